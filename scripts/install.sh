@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs everything chainer-spiral needs on Debian bookworm: the apt packages (libmypaint and a C
+# toolchain for the cffi binding), then a virtualenv with the pinned Python stack and the package
+# itself (editable, so the cffi extension is built in place).
+# Idempotent: it skips what is already installed. Used by `make install`/`make test`/`make demo`,
+# by .ci/run (through `make test`) and by docker/Dockerfile, so CI exercises the Docker steps.
+#   VENV=path   where the virtualenv goes (default: .venv in the repository)
+#   PYTHON=exe  the interpreter that creates it (default: python3, which must be 3.11)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VENV:-$ROOT/.venv}
+PYTHON=${PYTHON:-python3}
+APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install.sh: missing Debian packages; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "install.sh: apt-get install ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
+  echo "install.sh: Python 3.11 is required, $PYTHON is $("$PYTHON" --version 2>&1); set PYTHON=python3.11" >&2
+  exit 1
+}
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+
+# Re-install only when the inputs of the install change.
+inputs=("$ROOT/setup.py" "$ROOT/constraints.txt")
+[ -f "$ROOT/chainer_spiral/envs/_mypaint_build.py" ] && inputs+=("$ROOT/chainer_spiral/envs/_mypaint_build.py")
+stamp="$VENV/.installed-$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "install.sh: pip install -e .[test] into $VENV"
+  PIP_CONSTRAINT="$ROOT/constraints.txt" PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    "$VENV/bin/pip" install -q -e "$ROOT[test]"
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi

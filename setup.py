@@ -1,0 +1,25 @@
+from setuptools import find_packages, setup
+
+setup(
+    name='chainer-spiral',
+    version='0.1.0',
+    description='SPIRAL (Ganin et al., ICML 2018) on ChainerRL A3C and the libmypaint brush engine',
+    packages=find_packages(include=['chainer_spiral', 'chainer_spiral.*']),
+    python_requires='==3.11.*',
+    install_requires=[
+        'chainer==7.8.1',
+        'chainerrl==0.8.0',
+        'numpy<2',
+        'gym==0.17.3',
+        'cffi>=1.15',
+        'opencv-python-headless',
+        'imageio',
+        'imageio-ffmpeg',
+        'pyyaml',
+        'tqdm',
+        'tensorboardX',
+    ],
+    extras_require={'test': ['pytest']},
+    setup_requires=['cffi>=1.15'],
+    entry_points={'console_scripts': ['chainer-spiral=chainer_spiral.cli:main']},
+)
