@@ -18,6 +18,7 @@ setup(
         'pyyaml',
         'tqdm',
         'tensorboardX',
+        'matplotlib',
     ],
     extras_require={'test': ['pytest']},
     setup_requires=['cffi>=1.15'],
