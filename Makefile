@@ -4,14 +4,17 @@ PY := $(VENV)/bin/python
 DEMO_SNAPSHOT ?= $(lastword $(sort $(wildcard trained_models/mnist/[0-9]*)))
 DEMO_OUT ?= result.mp4
 
-.PHONY: install test test-all demo
+.PHONY: install install-test test test-all demo
 install:
 	bash scripts/install.sh
 
-test: install
+install-test:
+	bash scripts/install.sh --test
+
+test: install-test
 	$(PY) -m pytest
 
-test-all: install
+test-all: install-test
 	$(PY) -m pytest -m ""
 
 demo: install

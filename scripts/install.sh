@@ -4,13 +4,20 @@
 # itself (editable, so the cffi extension is built in place).
 # Idempotent: it skips what is already installed. Used by `make install`/`make test`/`make demo`,
 # by .ci/run (through `make test`) and by docker/Dockerfile, so CI exercises the Docker steps.
+#   --test      also install what the test suite needs beyond the package (headless Chromium for
+#               the browser player's test)
 #   VENV=path   where the virtualenv goes (default: .venv in the repository)
 #   PYTHON=exe  the interpreter that creates it (default: python3, which must be 3.11)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config)
+APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config make)
+case "${1:-}" in
+  --test) APT_PACKAGES+=(chromium) ;;
+  '') ;;
+  *) echo "install.sh: unknown option '$1' (expected --test or nothing)" >&2; exit 2 ;;
+esac
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
