@@ -1,7 +1,8 @@
 # Two commands do all the set-up (see README.md): `make test` and `make demo`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-DEMO_SNAPSHOT ?= $(lastword $(sort $(wildcard trained_models/mnist/[0-9]*)))
+# The newest snapshot (largest env step) of the shipped MNIST painter.
+DEMO_SNAPSHOT ?= trained_models/mnist/$(shell ls trained_models/mnist 2>/dev/null | grep -E '^[0-9]+$$' | sort -n | tail -n 1)
 DEMO_OUT ?= result.mp4
 
 .PHONY: install install-test test test-all demo
