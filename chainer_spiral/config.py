@@ -1,0 +1,509 @@
+"""Experiment configuration: YAML files loaded into validated dataclasses.
+
+A config file has a top-level ``seed`` and five sections, ``env``, ``data``, ``model``, ``agent`` and
+``train``; every key is a field of the section's dataclass below, documented beside it. Keys left out
+take the field's default. Everything is checked at load time: unknown keys, types (PyYAML reads
+``1e-4`` as a *string*: write ``1.0e-4``), ranges, enums and files that must exist; a problem raises
+`ConfigError` with a one-line message naming the file and the key::
+
+    configs/mnist.yaml: agent.lr: expected float > 0, got '1e-4' (str)
+
+Paths (``data.path``, ``data.cache_dir``, ``env.brush`` when it is a file) written relative in a file
+are relative to the directory of that file; given with ``--set`` they are relative to the current
+directory. `load_config` makes them absolute; `dump_config` writes them back relative to the
+directory of the file it writes (or as ``~/...`` under the home directory), so a run directory stays
+valid wherever the repository and its ``../shared/data`` are cloned.
+"""
+import dataclasses
+import math
+import os
+import typing
+from pathlib import Path
+
+import yaml
+
+SECTIONS = ('env', 'data', 'model', 'agent', 'train')
+PROBLEMS = ('toy', 'mnist', 'fashion_mnist', 'emnist', 'kmnist', 'quickdraw', 'omniglot', 'celeba',
+            'jikei', 'folder')
+
+
+class ConfigError(ValueError):
+    """An invalid configuration (one-line message naming the file and the key)."""
+
+
+def option(default=dataclasses.MISSING, doc='', *, choices=None, low=None, high=None,
+           low_open=False, high_open=False, path=False):
+    """A documented, validated dataclass field.
+
+    Args:
+        default: default value (MISSING: the key is required).
+        doc: what the key means (shown in docs/configs.md and error messages).
+        choices: allowed values (enum).
+        low, high: bounds of a number (or of each element of a tuple of numbers).
+        low_open, high_open: exclude the bound itself.
+        path: the value is a filesystem path, resolved relative to the config file.
+    """
+    meta = dict(doc=doc, choices=choices, low=low, high=high, low_open=low_open,
+                high_open=high_open, path=path)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+RGB = typing.Tuple[float, float, float]
+
+
+@dataclasses.dataclass
+class EnvConfig:
+    """The painting environment: `chainer_spiral.envs.make_env(kind, **other keys)`."""
+    kind: str = option('mypaint', 'mypaint (libmypaint canvas) or toy (3x3 numpy canvas)',
+                       choices=('mypaint', 'toy'))
+    action_space: str = option('spiral', "spiral (chainer_spiral's position/prob/pressure/colour) "
+                               "or paper (SPIRAL paper: quadratic Bezier, discrete size/colour)",
+                               choices=('spiral', 'paper'))
+    imsize: int = option(64, 'side of the square canvas in pixels (toy: 3)', low=3, high=1024)
+    pos_resolution: int = option(32, 'R: pen positions form an R x R grid (toy: 3)', low=2,
+                                 high=1024)
+    brush: str = option('round', 'brush: a name in configs/brushes (round, pressure) or a path to '
+                        'a .myb file', path=True)
+    background: RGB = option((1.0, 1.0, 1.0), 'paper colour, RGB in [0, 1]', low=0, high=1)
+    pressure: float = option(1.0, 'default pen pressure in [0, 1]', low=0, high=1)
+    color: RGB = option((0.0, 0.0, 0.0), 'default ink colour, RGB in [0, 1]', low=0, high=1)
+    max_episode_steps: int = option(10, 'T: strokes per episode (one action per step)', low=1,
+                                    high=10000)
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **other keys)`."""
+    problem: str = option(doc='which dataset', choices=PROBLEMS)
+    path: typing.Optional[str] = option(None, 'file or folder holding the dataset files; null: the '
+                                        'official files in cache_dir (downloaded if download)',
+                                        path=True)
+    label: typing.Optional[int] = option(None, 'keep only images of this class; null: all', low=0)
+    binarize: bool = option(False, 'threshold images to pure black and white')
+    threshold: float = option(0.5, 'binarisation threshold in (0, 1)', low=0, high=1,
+                              low_open=True, high_open=True)
+    test_fraction: float = option(0.1, 'held-out share when the files give no official split',
+                                  low=0, high=1, high_open=True)
+    variant: typing.Optional[str] = option(None, 'dataset variant (e.g. EMNIST split: letters, '
+                                           'digits, balanced, ...); null: the loader default')
+    categories: typing.Optional[typing.Tuple[str, ...]] = option(
+        None, 'QuickDraw categories to load (e.g. [apple, cat]); null: the loader default')
+    channels: typing.Optional[int] = option(None, '1 (grayscale) or 3 (RGB); null: the dataset '
+                                            'default', choices=(1, 3))
+    download: bool = option(True, 'fetch missing official files into cache_dir')
+    cache_dir: str = option('~/.cache/chainer_spiral', 'where downloaded files are kept',
+                            path=True)
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """Networks: passed as a dict to `chainer_spiral.agents.build_agent`."""
+    conditional: bool = option(False, 'condition the policy and discriminator on a target image')
+    blind: bool = option(False, 'the policy does not see the canvas (SPIRAL paper ablation)')
+    spectral_norm: bool = option(False, 'spectral normalisation in the discriminator')
+
+
+@dataclasses.dataclass
+class AgentConfig:
+    """SPIRAL agent (A3C generator + GAN discriminator): a dict to `build_agent`."""
+    rollout_n: int = option(20, 'B: episodes run in lockstep per update, per process', low=1)
+    gamma: float = option(0.99, 'discount factor', low=0, high=1)
+    beta: float = option(0.001, 'entropy bonus weight', low=0)
+    pi_loss_coef: float = option(1.0, 'weight of the policy loss', low=0)
+    v_loss_coef: float = option(0.5, 'weight of the value loss', low=0)
+    reward_mode: str = option('wgangp', 'reward of the final canvas: wgangp or dcgan '
+                              'discriminator, or l2 (negative L2 distance to the target)',
+                              choices=('wgangp', 'dcgan', 'l2'))
+    lambda_R: float = option(1.0, 'scale of the discriminator reward', low=0)
+    gp_lambda: float = option(10.0, 'WGAN-GP gradient penalty weight', low=0)
+    empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',
+                                          low=0)
+    staying_penalty: float = option(0.0, 'penalty per step that leaves the pen where it was',
+                                    low=0)
+    new_stroke_penalty: float = option(0.0, 'penalty per stroke not continuing the last one',
+                                       low=0)
+    temporal_credit: bool = option(False, 'reward every step with the change of the '
+                                   'discriminator score instead of the final score only')
+    replay_buffer_size: int = option(0, 'past canvases kept for discriminator updates; 0: none',
+                                     low=0)
+    lr: float = option(1.0e-4, 'Adam learning rate (generator and discriminator)', low=0,
+                       low_open=True)
+    beta1: float = option(0.5, 'Adam beta1', low=0, high=1, high_open=True)
+    weight_decay: float = option(0.0, 'weight decay (not on biases)', low=0)
+    grad_clip: float = option(40.0, 'gradient norm clipping threshold', low=0, low_open=True)
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """The trainer (`chainer_spiral.training`)."""
+    processes: int = option(2, 'worker processes sharing parameters and optimizer states; 1: '
+                            'train in the main process (debugging)', low=1, high=512)
+    steps: int = option(10_000_000, 'total environment steps (all processes) to train for', low=1)
+    n_save_interval: int = option(100, 'updates (all processes) between snapshots; 0: only the '
+                                  'final one', low=0)
+    n_save_final_obs_interval: int = option(100, 'updates between PNG grids of final canvases '
+                                            'vs real images in OUTDIR/finals; 0: none', low=0)
+    log_interval: int = option(10, 'updates between metric rows (scores.txt, metrics.csv, '
+                               'TensorBoard)', low=1)
+
+
+SECTION_CLASSES = {'env': EnvConfig, 'data': DataConfig, 'model': ModelConfig,
+                   'agent': AgentConfig, 'train': TrainConfig}
+
+
+@dataclasses.dataclass
+class Config:
+    """A whole experiment."""
+    data: DataConfig
+    seed: int = option(0, 'seed of every RNG (workers derive theirs from it)', low=0,
+                       high=2 ** 31 - 1)
+    env: EnvConfig = dataclasses.field(default_factory=EnvConfig)
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
+    agent: AgentConfig = dataclasses.field(default_factory=AgentConfig)
+    train: TrainConfig = dataclasses.field(default_factory=TrainConfig)
+
+    def to_dict(self):
+        """Plain dict (tuples as lists) in file order: seed, then the sections."""
+        out = {'seed': self.seed}
+        for name in SECTIONS:
+            out[name] = {k: list(v) if isinstance(v, tuple) else v
+                         for k, v in dataclasses.asdict(getattr(self, name)).items()}
+        return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+
+
+def load_config(path, overrides=(), check_paths=True):
+    """Read, override and validate a config file.
+
+    Args:
+        path: YAML file.
+        overrides: strings ``section.key=value`` (``seed=value`` for the top level); the value is
+            parsed as YAML and validated like the file's values.
+        check_paths: check that ``data.path`` and a brush file exist (False when only the
+            networks are needed, e.g. a demo without the dataset).
+
+    Returns:
+        Config with absolute paths.
+
+    Raises:
+        ConfigError: on any problem, naming the file (or the override) and the key.
+    """
+    path = Path(path)
+    try:
+        with open(path) as f:
+            raw = yaml.safe_load(f)
+    except OSError as e:
+        raise ConfigError(f'{path}: cannot read the config file ({e.strerror})') from None
+    except yaml.YAMLError as e:
+        where = getattr(e, 'problem_mark', None)
+        line = f' at line {where.line + 1}' if where is not None else ''
+        raise ConfigError(f'{path}: invalid YAML{line}: {getattr(e, "problem", e)}') from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{path}: expected a mapping of sections, got {_show(raw)}')
+    entries = _flatten(raw, str(path))
+    base = path.resolve().parent
+    items = {key: (value, str(path), base) for key, value in entries.items()}
+    for text in overrides:
+        key, value = parse_override(text)
+        items[key] = (value, f'--set {text}', Path.cwd())
+    return _build(items, check_paths)
+
+
+def config_from_dict(raw, source='<dict>', base_dir='.', check_paths=True):
+    """Validate a dict shaped like a config file (relative paths relative to `base_dir`)."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{source}: expected a mapping of sections, got {_show(raw)}')
+    base = Path(base_dir).resolve()
+    items = {key: (value, source, base) for key, value in _flatten(raw, source).items()}
+    return _build(items, check_paths)
+
+
+def parse_override(text):
+    """``'agent.lr=3.0e-4'`` -> (('agent', 'lr'), 0.0003); ``'seed=1'`` -> ((None, 'seed'), 1)."""
+    name, sep, value = text.partition('=')
+    if not sep or not name:
+        raise ConfigError(f'--set {text}: expected section.key=value')
+    parts = name.strip().split('.')
+    if len(parts) == 1 and parts[0] == 'seed':
+        key = (None, 'seed')
+    elif len(parts) == 2 and parts[0] in SECTION_CLASSES:
+        key = (parts[0], parts[1])
+    else:
+        raise ConfigError(f'--set {text}: expected section.key=value with section one of '
+                          f'{", ".join(SECTIONS)} (or seed=value), got {name!r}')
+    try:
+        return key, yaml.safe_load(value)
+    except yaml.YAMLError:
+        raise ConfigError(f'--set {text}: the value is not valid YAML') from None
+
+
+def _flatten(raw, source):
+    """{'seed': 0, 'agent': {'lr': ...}} -> {(None, 'seed'): 0, ('agent', 'lr'): ...}."""
+    entries = {}
+    for name, value in raw.items():
+        if name == 'seed':
+            entries[(None, 'seed')] = value
+        elif name in SECTION_CLASSES:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(f'{source}: {name}: expected a mapping of keys, '
+                                  f'got {_show(value)}')
+            entries.update({(name, str(k)): v for k, v in value.items()})
+        else:
+            raise ConfigError(f'{source}: {name}: unknown section (expected seed, '
+                              f'{", ".join(SECTIONS)})')
+    return entries
+
+
+def _build(items, check_paths):
+    """Validate every (section, key) -> (value, source, base dir) and build the Config."""
+    sections = {name: {} for name in SECTIONS}
+    seed = next(f for f in dataclasses.fields(Config) if f.name == 'seed').default
+    for (section, key), (value, source, base) in items.items():
+        cls = Config if section is None else SECTION_CLASSES[section]
+        fields = {f.name: f for f in dataclasses.fields(cls)
+                  if f.name not in SECTION_CLASSES}
+        label = key if section is None else f'{section}.{key}'
+        if key not in fields:
+            raise ConfigError(f'{source}: {label}: unknown key (expected one of '
+                              f'{", ".join(fields)})')
+        value = check_value(fields[key], value, f'{source}: {label}')
+        if fields[key].metadata['path'] and value is not None:
+            value = _resolve_path(key, value, base)
+        if section is None:
+            seed = value
+        else:
+            sections[section][key] = value
+    missing = [f'data.{f.name}' for f in dataclasses.fields(DataConfig)
+               if f.default is dataclasses.MISSING and f.name not in sections['data']]
+    if missing:
+        sources = sorted({source for _, source, _ in items.values()}) or ['<config>']
+        raise ConfigError(f'{sources[0]}: {missing[0]}: required key missing')
+    for name in SECTIONS:
+        for f in dataclasses.fields(SECTION_CLASSES[name]):
+            if f.metadata['path'] and f.name not in sections[name] and f.default is not None:
+                sections[name][f.name] = _resolve_path(f.name, f.default, Path.cwd())
+    cfg = Config(seed=seed, **{name: SECTION_CLASSES[name](**sections[name])
+                               for name in SECTIONS})
+    _check_consistency(cfg, items, check_paths)
+    return cfg
+
+
+def _resolve_path(key, value, base):
+    """Absolute path for a path-like value; a brush *name* (no slash, no .myb) stays as is."""
+    if key == 'brush' and '/' not in value and not value.endswith('.myb'):
+        return value
+    expanded = os.path.expanduser(value)
+    return os.path.normpath(expanded if os.path.isabs(expanded) else os.path.join(base, expanded))
+
+
+def _check_consistency(cfg, items, check_paths):
+    """Checks that involve several keys or the filesystem."""
+    def fail(section, key, message):
+        source = items.get((section, key), (None, '<defaults>'))[1]
+        raise ConfigError(f'{source}: {section}.{key}: {message}')
+
+    if cfg.env.kind == 'toy':
+        for key in ('imsize', 'pos_resolution'):
+            if getattr(cfg.env, key) != 3:
+                fail('env', key, f'expected 3 with env.kind toy (3x3 canvas), '
+                     f'got {getattr(cfg.env, key)}')
+        if cfg.data.problem != 'toy':
+            fail('data', 'problem', f"expected toy with env.kind toy, got '{cfg.data.problem}'")
+    elif cfg.data.problem == 'toy':
+        fail('data', 'problem', "toy needs env.kind toy (its images are 3x3), got env.kind "
+             f"'{cfg.env.kind}'")
+    if cfg.env.pos_resolution > cfg.env.imsize:
+        fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
+             f'got {cfg.env.pos_resolution}')
+    if cfg.agent.reward_mode == 'l2' and not cfg.model.conditional:
+        fail('agent', 'reward_mode', 'l2 compares with a target: expected model.conditional '
+             'true, got false')
+    if not check_paths:
+        return
+    if cfg.data.path is not None and not os.path.exists(cfg.data.path):
+        fail('data', 'path', f'no such file or folder: {cfg.data.path}')
+    if os.path.isabs(cfg.env.brush) and not os.path.isfile(cfg.env.brush):
+        fail('env', 'brush', f'no such brush file: {cfg.env.brush}')
+
+
+# ---------------------------------------------------------------------------------------------
+# Value checks
+
+
+def check_value(field, value, where):
+    """Check `value` against the field's type and constraints; returns it normalised.
+
+    Raises:
+        ConfigError: ``<where>: expected <what>, got <value> (<type>)``.
+    """
+    meta = field.metadata
+    hint = field.type
+    if typing.get_origin(hint) is typing.Union:
+        if value is None:
+            return None
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    ok, normalised = _convert(hint, value, meta)
+    if not ok:
+        message = f'{where}: expected {describe(field)}, got {_show(value)}'
+        if isinstance(value, str) and _looks_like_float(value):
+            message += ' (YAML 1.1 reads 1e-4 as a string: write 1.0e-4)'
+        raise ConfigError(message)
+    return normalised
+
+
+def _convert(hint, value, meta):
+    """(ok, normalised value) for a scalar or tuple type."""
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, (list, tuple)):
+            return False, None
+        element = args[0]
+        if args[-1] is not Ellipsis and len(value) != len(args):
+            return False, None
+        if args[-1] is Ellipsis and len(value) == 0:
+            return False, None
+        converted = [_convert(element, v, meta) for v in value]
+        if not all(ok for ok, _ in converted):
+            return False, None
+        return True, tuple(v for _, v in converted)
+    if hint is bool:
+        return isinstance(value, bool), value
+    if hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = ok and math.isfinite(value)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str) and value != ''
+    else:
+        raise TypeError(f'unsupported config field type {hint}')
+    if ok and meta['choices'] is not None:
+        ok = value in meta['choices']
+    if ok and hint in (int, float):
+        ok = _in_range(value, meta)
+    return ok, value
+
+
+def _in_range(value, meta):
+    low, high = meta['low'], meta['high']
+    if low is not None and (value < low or (meta['low_open'] and value == low)):
+        return False
+    if high is not None and (value > high or (meta['high_open'] and value == high)):
+        return False
+    return True
+
+
+def describe(field):
+    """What a field accepts, in words: 'float > 0', 'int in [1, 512]', "one of 'toy', ..."."""
+    meta = field.metadata
+    hint = field.type
+    nullable = typing.get_origin(hint) is typing.Union
+    if nullable:
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    suffix = ' or null' if nullable else ''
+    if typing.get_origin(hint) is tuple:
+        args = typing.get_args(hint)
+        count = 'a non-empty list of' if args[-1] is Ellipsis else f'a list of {len(args)}'
+        return f'{count} {_describe_scalar(args[0], meta, plural=True)}{suffix}'
+    return _describe_scalar(hint, meta) + suffix
+
+
+def _describe_scalar(hint, meta, plural=False):
+    name = {bool: 'bool', int: 'int', float: 'float', str: 'str'}[hint]
+    if plural:
+        name += 's'
+    if meta['choices'] is not None:
+        return 'one of ' + ', '.join(repr(c) for c in meta['choices'])
+    if hint is str:
+        return f'non-empty {name}'
+    low, high = meta['low'], meta['high']
+    if low is not None and high is not None:
+        left = '(' if meta['low_open'] else '['
+        right = ')' if meta['high_open'] else ']'
+        return f'{name} in {left}{low}, {high}{right}'
+    if low is not None:
+        return f'{name} {">" if meta["low_open"] else ">="} {low}'
+    if high is not None:
+        return f'{name} {"<" if meta["high_open"] else "<="} {high}'
+    return name
+
+
+def _show(value):
+    return f'{value!r} ({type(value).__name__})'
+
+
+def _looks_like_float(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def dump_config(cfg, path):
+    """Write the resolved config as YAML; paths relative to the file's directory (or ~/...)."""
+    path = Path(path)
+    base = path.resolve().parent
+    data = cfg.to_dict()
+    for section in SECTIONS:
+        for f in dataclasses.fields(SECTION_CLASSES[section]):
+            value = data[section][f.name]
+            if f.metadata['path'] and value is not None and os.path.isabs(value):
+                data[section][f.name] = portable_path(value, base)
+    text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False)
+    tmp = path.with_name(path.name + '.tmp')
+    with open(tmp, 'w') as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block-style sections, flow-style lists (``color: [0.0, 0.0, 0.0]``)."""
+
+
+_Dumper.add_representer(list, lambda dumper, data: dumper.represent_sequence(
+    'tag:yaml.org,2002:seq', data, flow_style=True))
+
+
+def portable_path(path, base):
+    """`path` relative to `base`, or as ``~/...`` when it is under the home directory and `base`
+    is not (e.g. the download cache seen from a run directory in /tmp)."""
+    home = Path.home().resolve()
+    path, base = Path(path), Path(base)
+    if _is_within(path, home) and not _is_within(base, home):
+        return '~/' + str(path.relative_to(home))
+    return os.path.relpath(path, base)
+
+
+def _is_within(path, parent):
+    try:
+        Path(path).relative_to(parent)
+    except ValueError:
+        return False
+    return True
+
+
+def field_docs():
+    """[(section or None, key, type in words, default, doc)] for every key, in file order."""
+    rows = []
+    seed = next(f for f in dataclasses.fields(Config) if f.name == 'seed')
+    rows.append((None, 'seed', describe(seed), seed.default, seed.metadata['doc']))
+    for section in SECTIONS:
+        for f in dataclasses.fields(SECTION_CLASSES[section]):
+            default = None if f.default is dataclasses.MISSING else f.default
+            rows.append((section, f.name, describe(f), default, f.metadata['doc']))
+    return rows
