@@ -26,9 +26,10 @@ class DataOptions:
     `path` and `cache_dir` are expanded Paths; `path` defaults to cache_dir/<problem>.
     """
 
-    def __init__(self, problem, path, label, binarize, threshold, test_fraction, variant,
+    def __init__(self, problem, imsize, path, label, binarize, threshold, test_fraction, variant,
                  categories, channels, download, cache_dir):
         self.problem = problem
+        self.imsize = imsize
         self.cache_dir = Path(cache_dir).expanduser()
         self.path = self.cache_dir / problem if path is None else Path(path).expanduser()
         self.label = label
@@ -105,7 +106,7 @@ def make_dataset(problem, imsize, seed=0, path=None, label=None, binarize=False,
               channels, download, path, cache_dir)
     if problem == 'toy':
         return make_toy(imsize, seed=seed, label=label)
-    opts = DataOptions(problem, path, label, binarize, threshold, test_fraction, variant,
+    opts = DataOptions(problem, imsize, path, label, binarize, threshold, test_fraction, variant,
                        categories, channels, download, cache_dir)
     module = importlib.import_module(f'chainer_spiral.datasets.{problem}')
     raw = module.read(opts)

@@ -30,11 +30,13 @@ class RawData:
         labels: int (N,) class of each image, or None.
         is_test: bool (N,) official test membership, or None when the files give no split.
         ink_is_white: True when strokes are bright on a dark background (MNIST, QuickDraw).
+        class_names: name of each label value (label i -> class_names[i]), or None.
     """
     images: np.ndarray
     labels: np.ndarray = None
     is_test: np.ndarray = None
     ink_is_white: bool = False
+    class_names: list = None
 
 
 class SpiralDataset:
@@ -50,10 +52,11 @@ class SpiralDataset:
         train_labels: int (N,) or None.
         test_labels: int (M,) or None.
         seed: seed of the RNG that `get_example` draws from.
+        class_names: name of each label value, or None.
     """
 
     def __init__(self, name, train_images, test_images, train_labels=None, test_labels=None,
-                 seed=0):
+                 seed=0, class_names=None):
         for what, images in (('train', train_images), ('test', test_images)):
             assert images.dtype == np.uint8 and images.ndim == 4, (what, images.dtype, images.shape)
             assert images.shape[2] == images.shape[3], (what, images.shape)
@@ -61,6 +64,7 @@ class SpiralDataset:
         if len(train_images) == 0:
             raise DatasetError(f'{name}: expected at least one training image, got none')
         self.name = name
+        self.class_names = class_names
         self._images = {True: train_images, False: test_images}
         self._labels = {True: train_labels, False: test_labels}
         self.channels = int(train_images.shape[1])
@@ -191,10 +195,53 @@ def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=Fals
     split_labels = (None, None) if labels is None else (labels[train_idx], labels[test_idx])
     logger.info('%s: %d train, %d test images at %dx%d', name, len(train_idx), len(test_idx),
                 imsize, imsize)
-    return SpiralDataset(name, data[train_idx], data[test_idx], *split_labels, seed=seed)
+    return SpiralDataset(name, data[train_idx], data[test_idx], *split_labels, seed=seed,
+                         class_names=raw.class_names)
 
 
 def describe_labels(labels):
     values = np.unique(labels)
     shown = ', '.join(str(v) for v in values[:10])
     return f'{shown}, ... ({len(values)} classes)' if len(values) > 10 else shown
+
+
+def decode_image(data, name, color):
+    """Decode an encoded image (PNG, JPEG, ...) to uint8, transparency composited on white.
+
+    Args:
+        data: the encoded bytes.
+        name: file name for messages.
+        color: True -> RGB (H, W, 3); False -> grayscale (H, W).
+
+    Returns:
+        uint8 (H, W, 3) or (H, W).
+    """
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if image is None:
+        raise DatasetError(f'{name}: not a readable image ({len(data)} bytes)')
+    if image.dtype == np.uint16:
+        image = (image // 257).astype(np.uint8)
+    if image.dtype != np.uint8:
+        raise DatasetError(f'{name}: expected an 8- or 16-bit image, got {image.dtype}')
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.shape[2] in (2, 4):
+        alpha = image[:, :, -1:].astype(np.float32) / 255
+        paint = image[:, :, :-1].astype(np.float32)
+        image = np.round(paint * alpha + 255 * (1 - alpha)).astype(np.uint8)
+    if image.shape[2] == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB if color else cv2.COLOR_BGR2GRAY)
+    else:
+        image = image[:, :, 0]
+        if color:
+            image = np.repeat(image[:, :, None], 3, axis=2)
+    return image
+
+
+def read_image(path, color):
+    """Read an image file; see `decode_image`."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise DatasetError(f'{path}: cannot read ({e})') from None
+    return decode_image(data, path, color)

@@ -7,8 +7,10 @@ import hashlib
 import os
 import tempfile
 import urllib.request
+import zipfile
+import zlib
 from logging import getLogger
-from pathlib import Path
+import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError
 
@@ -138,3 +140,40 @@ def locate(problem, folder, filename, cache_dir, download_ok):
 def is_available(folder, cache_dir, problem, filename):
     """Whether `filename` is already in the user's folder or the cache (no download)."""
     return (folder / filename).is_file() or (cache_dir / problem / filename).is_file()
+
+
+def choose_parts(opts, parts):
+    """The parts (e.g. official splits) to read: those whose files are all present, else all.
+
+    Args:
+        opts: DataOptions (path, cache_dir, problem).
+        parts: dict part name -> list of file names.
+
+    Returns:
+        list of part names, in the order of `parts`.
+    """
+    present = [name for name, files in parts.items()
+               if all(is_available(opts.path, opts.cache_dir, opts.problem, f) for f in files)]
+    return present or list(parts)
+
+
+def read_npz(path, keys):
+    """Read arrays from an npz file, with one-line errors for damaged files and missing keys.
+
+    Args:
+        path: Path of the .npz file.
+        keys: names of the arrays to read.
+
+    Returns:
+        dict key -> ndarray.
+    """
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [k for k in keys if k not in data.files]
+            if missing:
+                raise DatasetError(f'{path}: expected arrays {list(keys)}, found {data.files}')
+            return {k: data[k] for k in keys}
+    except DatasetError:
+        raise
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise DatasetError(f'{path}: not a readable npz file ({type(e).__name__}: {e})') from None

@@ -1,0 +1,75 @@
+"""Omniglot from the official zips of 105x105 PNGs (black strokes on white), read in place.
+
+Labels index the characters (alphabet/character folders, sorted); `class_names` names them.
+"""
+import zipfile
+
+import numpy as np
+
+from chainer_spiral.datasets.base import DatasetError, RawData, decode_image
+from chainer_spiral.datasets.files import is_available, locate
+
+VARIANTS = {
+    'background': ['images_background.zip'],
+    'evaluation': ['images_evaluation.zip'],
+    'background_small1': ['images_background_small1.zip'],
+    'background_small2': ['images_background_small2.zip'],
+    'all': ['images_background.zip', 'images_evaluation.zip'],
+}
+# variant null: the first of these that is present (none: background, downloaded when allowed)
+DEFAULT_ORDER = ('background', 'background_small1', 'background_small2', 'evaluation')
+
+
+def read_zip(path):
+    """Read every PNG of an Omniglot zip.
+
+    Returns:
+        (images uint8 (N, 105, 105), class names (N,) 'Alphabet/characterNN').
+    """
+    images, names = [], []
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for member in sorted(zf.namelist()):
+                parts = member.split('/')
+                if not member.endswith('.png') or len(parts) < 3 or '__MACOSX' in parts:
+                    continue
+                images.append(decode_image(zf.read(member), f'{path}:{member}', color=False))
+                names.append(f'{parts[-3]}/{parts[-2]}')
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise DatasetError(f'{path}: not a readable zip file ({type(e).__name__}: {e})') from None
+    if not images:
+        raise DatasetError(f'{path}: expected Omniglot PNGs (<alphabet>/<character>/*.png), '
+                           f'found none')
+    shapes = {im.shape for im in images}
+    if len(shapes) != 1:
+        raise DatasetError(f'{path}: expected images of one size, got sizes {sorted(shapes)}')
+    return np.stack(images), names
+
+
+def choose_variant(opts):
+    if opts.variant is not None:
+        if opts.variant not in VARIANTS:
+            raise DatasetError(f'omniglot: variant: expected null or one of '
+                               f'{", ".join(VARIANTS)}, got {opts.variant!r}')
+        return opts.variant
+    for variant in DEFAULT_ORDER:
+        if all(is_available(opts.path, opts.cache_dir, 'omniglot', f) for f in VARIANTS[variant]):
+            return variant
+    return 'background'
+
+
+def read(opts):
+    """Read the zips of `opts.variant`; `path` is their folder or one zip file (no official split)."""
+    if opts.path.is_file():
+        paths = [opts.path]
+    else:
+        paths = [locate('omniglot', opts.path, f, opts.cache_dir, opts.download)
+                 for f in VARIANTS[choose_variant(opts)]]
+    images, names = [], []
+    for path in paths:
+        x, n = read_zip(path)
+        images.append(x)
+        names += n
+    class_names, labels = np.unique(names, return_inverse=True)
+    return RawData(np.concatenate(images), labels.astype(np.int64),
+                   class_names=[str(c) for c in class_names])
