@@ -1,0 +1,80 @@
+"""A drawing as a program: the stroke sequence of one episode, independent of any renderer.
+
+Coordinates are in canvas units: ``(0, 0)`` is the top-left corner of the canvas, ``(1, 1)`` the
+bottom-right one, ``x`` to the right and ``y`` down, so a point at pixel ``(px, py)`` of an
+``imsize``-wide canvas is ``(px / imsize, py / imsize)``.
+"""
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+Point = Tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One action of an episode.
+
+    Attributes:
+        end: Where the pen is after the step, in canvas units.
+        draw: True when the step paints (chainer_spiral's ``prob``, the paper's ``flag``);
+            False when the pen only moves.
+        pressure: Pen pressure the env used.
+        color: RGB in [0, 1] the env used.
+        control: The quadratic Bezier control point (paper action space), None for straight strokes.
+        size: The brush size index over the number of sizes (in [0, 1)), None where the action
+            space has no size.
+    """
+
+    end: Point
+    draw: bool
+    pressure: float
+    color: Tuple[float, float, float]
+    control: Optional[Point] = None
+    size: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Program:
+    """The strokes of one episode.
+
+    Attributes:
+        action_space: ``'spiral'`` or ``'paper'``.
+        imsize: Canvas side in pixels.
+        pos_resolution: R, the side of the position grid.
+        background: RGB in [0, 1] of the blank canvas.
+        start: The pen position before the first step, in canvas units.
+        steps: The T steps, in order.
+        stroke_widths: Stroke width in canvas units for vector renderings (SVG, player), one per
+            brush size (a single one where the action space has no size).
+    """
+
+    action_space: str
+    imsize: int
+    pos_resolution: int
+    background: Tuple[float, float, float]
+    start: Point
+    steps: Tuple[Step, ...]
+    stroke_widths: Tuple[float, ...] = (0.03,)
+
+    def width(self, step):
+        """The stroke width of ``step`` in canvas units."""
+        if step.size is None:
+            return self.stroke_widths[0]
+        return self.stroke_widths[size_index(step.size, len(self.stroke_widths))]
+
+    def segments(self):
+        """Yields ``(t, start, step)`` for every step, ``start`` being the pen position before it."""
+        pen = self.start
+        for t, step in enumerate(self.steps):
+            yield t, pen, step
+            pen = step.end
+
+    @property
+    def n_strokes(self):
+        """The number of steps that paint."""
+        return sum(step.draw for step in self.steps)
+
+
+def size_index(size, n_sizes):
+    """Inverts ``Step.size``: the brush size index of a size in [0, 1)."""
+    return min(n_sizes - 1, max(0, int(round(size * n_sizes))))

@@ -1,0 +1,73 @@
+"""``svg`` mode: each drawing as an SVG of its strokes, one ``<path>`` per painting step.
+
+Straight strokes (chainer_spiral's action space) are ``M x0 y0 L x y``; the paper's strokes are
+quadratic Bezier curves ``M x0 y0 Q cx cy x y``, which is the curve the env paints. Widths and
+colours come from the program; the rendering is a vector approximation of the brush, not its pixels.
+"""
+from logging import getLogger
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+logger = getLogger(__name__)
+
+SVG_NS = 'http://www.w3.org/2000/svg'
+
+
+def default_n(conditional):
+    return 10
+
+
+def _hex(rgb):
+    return '#' + ''.join(f'{min(255, max(0, round(v * 255))):02x}' for v in rgb)
+
+
+def _num(v):
+    return f'{v:.3f}'.rstrip('0').rstrip('.')
+
+
+def path_data(start, step, scale):
+    """The ``d`` attribute of one stroke, in pixels (canvas units times ``scale``)."""
+    x0, y0 = (_num(v * scale) for v in start)
+    x, y = (_num(v * scale) for v in step.end)
+    if step.control is None:
+        return f'M {x0} {y0} L {x} {y}'
+    cx, cy = (_num(v * scale) for v in step.control)
+    return f'M {x0} {y0} Q {cx} {cy} {x} {y}'
+
+
+def to_svg(program, title=''):
+    """The SVG document of one program.
+
+    Args:
+        program: A ``Program``.
+        title: Text of the ``<title>`` element.
+
+    Returns:
+        str, an SVG of ``imsize`` x ``imsize`` user units: a background rectangle then one path
+        per painting step, in drawing order, each with ``data-step`` set to its step index.
+    """
+    size = program.imsize
+    lines = [
+        f'<svg xmlns="{SVG_NS}" width="{size}" height="{size}" viewBox="0 0 {size} {size}">',
+        f'  <title>{quoteattr(title)[1:-1]}</title>',
+        f'  <rect width="{size}" height="{size}" fill="{_hex(program.background)}"/>',
+    ]
+    for t, start, step in program.segments():
+        if not step.draw:
+            continue
+        lines.append(
+            f'  <path data-step="{t}" d="{path_data(start, step, size)}" fill="none" '
+            f'stroke="{_hex(step.color)}" stroke-width="{_num(program.width(step) * size)}" '
+            f'stroke-opacity="{_num(min(1.0, step.pressure))}" '
+            f'stroke-linecap="round" stroke-linejoin="round"/>')
+    lines.append('</svg>')
+    return '\n'.join(lines) + '\n'
+
+
+def render(episodes, out):
+    """Writes ``out/drawing_000.svg``, ``out/drawing_001.svg``, ... (``out`` is a directory)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for i, program in enumerate(episodes.programs):
+        (out / f'drawing_{i:03d}.svg').write_text(to_svg(program, f'{episodes.title} drawing {i}'))
+    logger.info('wrote %d drawings to %s', len(episodes), out)
