@@ -1,0 +1,69 @@
+"""Demos of a trained snapshot: figures, movies and the drawings as programs.
+
+``demo.py MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy]`` (also
+``chainer-spiral demo ...``) reads ``SNAPSHOT_DIR/../config.yaml``, loads the agent, records N
+episodes and renders them with the mode's module:
+
+- ``static``: rows of [final canvas | strokes coloured by drawing order | target] -> PNG
+- ``many``: a 10x10 grid of final canvases or of input/reconstruction pairs -> PNG
+- ``movie``: the canvas step by step, the final canvas, the strokes and the pen -> mp4 (or gif)
+- ``json``: the drawings as programs (chainer_spiral's JSON format, extended) -> JSON
+- ``svg``: one SVG of its strokes per drawing -> a directory of SVG files
+- ``player``: a self-contained HTML page replaying the drawings -> HTML
+"""
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+MODES = ('static', 'many', 'movie', 'json', 'svg', 'player')
+
+
+def mode_module(mode):
+    """The module that renders ``mode`` (``render(episodes, out)``, ``default_n(conditional)``)."""
+    assert mode in MODES, mode
+    return importlib.import_module(f'chainer_spiral.demo.{mode}')
+
+
+def build_parser(prog=None):
+    parser = argparse.ArgumentParser(
+        prog=prog, description='Render episodes of a trained SPIRAL snapshot.')
+    parser.add_argument('mode', choices=MODES, help='what to render (see docs/demo.md)')
+    parser.add_argument('snapshot_dir', type=Path,
+                        help='a snapshot directory; its parent holds the run\'s config.yaml')
+    parser.add_argument('out', type=Path, help='output file (a directory for svg)')
+    parser.add_argument('--without_dataset', action='store_true',
+                        help='do not load the dataset (unconditional models only)')
+    parser.add_argument('--n', type=int, default=None,
+                        help='number of episodes (default: what the mode lays out)')
+    parser.add_argument('--seed', type=int, default=0, help='seed of the sampling and the targets')
+    parser.add_argument('--greedy', action='store_true',
+                        help='take the most likely action instead of sampling')
+    return parser
+
+
+def main(argv=None, prog=None):
+    """Command line entry point (``demo.py`` and ``chainer-spiral demo``).
+
+    Args:
+        argv: The arguments after the program name (None: ``sys.argv[1:]``).
+        prog: The program name shown in usage and errors.
+    """
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    # Imported late so that `--help` and argument errors do not pay for chainer.
+    from chainer_spiral.demo.session import DemoError, record_from_snapshot
+    if args.n is not None and args.n < 1:
+        parser.error(f'--n: expected a positive int, got {args.n}')
+    module = mode_module(args.mode)
+    try:
+        episodes = record_from_snapshot(args.snapshot_dir, module.default_n, n=args.n,
+                                        seed=args.seed, with_dataset=not args.without_dataset,
+                                        greedy=args.greedy)
+    except DemoError as e:
+        parser.error(str(e))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    module.render(episodes, args.out)
+    print(f'{args.mode}: wrote {args.out}', file=sys.stderr)

@@ -69,9 +69,18 @@ def to_doc(programs):
     }
 
 
+def _show(value, limit=60):
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, (list, dict)):
+        return f'a {type(value).__name__} of {len(value)} items'
+    return text[:limit] + '...'
+
+
 def _expect(ok, source, key, expected, got):
     if not ok:
-        raise ValueError(f'{source}: {key}: expected {expected}, got {got!r}')
+        raise ValueError(f'{source}: {key}: expected {expected}, got {_show(got)}')
 
 
 def _numbers(value, n):
@@ -80,7 +89,7 @@ def _numbers(value, n):
 
 
 def _check_header(doc, source):
-    _expect(isinstance(doc, dict), source, 'document', 'a JSON object', type(doc).__name__)
+    _expect(isinstance(doc, dict), source, 'document', 'a JSON object', doc)
     _expect(doc.get('version') == VERSION, source, 'version', repr(VERSION), doc.get('version'))
     _expect(doc.get('action_space') in ('spiral', 'paper'), source, 'action_space',
             "'spiral' or 'paper'", doc.get('action_space'))
@@ -97,7 +106,7 @@ def _check_header(doc, source):
     names = list(fields(doc['action_space']))
     _expect(doc.get('fields') == names, source, 'fields', names, doc.get('fields'))
     _expect(isinstance(doc.get('actions'), list), source, 'actions', 'a list of drawings',
-            type(doc.get('actions')).__name__)
+            doc.get('actions'))
 
 
 def _step(row, paper):

@@ -1,0 +1,109 @@
+"""Loading a snapshot and recording the episodes that the demo modes render."""
+from logging import getLogger
+from pathlib import Path
+
+import numpy as np
+
+from chainer_spiral.demo.conversion import program_from_actions
+from chainer_spiral.demo.episodes import Episodes
+
+logger = getLogger(__name__)
+
+BATCH = 20
+
+
+class DemoError(ValueError):
+    """A problem with the demo's inputs (one line, shown as a command line error)."""
+
+
+def check_snapshot_dir(snapshot_dir):
+    """Raises DemoError unless ``snapshot_dir`` is a directory whose parent holds config.yaml."""
+    snapshot_dir = Path(snapshot_dir)
+    if not snapshot_dir.is_dir():
+        raise DemoError(f'{snapshot_dir}: expected a snapshot directory, got '
+                        f'{"a file" if snapshot_dir.exists() else "nothing"}')
+    config = snapshot_dir.resolve().parent / 'config.yaml'
+    if not config.is_file():
+        raise DemoError(f'{config}: expected the run\'s config.yaml beside the snapshot directory, '
+                        f'got nothing')
+
+
+def record(agent, envs, n, dataset=None, greedy=False, title=''):
+    """Runs ``n`` episodes in batches of ``len(envs)`` and records them.
+
+    Args:
+        agent: A ``SPIRAL`` agent.
+        envs: B envs (the batch size).
+        n: Number of episodes.
+        dataset: A ``SpiralDataset`` to draw targets from (its test split) when the agent is
+            conditional, else None.
+        greedy: Take the most likely actions.
+        title: Caption of the figures.
+
+    Returns:
+        ``Episodes`` with frames (n, T+1, H, W, 3).
+    """
+    frames, programs, targets = [], [], []
+    while len(programs) < n:
+        batch = envs[:min(len(envs), n - len(programs))]
+        target = None
+        if dataset is not None:
+            target = np.stack([dataset.get_example(train=False) for _ in batch]).astype(np.float32)
+            targets.append(target)
+        rollout = agent.collect(batch, targets=target, greedy=greedy, record=True)
+        T = rollout.frames.shape[0] - 1
+        assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
+        frames.append(np.swapaxes(rollout.frames, 0, 1))
+        for b in range(len(batch)):
+            actions = {k: np.asarray(v)[:, b] for k, v in rollout.actions.items()}
+            assert all(len(v) == T for v in actions.values()), {k: v.shape for k, v in actions.items()}
+            programs.append(program_from_actions(batch[b], actions))
+    return Episodes(np.concatenate(frames), programs,
+                    np.concatenate(targets) if targets else None, title)
+
+
+def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=True,
+                         greedy=False):
+    """Loads a snapshot with its run's config and records episodes of it.
+
+    Args:
+        snapshot_dir: A snapshot directory (``OUTDIR/<step>``); ``OUTDIR/config.yaml`` describes it.
+        default_n: ``default_n(conditional) -> int``, the episodes a mode lays out.
+        n: Number of episodes (None: ``default_n``).
+        seed: Seeds the action sampling and the choice of targets.
+        with_dataset: Load the dataset (needed by conditional models).
+        greedy: Take the most likely actions.
+
+    Returns:
+        ``Episodes``.
+
+    Raises:
+        DemoError: missing snapshot or config, or a conditional model without its dataset.
+    """
+    check_snapshot_dir(snapshot_dir)
+    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    try:
+        cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=with_dataset)
+    except (OSError, ValueError) as e:
+        raise DemoError(str(e).splitlines()[0]) from None
+    conditional = cfg.model.conditional
+    if conditional and dataset is None:
+        raise DemoError(f'{snapshot_dir}: the model is conditional and needs its dataset to draw '
+                        f'targets from; drop --without_dataset')
+    seed_everything(seed, dataset if conditional else None)
+    n = default_n(conditional) if n is None else n
+    envs = make_envs_from_config(cfg, min(BATCH, n))
+    return record(agent, envs, n, dataset if conditional else None, greedy,
+                  title=str(Path(snapshot_dir)))
+
+
+def seed_everything(seed, dataset=None):
+    """Seeds the RNGs that the agent samples actions with, and the dataset's."""
+    import chainer
+    import random
+    random.seed(seed)
+    np.random.seed(seed)
+    if chainer.backends.cuda.available:
+        chainer.backends.cuda.cupy.random.seed(seed)
+    if dataset is not None:
+        dataset.seed(seed)

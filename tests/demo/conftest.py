@@ -1,0 +1,52 @@
+"""Hand-made programs for the renderer tests (no agent, no env needed)."""
+import numpy as np
+import pytest
+
+from chainer_spiral.demo.episodes import Episodes
+from chainer_spiral.demo.program import Program, Step
+
+
+def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsize=64,
+                 widths=(0.05,), color=(0.0, 0.0, 0.0), pressure=1.0):
+    """A program through the points `ends` (canvas units), painting where `draws` is true."""
+    controls = controls or [None] * len(ends)
+    sizes = sizes or [None] * len(ends)
+    steps = tuple(Step(end=tuple(e), draw=bool(d), pressure=pressure, color=color,
+                       control=None if c is None else tuple(c), size=s)
+                  for e, d, c, s in zip(ends, draws, controls, sizes))
+    return Program(action_space='spiral' if controls[0] is None else 'paper', imsize=imsize,
+                   pos_resolution=8, background=(1.0, 1.0, 1.0), start=start, steps=steps,
+                   stroke_widths=tuple(widths))
+
+
+@pytest.fixture
+def spiral_program():
+    """Four steps: a stroke, a move, two strokes."""
+    return make_program([(0.5, 0.5), (0.25, 0.75), (0.75, 0.75), (0.75, 0.25)], [1, 0, 1, 1])
+
+
+@pytest.fixture
+def paper_program():
+    """Three steps of the paper's action space: a curve, a move, a curve of another size."""
+    return make_program([(0.5, 0.5), (0.125, 0.875), (0.875, 0.875)], [1, 0, 1],
+                        controls=[(0.5, 0.0), (0.0, 0.0), (0.5, 0.5)], sizes=[0.0, 0.25, 0.75],
+                        widths=(0.02, 0.04, 0.06, 0.08))
+
+
+def fake_episodes(programs, conditional=False, seed=0):
+    """Episodes with random frames (N, T+1, 16, 16, 3) around the given programs."""
+    rng = np.random.RandomState(seed)
+    T = len(programs[0].steps)
+    frames = rng.randint(0, 256, (len(programs), T + 1, 16, 16, 3)).astype(np.uint8)
+    targets = rng.rand(len(programs), 1, 16, 16).astype(np.float32) if conditional else None
+    return Episodes(frames, list(programs), targets, 'fake')
+
+
+@pytest.fixture(name='make_program')
+def make_program_fixture():
+    return make_program
+
+
+@pytest.fixture(name='fake_episodes')
+def fake_episodes_fixture():
+    return fake_episodes
