@@ -11,8 +11,9 @@ path of an environment step to one or two foreign calls:
   surface's own memory and stay valid for its lifetime), so filling and reading the canvas never
   goes through tile requests again.
 - ``spiral_read_rgb`` converts the premultiplied 15-bit RGBA tiles to an RGB uint8 (H, W, 3) image.
-- ``spiral_move_to`` / ``spiral_stroke_path`` do a pen-up move / a whole polyline stroke inside
-  one atomic surface operation.
+- ``spiral_move_to``, ``spiral_stroke_to``, ``spiral_stroke_path`` and ``spiral_stroke_bezier``
+  do a pen-up move, a straight stroke, a polyline stroke and a flattened quadratic Bezier stroke,
+  each inside one atomic surface operation.
 """
 import shlex
 import subprocess
@@ -39,6 +40,7 @@ void spiral_set_color(MyPaintBrush *brush, float r, float g, float b);
 void spiral_move_to(MyPaintBrush *brush, SpiralCanvas *canvas, float x, float y);
 void spiral_stroke_path(MyPaintBrush *brush, SpiralCanvas *canvas,
                         const float *xy, int n, float pressure);
+void spiral_stroke_to(MyPaintBrush *brush, SpiralCanvas *canvas, float x, float y, float pressure);
 int spiral_stroke_bezier(MyPaintBrush *brush, SpiralCanvas *canvas, float cx, float cy,
                          float ex, float ey, float pressure, float tolerance);
 """
@@ -186,6 +188,13 @@ static void spiral_stroke_path(MyPaintBrush *brush, SpiralCanvas *c,
     }
     spiral_stamp(brush, c, pressure);
     mypaint_surface_end_atomic(c->surface, NULL);
+}
+
+/* A straight pen-down stroke from the pen to (x, y). */
+static void spiral_stroke_to(MyPaintBrush *brush, SpiralCanvas *c, float x, float y, float pressure)
+{
+    const float xy[2] = {x, y};
+    spiral_stroke_path(brush, c, xy, 1, pressure);
 }
 
 #define SPIRAL_MAX_SEGMENTS 64

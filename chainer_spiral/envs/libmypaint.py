@@ -25,6 +25,8 @@ EXTENSION = 'chainer_spiral.envs._mypaint_cffi'
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BRUSH_DIR = REPO_ROOT / 'configs' / 'brushes'
 TILE_SIZE = 64
+# Largest gap in pixels between a Bezier curve and its chords (see docs/envs.md for the measurement).
+BEZIER_TOLERANCE = 0.25
 
 _binding = None
 
@@ -66,14 +68,19 @@ def _get_binding():
 
 
 def _unit_rgb(color, what):
-    """Checks an RGB triple in [0, 1] and returns it as three floats."""
+    """Checks an RGB triple in [0, 1] and returns it as three Python floats."""
     try:
-        rgb = np.asarray(color, dtype=np.float64)
+        r, g, b = (float(c) for c in color)
     except (TypeError, ValueError):
-        rgb = None
-    if rgb is None or rgb.shape != (3,) or not np.all((rgb >= 0.0) & (rgb <= 1.0)):
+        raise ValueError(f'{what}: expected 3 floats in [0, 1], got {color!r}') from None
+    if not (0.0 <= r <= 1.0 and 0.0 <= g <= 1.0 and 0.0 <= b <= 1.0):
         raise ValueError(f'{what}: expected 3 floats in [0, 1], got {color!r}')
-    return tuple(float(c) for c in rgb)
+    return r, g, b
+
+
+def _check_pressure(pressure, what):
+    if not 0.0 <= pressure <= 1.0:
+        raise ValueError(f'{what}: expected a float in [0, 1], got {pressure!r}')
 
 
 class Canvas:
@@ -209,21 +216,38 @@ class Brush:
         self._lib.spiral_move_to(self._ptr, canvas._ptr, x, y)
 
     def stroke_to(self, canvas, x, y, pressure=1.0):
-        """Paints a straight stroke from the pen to (x, y) at constant ``pressure`` in [0, 1]."""
-        self.stroke_path(canvas, np.array([[x, y]], dtype=np.float32), pressure)
+        """Paints a straight stroke from the pen to (x, y) (pixels) at constant ``pressure``.
+
+        Every stroke has a dab centred on both ends, so a stroke to the pen's own position
+        paints a dot.
+        """
+        _check_pressure(pressure, 'Brush.stroke_to pressure')
+        self._lib.spiral_stroke_to(self._ptr, canvas._ptr, x, y, pressure)
 
     def stroke_path(self, canvas, xy, pressure=1.0):
         """Paints a polyline from the pen through the points ``xy``, all in one surface update.
 
         Args:
             canvas (Canvas): where to paint.
-            xy (numpy.ndarray): float32 (N, 2) points (x, y) in pixels, C-contiguous.
+            xy (numpy.ndarray): (N, 2) points (x, y) in pixels.
             pressure (float): in [0, 1], constant along the path.
         """
         xy = np.ascontiguousarray(xy, dtype=np.float32)
         if xy.ndim != 2 or xy.shape[1] != 2:
             raise ValueError(f'Brush.stroke_path xy: expected shape (N, 2), got {xy.shape}')
-        if not 0.0 <= pressure <= 1.0:
-            raise ValueError(f'Brush.stroke_path pressure: expected a float in [0, 1], got {pressure!r}')
+        _check_pressure(pressure, 'Brush.stroke_path pressure')
         self._lib.spiral_stroke_path(self._ptr, canvas._ptr, self._ffi.from_buffer('float[]', xy),
                                      len(xy), pressure)
+
+    def stroke_bezier(self, canvas, control, end, pressure=1.0, tolerance=BEZIER_TOLERANCE):
+        """Paints a quadratic Bezier curve from the pen through ``control`` to ``end`` (pixels).
+
+        The curve is drawn as the fewest equal-parameter chords that stay within ``tolerance``
+        pixels of it (at most 64).
+
+        Returns:
+            int: the number of chords (stroke_to calls) used.
+        """
+        _check_pressure(pressure, 'Brush.stroke_bezier pressure')
+        return self._lib.spiral_stroke_bezier(self._ptr, canvas._ptr, control[0], control[1],
+                                              end[0], end[1], pressure, tolerance)
