@@ -7,7 +7,7 @@ from chainer_spiral.demo.program import Program, Step
 
 
 def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsize=64,
-                 widths=(0.05,), color=(0.0, 0.0, 0.0), pressure=1.0):
+                 widths=(0.05,), color=(0.0, 0.0, 0.0), pressure=1.0, pos_resolution=8):
     """A program through the points `ends` (canvas units), painting where `draws` is true."""
     controls = controls or [None] * len(ends)
     sizes = sizes or [None] * len(ends)
@@ -15,7 +15,7 @@ def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsiz
                        control=None if c is None else tuple(c), size=s)
                   for e, d, c, s in zip(ends, draws, controls, sizes))
     return Program(action_space='spiral' if controls[0] is None else 'paper', imsize=imsize,
-                   pos_resolution=8, background=(1.0, 1.0, 1.0), start=start, steps=steps,
+                   pos_resolution=pos_resolution, background=(1.0, 1.0, 1.0), start=start, steps=steps,
                    stroke_widths=tuple(widths))
 
 

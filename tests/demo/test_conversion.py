@@ -1,0 +1,72 @@
+"""Actions -> program -> JSON -> actions: replaying a program repaints the canvas exactly."""
+import numpy as np
+import pytest
+
+from chainer_spiral.demo import json as demo_json
+from chainer_spiral.demo.conversion import env_actions, program_from_actions, stroke_widths
+from chainer_spiral.demo.episodes import Episodes
+from chainer_spiral.envs.mypaint_env import MyPaintEnv
+
+
+def random_actions(env, T, seed):
+    """dict field -> int array (T,) of the env's discrete fields (the agent's heads)."""
+    rng = np.random.RandomState(seed)
+    return {k: rng.randint(0, space.n, T) for k, space in env.action_space.spaces.items()
+            if hasattr(space, 'n')}
+
+
+def play(env, actions):
+    """Runs env actions from reset; returns the final canvas uint8 (H, W, 3)."""
+    env.reset()
+    for action in actions:
+        obs, _, _, _ = env.step(action)
+    return obs['image']
+
+
+@pytest.mark.parametrize('kind', ['spiral', 'paper'])
+def test_program_replays_pixel_equal_through_json(kind, tmp_path):
+    env = MyPaintEnv(imsize=32, pos_resolution=8, action_space=kind, max_episode_steps=8,
+                     color=(0.2, 0.4, 0.6) if kind == 'spiral' else (0.0, 0.0, 0.0))
+    programs, finals = [], []
+    for seed in range(3):
+        actions = random_actions(env, 8, seed)
+        program = program_from_actions(env, actions)
+        replayed = env_actions(program, env)
+        assert [{k: int(a[k]) for k in actions} for a in replayed] == [
+            {k: int(v[t]) for k, v in actions.items()} for t in range(8)]
+        programs.append(program)
+        finals.append(play(env, replayed))
+    assert any(f.min() < 128 for f in finals), 'nothing was painted'
+    frames = np.repeat(np.stack(finals)[:, None], 9, axis=1)
+    demo_json.render(Episodes(frames, programs), tmp_path / 'd.json')
+    for program, final in zip(demo_json.load(tmp_path / 'd.json'), finals):
+        np.testing.assert_array_equal(play(env, env_actions(program, env)), final)
+
+
+def test_spiral_program_values():
+    env = MyPaintEnv(imsize=32, pos_resolution=4, max_episode_steps=2, pressure=0.5)
+    program = program_from_actions(env, {'position': np.array([5, 15]), 'prob': np.array([0, 1])})
+    assert program.start == (0.125, 0.125)
+    assert [s.end for s in program.steps] == [(0.375, 0.375), (0.875, 0.875)]
+    assert [s.draw for s in program.steps] == [False, True]
+    assert program.steps[1].pressure == 0.5 and program.steps[1].color == (0.0, 0.0, 0.0)
+    assert program.stroke_widths == pytest.approx((2 * env.radius / 32,))
+
+
+def test_paper_program_values():
+    env = MyPaintEnv(imsize=32, pos_resolution=4, action_space='paper', max_episode_steps=1)
+    actions = {'flag': [1], 'end': [3], 'control': [12], 'size': [2], 'pressure': [4],
+               'red': [19], 'green': [0], 'blue': [10]}
+    step, = program_from_actions(env, {k: np.array(v) for k, v in actions.items()}).steps
+    assert (step.end, step.control, step.draw) == ((0.875, 0.125), (0.125, 0.875), True)
+    assert step.pressure == 0.5 and step.color == (1.0, 0.0, 10 / 19) and step.size == 0.5
+    assert len(stroke_widths(env)) == 4
+
+
+def test_program_off_the_grid_is_rejected(make_program):
+    env = MyPaintEnv(imsize=32, pos_resolution=4, max_episode_steps=1)
+    with pytest.raises(ValueError, match=r'step 1 x, y: expected a point of the 4x4 grid'):
+        env_actions(make_program([(0.125, 0.125), (0.3, 0.125)], [1, 1], pos_resolution=4), env)
+    with pytest.raises(ValueError, match=r"expected action space 'spiral' on a 4 grid, got "
+                                         r"'spiral' on 8"):
+        env_actions(make_program([(0.125, 0.125)], [1], pos_resolution=8), env)
