@@ -1,0 +1,49 @@
+"""``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]``."""
+import argparse
+import logging
+import sys
+
+from chainer_spiral.config import ConfigError, load_config
+
+
+def build_parser(prog=None):
+    parser = argparse.ArgumentParser(
+        prog=prog, description='Train a SPIRAL agent (see docs/training.md).')
+    parser.add_argument('config', help='YAML config file (see configs/ and docs/configs.md)')
+    parser.add_argument('outdir', help='run directory: config.yaml, snapshots, metrics, finals/')
+    parser.add_argument('--load', metavar='SNAPSHOT_DIR', default=None,
+                        help='resume from a snapshot (counters, parameters, optimizer states)')
+    parser.add_argument('--set', dest='overrides', metavar='SECTION.KEY=VALUE', action='append',
+                        default=[], help='override a config value (YAML syntax); repeatable')
+    parser.add_argument('--no-progress', action='store_true', help='no progress bar')
+    parser.add_argument('--log-level', default='INFO',
+                        choices=('DEBUG', 'INFO', 'WARNING', 'ERROR'))
+    return parser
+
+
+def main(argv=None, prog=None):
+    """Command line entry point of ``train.py`` and ``chainer-spiral train``.
+
+    Returns:
+        Exit status: 0 done, 1 a configuration/data/snapshot error or a training fault.
+    """
+    args = build_parser(prog).parse_args(argv)
+    logging.basicConfig(level=args.log_level, format='%(asctime)s %(name)s %(levelname)s '
+                        '%(message)s')
+    # Imported late: `--help` and config errors should not pay for chainer.
+    from chainer_spiral.datasets import DatasetError
+    from chainer_spiral.training.snapshots import SnapshotError
+    from chainer_spiral.training.trainer import TrainingError, train
+    try:
+        cfg = load_config(args.config, args.overrides)
+        command = [sys.argv[0]] + (sys.argv[1:] if argv is None else list(argv))
+        summary = train(cfg, args.outdir, load=args.load, argv=command,
+                        progress=not args.no_progress)
+    except (ConfigError, DatasetError, SnapshotError, TrainingError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 1
+    counters = summary['counters']
+    print(f'{"interrupted" if summary["interrupted"] else "done"}: {counters.steps} env steps, '
+          f'{counters.updates} updates, {summary["sps"]:.1f} env steps/s; '
+          f'snapshot {summary["snapshot"]}')
+    return 0

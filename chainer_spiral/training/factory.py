@@ -1,0 +1,84 @@
+"""Building the environment, the dataset and the agent of a Config, and loading a snapshot.
+
+These are what the trainer, the demos and the benchmarks share: a run directory's
+``config.yaml`` rebuilds exactly the objects the run trained.
+"""
+import dataclasses
+from logging import getLogger
+from pathlib import Path
+
+from chainer_spiral.config import ConfigError, load_config
+
+logger = getLogger(__name__)
+
+CONFIG_FILE = 'config.yaml'
+
+
+def env_kwargs(cfg):
+    """The keyword arguments of `make_env(cfg.env.kind, **kwargs)`."""
+    kwargs = dataclasses.asdict(cfg.env)
+    del kwargs['kind']
+    return kwargs
+
+
+def make_env_from_config(cfg):
+    """One painting environment as configured (MyPaintEnv or ToyEnv).
+
+    Environments are deterministic: the randomness is in the agent and the dataset.
+    """
+    from chainer_spiral.envs import make_env
+    return make_env(cfg.env.kind, **env_kwargs(cfg))
+
+
+def make_envs_from_config(cfg, n):
+    """`n` environments for one process's lockstep rollouts (B = n)."""
+    return [make_env_from_config(cfg) for _ in range(n)]
+
+
+def make_dataset_from_config(cfg, seed=None):
+    """The configured dataset; its example RNG seeded with `seed` (default: cfg.seed)."""
+    from chainer_spiral.datasets import make_dataset
+    return make_dataset(imsize=cfg.env.imsize, seed=cfg.seed if seed is None else seed,
+                        **dataclasses.asdict(cfg.data))
+
+
+def build_agent_from_config(cfg, dataset, env=None):
+    """A freshly initialised SPIRAL agent for `cfg` (`env`: one env to read the spaces from)."""
+    from chainer_spiral.agents import build_agent
+    if env is None:
+        env = make_env_from_config(cfg)
+    return build_agent(env, dataset, dataclasses.asdict(cfg.model), dataclasses.asdict(cfg.agent))
+
+
+def run_config_path(snapshot_dir):
+    """``SNAPSHOT_DIR/../config.yaml``: the resolved config of the run that wrote the snapshot."""
+    return Path(snapshot_dir).resolve().parent / CONFIG_FILE
+
+
+def load_agent(snapshot_dir, with_dataset=True):
+    """Rebuild a run's agent from one of its snapshots.
+
+    Args:
+        snapshot_dir: ``OUTDIR/<step>``; ``OUTDIR/config.yaml`` describes the run.
+        with_dataset: load the dataset too (its data files must exist). Without it the agent
+            gets None as dataset: enough to draw unconditionally, not for conditional models.
+
+    Returns:
+        (Config, agent, dataset or None).
+
+    Raises:
+        ConfigError: the run's config is missing or invalid.
+        SnapshotError: the snapshot directory is incomplete.
+    """
+    from chainer_spiral.training.snapshots import load_snapshot
+    path = run_config_path(snapshot_dir)
+    if not path.is_file():
+        raise ConfigError(f'{path}: expected the config.yaml of the run that wrote '
+                          f'{snapshot_dir}, got no such file')
+    cfg = load_config(path, check_paths=with_dataset)
+    dataset = make_dataset_from_config(cfg) if with_dataset else None
+    agent = build_agent_from_config(cfg, dataset)
+    counters, _ = load_snapshot(agent, snapshot_dir)
+    logger.info('loaded %s (%d env steps, %d updates)', snapshot_dir, counters.steps,
+                counters.updates)
+    return cfg, agent, dataset

@@ -1,0 +1,100 @@
+"""MetricsWriter: one record -> a row of scores.txt and metrics.csv, and TensorBoard scalars.
+
+A record is a flat dict ``{name: number}`` with the counters (``steps``, ``episodes``,
+``updates``), the trainer's ``time/...`` figures and the agent's statistics (``train/...``).
+The columns are fixed by the first row a file gets; a resumed run appends to the existing files
+with their columns.
+"""
+import csv
+import math
+from logging import getLogger
+from pathlib import Path
+
+logger = getLogger(__name__)
+
+COUNTER_COLUMNS = ('steps', 'episodes', 'updates')
+
+
+class MetricsWriter:
+    """Writes records to ``OUTDIR/scores.txt``, ``OUTDIR/metrics.csv`` and ``OUTDIR/tb/``.
+
+    Args:
+        outdir: the run directory.
+        tensorboard: write TensorBoard event files (tensorboardX) too.
+    """
+
+    def __init__(self, outdir, tensorboard=True):
+        outdir = Path(outdir)
+        self._tables = [_Table(outdir / 'scores.txt', '\t'), _Table(outdir / 'metrics.csv', ',')]
+        self._tb = None
+        if tensorboard:
+            from tensorboardX import SummaryWriter
+            self._tb = SummaryWriter(str(outdir / 'tb'))
+
+    def write(self, record):
+        """Append one record (a dict with at least `steps`) everywhere."""
+        for table in self._tables:
+            table.write(record)
+        if self._tb is not None:
+            for name, value in record.items():
+                if name != 'steps' and _is_number(value):
+                    self._tb.add_scalar(name, value, global_step=int(record['steps']))
+            self._tb.flush()
+
+    def close(self):
+        for table in self._tables:
+            table.close()
+        if self._tb is not None:
+            self._tb.close()
+            self._tb = None
+
+
+class _Table:
+    """A delimited text file whose header is fixed by its first row."""
+
+    def __init__(self, path, delimiter):
+        self.path = path
+        self.delimiter = delimiter
+        self.columns = _existing_header(path, delimiter)
+        self._file = None
+        self._dropped = set()
+
+    def write(self, record):
+        if self._file is None:
+            new = self.columns is None
+            if new:
+                self.columns = list(COUNTER_COLUMNS) + sorted(
+                    k for k in record if k not in COUNTER_COLUMNS)
+            self._file = open(self.path, 'a', newline='')
+            self._writer = csv.writer(self._file, delimiter=self.delimiter, lineterminator='\n')
+            if new:
+                self._writer.writerow(self.columns)
+        extra = set(record) - set(self.columns) - self._dropped
+        if extra:
+            logger.warning('%s: columns fixed by its header; not recording %s', self.path.name,
+                           ', '.join(sorted(extra)))
+            self._dropped |= extra
+        self._writer.writerow([_format(record.get(c, '')) for c in self.columns])
+        self._file.flush()
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _existing_header(path, delimiter):
+    if not path.is_file() or path.stat().st_size == 0:
+        return None
+    with open(path, newline='') as f:
+        return next(csv.reader(f, delimiter=delimiter))
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _format(value):
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

@@ -1,0 +1,155 @@
+"""Snapshots: ``OUTDIR/<global env step>/`` with the agent's files and ``counters.json``.
+
+A snapshot holds what `SPIRAL.save` writes (generator, discriminator and both optimizers, through
+ChainerRL's AttributeSavingMixin) plus ``counters.json`` (env steps, updates, episodes, training
+time). It is written into a hidden temporary directory beside its final place, every file and the
+directory are fsync'ed, and only then is it renamed into place: a crash or an error mid-write never
+leaves a partial snapshot under a numeric name.
+"""
+import json
+import os
+import shutil
+from logging import getLogger
+from pathlib import Path
+
+import chainer
+
+from chainer_spiral.training.state import Counters
+
+logger = getLogger(__name__)
+
+COUNTERS_FILE = 'counters.json'
+TMP_PREFIX = '.tmp-snapshot-'
+
+
+class SnapshotError(ValueError):
+    """A snapshot directory is missing or incomplete (one-line message)."""
+
+
+def save_snapshot(agent, outdir, counters, elapsed):
+    """Atomically write the agent and the counters to ``outdir/<counters.steps>``.
+
+    Args:
+        agent: the SPIRAL agent (its shared parameters and optimizer states).
+        outdir: the run directory.
+        counters: Counters matching the agent's state.
+        elapsed: training time so far in seconds (carried over by a resumed run).
+
+    Returns:
+        Path of the snapshot (unchanged when a snapshot of that step already exists).
+    """
+    outdir = Path(outdir)
+    final = outdir / str(counters.steps)
+    if final.exists():
+        logger.info('snapshot %s already exists', final)
+        return final
+    tmp = outdir / f'{TMP_PREFIX}{counters.steps}-{os.getpid()}'
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    try:
+        set_optimizer_steps(agent, counters.updates)
+        agent.save(str(tmp))
+        info = dict(counters.as_dict(), elapsed=float(elapsed))
+        (tmp / COUNTERS_FILE).write_text(json.dumps(info, indent=2) + '\n')
+        _fsync_tree(tmp)
+        os.rename(tmp, final)
+        _fsync_dir(outdir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    logger.info('saved snapshot %s', final)
+    return final
+
+
+def load_snapshot(agent, snapshot_dir):
+    """Load a snapshot into `agent` (before its parameters are shared).
+
+    Returns:
+        (Counters, elapsed seconds).
+
+    Raises:
+        SnapshotError: the directory is not a complete snapshot.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    counters_path = snapshot_dir / COUNTERS_FILE
+    if not snapshot_dir.is_dir():
+        raise SnapshotError(f'{snapshot_dir}: expected a snapshot directory, got no directory')
+    if not counters_path.is_file():
+        raise SnapshotError(f'{snapshot_dir}: expected a snapshot directory with {COUNTERS_FILE},'
+                            ' got none')
+    info = read_counters(counters_path)
+    agent.load(str(snapshot_dir))
+    counters = Counters(info['steps'], info['updates'], info['episodes'])
+    set_optimizer_steps(agent, counters.updates)
+    return counters, info['elapsed']
+
+
+def read_counters(path):
+    """The dict in a ``counters.json``, checked."""
+    try:
+        info = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        raise SnapshotError(f'{path}: unreadable counters file ({e})') from None
+    keys = ('steps', 'updates', 'episodes', 'elapsed')
+    if not isinstance(info, dict) or any(k not in info for k in keys):
+        raise SnapshotError(f'{path}: expected the keys {", ".join(keys)}, got {info!r}')
+    return info
+
+
+def list_snapshots(outdir):
+    """Snapshot directories of a run, sorted by env step (temporary directories excluded)."""
+    outdir = Path(outdir)
+    if not outdir.is_dir():
+        return []
+    found = [p for p in outdir.iterdir()
+             if p.is_dir() and p.name.isdigit() and (p / COUNTERS_FILE).is_file()]
+    return sorted(found, key=lambda p: int(p.name))
+
+
+def latest_snapshot(outdir):
+    """The snapshot with the most env steps, or None."""
+    found = list_snapshots(outdir)
+    return found[-1] if found else None
+
+
+def remove_stale_tmp(outdir):
+    """Delete temporary snapshot directories left by a killed run."""
+    for p in Path(outdir).glob(TMP_PREFIX + '*'):
+        logger.info('removing incomplete snapshot %s', p)
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def optimizers_of(agent):
+    """The chainer optimizers among the agent's shared attributes, by attribute name."""
+    return {name: getattr(agent, name) for name in agent.shared_attributes
+            if isinstance(getattr(agent, name), chainer.Optimizer)}
+
+
+def set_optimizer_steps(agent, t):
+    """Set the step count `t` of every optimizer and of each parameter's update rule.
+
+    Adam's bias correction reads the update rule's `t`, which every process counts on its own;
+    the workers share the moment estimates, so the shared update count is the step count that
+    matches them (it is also what a snapshot stores, so a resumed run continues with it).
+    """
+    for optimizer in optimizers_of(agent).values():
+        optimizer.t = t
+        for param in optimizer.target.params():
+            if param.update_rule is not None:
+                param.update_rule.t = t
+
+
+def _fsync_tree(root):
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            with open(os.path.join(dirpath, name), 'rb') as f:
+                os.fsync(f.fileno())
+        _fsync_dir(dirpath)
+
+
+def _fsync_dir(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

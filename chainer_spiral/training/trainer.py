@@ -1,0 +1,327 @@
+"""The trainer: run directory, worker processes, supervision, snapshots and metrics.
+
+``processes: N`` forks N workers that share the agent's parameters and optimizer states
+(ChainerRL's `extract_shared_objects_from_agent`: every array becomes a view of a
+`multiprocessing.RawArray` before the fork); ``processes: 1`` runs the same loop in the main
+process. The main process supervises: it writes the metric records and PNG grids the workers send
+through a queue, takes the snapshots, shows the progress bar, and stops the whole run with a
+one-line `TrainingError` when a worker raises or dies. See docs/training.md for why this does not
+use ChainerRL's `train_agent_async` loop.
+"""
+import multiprocessing as mp
+import os
+import queue as queue_module
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from logging import getLogger
+from pathlib import Path
+
+from chainer_spiral.config import dump_config
+from chainer_spiral.training import factory
+from chainer_spiral.training.images import save_finals_grid
+from chainer_spiral.training.metrics import MetricsWriter
+from chainer_spiral.training.snapshots import (COUNTERS_FILE, list_snapshots, load_snapshot,
+                                               read_counters, remove_stale_tmp, save_snapshot)
+from chainer_spiral.training.state import Counters, SharedState
+from chainer_spiral.training.worker import (Worker, limit_blas_threads, peak_rss_mb,
+                                            run_worker_process)
+
+logger = getLogger(__name__)
+
+POLL_SECONDS = 0.05
+STOP_GRACE_SECONDS = 30.0
+
+
+class TrainingError(RuntimeError):
+    """Training stopped because of a fault (one-line message); the last snapshot is intact."""
+
+
+def train(cfg, outdir, load=None, argv=None, progress=True):
+    """Train `cfg` into `outdir` (optionally resuming from a snapshot).
+
+    Args:
+        cfg: a validated Config.
+        outdir: run directory (created; an existing one is appended to).
+        load: snapshot directory to resume from (counters, parameters and optimizer states).
+        argv: the command line, recorded in ``command.txt``.
+        progress: show a tqdm progress bar.
+
+    Returns:
+        dict: 'counters' (final Counters), 'snapshot' (Path of the final snapshot),
+        'seconds' (training loop wall time), 'sps' (env steps/s over the loop), 'interrupted',
+        'workers' (per worker: pid, peak_rss_mb, seconds in env/forward/update/wall).
+
+    Raises:
+        TrainingError: a worker failed or died, or a loss was not finite; no snapshot is
+            written after the fault.
+    """
+    outdir = Path(outdir)
+    if load is not None:
+        check_no_later_snapshots(outdir, load)
+    prepare_outdir(outdir, cfg, argv if argv is not None else sys.argv)
+    dataset = factory.make_dataset_from_config(cfg)
+    env = factory.make_env_from_config(cfg)
+    agent = factory.build_agent_from_config(cfg, dataset, env)
+    env.close()
+    start, elapsed = Counters(), 0.0
+    if load is not None:
+        start, elapsed = load_snapshot(agent, load)
+        logger.info('resuming from %s at %d env steps, %d updates', load, start.steps,
+                    start.updates)
+    supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress)
+    return supervisor.run()
+
+
+def prepare_outdir(outdir, cfg, argv):
+    """Create the run directory with config.yaml, command.txt and git.txt."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    remove_stale_tmp(outdir)
+    dump_config(cfg, outdir / factory.CONFIG_FILE)
+    (outdir / 'command.txt').write_text(' '.join(shlex.quote(str(a)) for a in argv) + '\n')
+    (outdir / 'git.txt').write_text(git_description())
+
+
+def check_no_later_snapshots(outdir, load):
+    """Resuming into a run directory must not meet snapshots it would have to overwrite."""
+    steps = read_counters(Path(load) / COUNTERS_FILE)['steps']
+    later = [p.name for p in list_snapshots(outdir) if int(p.name) > steps]
+    if later:
+        raise TrainingError(f'{outdir}: expected no snapshot beyond the loaded one '
+                            f'({steps} steps), got {", ".join(later)}: resume into a new OUTDIR')
+
+
+def git_description():
+    """'revision: <sha>\\ndirty: <bool>\\n' of the package's checkout (or 'unknown')."""
+    root = Path(__file__).resolve().parents[2]
+
+    def git(*args):
+        return subprocess.run(['git', '-C', str(root), *args], capture_output=True, text=True,
+                              timeout=30)
+    try:
+        rev = git('rev-parse', 'HEAD')
+        status = git('status', '--porcelain', '--untracked-files=no')
+    except (OSError, subprocess.SubprocessError):
+        return 'revision: unknown (git not available)\n'
+    if rev.returncode != 0:
+        return 'revision: unknown (not a git checkout)\n'
+    dirty = bool(status.stdout.strip())
+    return f'revision: {rev.stdout.strip()}\ndirty: {str(dirty).lower()}\n'
+
+
+class Supervisor:
+    """Runs the workers and turns what they report into files."""
+
+    def __init__(self, cfg, outdir, agent, dataset, start, elapsed, progress):
+        self.cfg = cfg
+        self.outdir = outdir
+        self.agent = agent
+        self.dataset = dataset
+        self.start = start
+        self.elapsed_before = elapsed
+        self.ctx = mp.get_context('fork')
+        self.state = SharedState(self.ctx, start, cfg.train.steps, cfg.train.n_save_interval)
+        self.metrics = None
+        self.bar = None
+        self.progress = progress
+        self.summaries = {}
+        self.last_snapshot = None
+        self.interrupted = False
+
+    # -- main flow
+
+    def run(self):
+        self.metrics = MetricsWriter(self.outdir)
+        self.bar = _progress_bar(self.cfg.train.steps, self.start.steps, self.progress)
+        self.t0 = time.perf_counter()
+        self._last_row = (self.t0, self.start.steps)
+        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        try:
+            if self.cfg.train.processes == 1:
+                self._run_inline()
+            else:
+                self._run_processes()
+            seconds = time.perf_counter() - self.t0
+            counters = self.state.counters()
+            snapshot = self._snapshot(counters)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+            self.metrics.close()
+            self.bar.close()
+        steps = counters.steps - self.start.steps
+        logger.info('trained %d env steps in %.1f s (%.1f steps/s); final snapshot %s', steps,
+                    seconds, steps / seconds if seconds else 0.0, snapshot)
+        return dict(counters=counters, snapshot=snapshot, seconds=seconds,
+                    sps=steps / seconds if seconds else 0.0, interrupted=self.interrupted,
+                    workers=[self.summaries[i] for i in sorted(self.summaries)])
+
+    def _on_sigint(self, signum, frame):
+        if self.state.stopping:
+            raise KeyboardInterrupt
+        logger.warning('interrupted: finishing the current updates, then saving a snapshot '
+                       '(interrupt again to abort without one)')
+        self.interrupted = True
+        self.state.request_stop()
+
+    def _run_inline(self):
+        limit_blas_threads(1)
+        worker = Worker(0, self.cfg, self.agent, self.dataset, self.state, _InlineSink(self),
+                        self.start.updates)
+        try:
+            worker.run()
+        except Exception as e:
+            logger.exception('training failed')
+            raise TrainingError(_fault_message(0, e)) from e
+        self.summaries[0] = worker.summary()
+
+    def _run_processes(self):
+        from chainerrl.experiments.train_agent_async import extract_shared_objects_from_agent
+        # Views of shared memory from here on; the forked workers inherit them.
+        extract_shared_objects_from_agent(self.agent)
+        self.queue = self.ctx.Queue()
+        self.procs = [
+            self.ctx.Process(target=run_worker_process, name=f'spiral-worker-{i}', daemon=True,
+                             args=(i, self.cfg, self.agent, self.dataset, self.state, self.queue,
+                                   self.start.updates))
+            for i in range(self.cfg.train.processes)]
+        try:
+            for p in self.procs:
+                p.start()
+            self._supervise()
+        finally:
+            self._stop_processes()
+
+    def _supervise(self):
+        while len(self.summaries) < len(self.procs):
+            self._drain(POLL_SECONDS)
+            self._check_alive()
+            if self.state.snapshot_pending:
+                self._wait_quiescent()
+                self._periodic_snapshot()
+            self._update_bar()
+
+    # -- messages
+
+    def _drain(self, timeout):
+        """Handle queued messages (waiting up to `timeout` for the first one)."""
+        while True:
+            try:
+                kind, index, payload = self.queue.get(timeout=timeout)
+            except queue_module.Empty:
+                return
+            timeout = 0
+            self.handle(kind, index, payload)
+
+    def handle(self, kind, index, payload):
+        """One message of worker `index`."""
+        if kind == 'record':
+            self._write_record(payload)
+        elif kind == 'finals':
+            path = self.outdir / 'finals' / f'{payload["steps"]:012d}.png'
+            save_finals_grid(path, payload['finals'], payload['reals'])
+        elif kind == 'done':
+            self.summaries[index] = payload
+        elif kind == 'error':
+            raise TrainingError(f'worker {index}: {payload}')
+        else:
+            raise AssertionError(kind)
+
+    def _write_record(self, record):
+        now = time.perf_counter()
+        steps = self.state.steps
+        last_time, last_steps = self._last_row
+        record['time/elapsed'] = self.elapsed_before + now - self.t0
+        record['time/sps'] = (steps - last_steps) / max(now - last_time, 1e-9)
+        self._last_row = (now, steps)
+        self.metrics.write(record)
+
+    # -- faults
+
+    def _check_alive(self):
+        for i, p in enumerate(self.procs):
+            if p.exitcode is not None and i not in self.summaries:
+                self._drain(0.5)   # its last message may still be in the pipe
+                if i not in self.summaries:
+                    raise TrainingError(_exit_message(i, p))
+
+    def _wait_quiescent(self):
+        while not self.state.quiescent:
+            self._check_alive()
+            time.sleep(0.002)
+
+    def _stop_processes(self):
+        self.state.request_stop()
+        deadline = time.monotonic() + STOP_GRACE_SECONDS
+        for p in self.procs:
+            if p.pid is not None:
+                p.join(max(0.0, deadline - time.monotonic()))
+        for p in self.procs:
+            if p.is_alive():
+                logger.warning('terminating worker %s (pid %d)', p.name, p.pid)
+                p.terminate()
+                p.join(5)
+
+    # -- snapshots and progress
+
+    def service(self):
+        """Inline mode: what the supervision loop does between updates."""
+        if self.state.snapshot_pending:
+            self._periodic_snapshot()
+        self._update_bar()
+
+    def _periodic_snapshot(self):
+        self._snapshot(self.state.counters())
+        self.state.resume()
+
+    def _snapshot(self, counters):
+        elapsed = self.elapsed_before + time.perf_counter() - self.t0
+        self.last_snapshot = save_snapshot(self.agent, self.outdir, counters, elapsed)
+        return self.last_snapshot
+
+    def _update_bar(self):
+        self.bar.update(self.state.steps - self.bar.n)
+
+
+class _InlineSink:
+    """processes: 1: the worker's messages go straight to the supervisor."""
+
+    def __init__(self, supervisor):
+        self.supervisor = supervisor
+
+    def send(self, kind, payload):
+        self.supervisor.handle(kind, 0, payload)
+
+    def tick(self):
+        self.supervisor.service()
+
+
+def _progress_bar(total, initial, enabled):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, unit='step', unit_scale=True, smoothing=0.05,
+                mininterval=1.0, dynamic_ncols=True, disable=not enabled, desc='train')
+
+
+def _fault_message(index, error):
+    from chainer_spiral.training.worker import describe_error
+    return f'worker {index}: {describe_error(error)}'
+
+
+def _exit_message(index, process):
+    code = process.exitcode
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f'signal {-code}'
+        return f'worker {index} (pid {process.pid}) was killed by {name}'
+    return f'worker {index} (pid {process.pid}) exited with status {code} without finishing'
+
+
+def report_peak_memory(summary):
+    """Lines 'worker i (pid): peak RSS x MiB' plus the main process."""
+    lines = [f'worker {w["index"]} (pid {w["pid"]}): peak RSS {w["peak_rss_mb"]:.0f} MiB'
+             for w in summary['workers']]
+    lines.append(f'main (pid {os.getpid()}): peak RSS {peak_rss_mb():.0f} MiB')
+    return lines

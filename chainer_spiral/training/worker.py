@@ -1,0 +1,244 @@
+"""Worker: one process's training loop (its own envs and seeds, the shared agent).
+
+Each iteration collects B = rollout_n episodes of T = max_episode_steps steps in lockstep, then
+applies one update (generator, then discriminator) to the shared parameters inside the
+SharedState's update section. What the supervisor needs (metric records, final canvases for the
+PNG grids) goes to a `sink`: a queue in a worker process, the supervisor itself with
+``processes: 1``.
+"""
+import copy
+import ctypes
+import os
+import re
+import signal
+import sys
+import time
+import traceback
+from logging import getLogger
+
+import numpy as np
+
+from chainer_spiral.training.factory import make_envs_from_config
+from chainer_spiral.training.snapshots import set_optimizer_steps
+
+logger = getLogger(__name__)
+
+
+def worker_seeds(seed, index, start_updates):
+    """Seeds of one worker, different for every worker and for every resumption point.
+
+    Returns:
+        dict with int seeds for 'numpy' (the global RNG the agent samples actions from),
+        'dataset' (the examples the agent trains on) and 'grid' (real images in the PNG grids).
+    """
+    state = np.random.SeedSequence([seed, index, start_updates]).generate_state(3)
+    return dict(zip(('numpy', 'dataset', 'grid'), (int(s) for s in state)))
+
+
+class TimedEnv:
+    """Wraps an env to add up the time spent in `step` and `reset`."""
+
+    def __init__(self, env):
+        self.env = env
+        self.seconds = 0.0
+
+    def step(self, action):
+        start = time.perf_counter()
+        try:
+            return self.env.step(action)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def reset(self, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self.env.reset(**kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def __getattr__(self, name):
+        return getattr(self.env, name)
+
+
+class Timing:
+    """Seconds spent in the env, in the rest of `collect` (network forward), in `update`."""
+
+    KEYS = ('env', 'forward', 'update', 'wall')
+
+    def __init__(self):
+        self.total = dict.fromkeys(self.KEYS, 0.0)
+        self._mark = dict(self.total)
+
+    def add(self, **seconds):
+        for key, value in seconds.items():
+            self.total[key] += value
+
+    def shares_since_mark(self):
+        """{'time/share_env': ...} over the time since the last call."""
+        delta = {k: self.total[k] - self._mark[k] for k in self.KEYS}
+        self._mark = dict(self.total)
+        wall = delta['wall'] or 1.0
+        return {f'time/share_{k}': delta[k] / wall for k in self.KEYS if k != 'wall'}
+
+
+class Worker:
+    """The training loop of one process.
+
+    Args:
+        index: worker index (0-based).
+        cfg: Config.
+        agent: the SPIRAL agent whose parameters and optimizer states are shared.
+        dataset: the SpiralDataset (this process's copy; reseeded here).
+        state: SharedState.
+        sink: object with `send(kind, payload)` and `tick()`.
+        start_updates: global updates when the run (or its resumption) started.
+    """
+
+    def __init__(self, index, cfg, agent, dataset, state, sink, start_updates):
+        self.index = index
+        self.cfg = cfg
+        self.agent = agent
+        self.state = state
+        self.sink = sink
+        seeds = worker_seeds(cfg.seed, index, start_updates)
+        np.random.seed(seeds['numpy'] % 2 ** 32)
+        dataset.seed(seeds['dataset'])
+        self.dataset = dataset
+        # A copy with its own RNG, so that drawing real images for the grids leaves the
+        # training stream of examples alone (the images themselves are shared, not copied).
+        self.grid_dataset = copy.copy(dataset)
+        self.grid_dataset.seed(seeds['grid'])
+        self.envs = [TimedEnv(env) for env in make_envs_from_config(cfg, cfg.agent.rollout_n)]
+        self.timing = Timing()
+
+    def run(self):
+        """Collect and update until the SharedState says training is over."""
+        batch, horizon = self.cfg.agent.rollout_n, self.cfg.env.max_episode_steps
+        while self.state.claim(batch * horizon):
+            start = time.perf_counter()
+            env_before = sum(env.seconds for env in self.envs)
+            rollout = self.agent.collect(self.envs)
+            collected = time.perf_counter()
+            env_seconds = sum(env.seconds for env in self.envs) - env_before
+            counters = self._update(rollout, batch * horizon, batch)
+            if counters is None:
+                break
+            end = time.perf_counter()
+            self.timing.add(env=env_seconds, forward=collected - start - env_seconds,
+                            update=end - collected, wall=end - start)
+            self._report(counters, rollout)
+            self.sink.tick()
+
+    def _update(self, rollout, steps, episodes):
+        """Apply one update inside the update section; Counters after it, or None if stopping."""
+        updates = self.state.begin_update()
+        if updates is None:
+            return None
+        try:
+            set_optimizer_steps(self.agent, updates)
+            self.agent.update(rollout)
+        except BaseException:
+            self.state.abort_update()
+            raise
+        return self.state.end_update(steps, episodes)
+
+    def _report(self, counters, rollout):
+        train = self.cfg.train
+        if counters.updates % train.log_interval == 0:
+            record = dict(counters.as_dict())
+            record.update(self.timing.shares_since_mark())
+            record.update((name, _scalar(value)) for name, value in self.agent.get_statistics())
+            self.sink.send('record', record)
+        if train.n_save_final_obs_interval and \
+                counters.updates % train.n_save_final_obs_interval == 0:
+            self.sink.send('finals', self._finals(counters, rollout))
+
+    def _finals(self, counters, rollout):
+        """Final canvases with the targets (conditional) or as many real images."""
+        finals = np.asarray(rollout.final_canvases, np.float32)
+        targets = getattr(rollout, 'targets', None)
+        if targets is not None:
+            reals = np.asarray(targets, np.float32)
+        else:
+            reals = np.stack([self.grid_dataset.get_example() for _ in range(len(finals))])
+        return dict(steps=counters.steps, finals=finals, reals=reals)
+
+    def summary(self):
+        """What the supervisor reports at the end: time shares and peak memory."""
+        return dict(index=self.index, pid=os.getpid(), peak_rss_mb=peak_rss_mb(),
+                    seconds=dict(self.timing.total))
+
+
+def _scalar(value):
+    value = np.asarray(value)
+    return float(value) if value.size == 1 else value.tolist()
+
+
+def peak_rss_mb():
+    """Peak resident memory of this process in MiB (VmHWM), or NaN where /proc is missing."""
+    try:
+        with open('/proc/self/status') as f:
+            match = re.search(r'^VmHWM:\s+(\d+) kB', f.read(), re.M)
+    except OSError:
+        return float('nan')
+    return int(match.group(1)) / 1024 if match else float('nan')
+
+
+def limit_blas_threads(n=1):
+    """Limit the OpenBLAS threads of an already-loaded numpy (OMP_NUM_THREADS is read at load).
+
+    Several workers on few cores must not each start a pool of BLAS threads.
+    """
+    os.environ['OMP_NUM_THREADS'] = str(n)
+    os.environ['OPENBLAS_NUM_THREADS'] = str(n)
+    try:
+        with open('/proc/self/maps') as f:
+            paths = set(re.findall(r'(/\S*openblas\S*\.so\S*)', f.read()))
+    except OSError:
+        return
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        for symbol in ('openblas_set_num_threads64_', 'openblas_set_num_threads'):
+            setter = getattr(lib, symbol, None)
+            if setter is not None:
+                setter(n)
+                break
+
+
+def run_worker_process(index, cfg, agent, dataset, state, queue, start_updates):
+    """Entry point of a forked worker process: run, then report 'done' or one 'error' line."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the supervisor decides how to stop
+    limit_blas_threads(1)
+    try:
+        worker = Worker(index, cfg, agent, dataset, state, QueueSink(queue, index),
+                        start_updates)
+        worker.run()
+        queue.put(('done', index, worker.summary()))
+    except BaseException as e:  # noqa: B902  (every failure must reach the supervisor)
+        traceback.print_exc(file=sys.stderr)
+        queue.put(('error', index, describe_error(e)))
+        queue.close()
+        queue.join_thread()
+        sys.exit(1)
+    queue.close()
+    queue.join_thread()
+
+
+def describe_error(error):
+    """One line: 'NonFiniteLossError: ...' or 'ValueError: ...' (the first line of the message)."""
+    text = str(error).strip().splitlines()
+    return f'{type(error).__name__}: {text[0]}' if text else type(error).__name__
+
+
+class QueueSink:
+    """Sends a worker's messages, ``(kind, worker index, payload)``, to the supervisor."""
+
+    def __init__(self, queue, index):
+        self.queue = queue
+        self.index = index
+
+    def send(self, kind, payload):
+        self.queue.put((kind, self.index, payload))
+
+    def tick(self):
+        pass
