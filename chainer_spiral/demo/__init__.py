@@ -53,10 +53,10 @@ def main(argv=None, prog=None):
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    # Imported late so that `--help` and argument errors do not pay for chainer.
-    from chainer_spiral.demo.session import DemoError, record_from_snapshot
     if args.n is not None and args.n < 1:
         parser.error(f'--n: expected a positive int, got {args.n}')
+    # Imported late so that `--help` and argument errors do not pay for the env and chainer.
+    from chainer_spiral.demo.session import DemoError, record_from_snapshot
     module = mode_module(args.mode)
     try:
         episodes = record_from_snapshot(args.snapshot_dir, module.default_n, n=args.n,
