@@ -37,7 +37,9 @@ def read_from_archive(archive, name):
 
 
 def read_file(opts, name):
-    """Read one IDX file from the folder, else from gzip.zip (downloaded when allowed)."""
+    """Read one IDX file from the folder, else from gzip.zip (`path` itself, or downloaded)."""
+    if opts.path.is_file():
+        return read_from_archive(opts.path, name)
     if is_available(opts.path, opts.cache_dir, 'emnist', name):
         return read_idx(locate('emnist', opts.path, name, opts.cache_dir, False))
     archive = locate('emnist', opts.path, ARCHIVE, opts.cache_dir, opts.download)

@@ -6,6 +6,7 @@ only the publisher's md5 is known; None where the publisher gives none: the file
 import hashlib
 import os
 import tempfile
+import urllib.parse
 import urllib.request
 import zipfile
 import zlib
@@ -58,7 +59,7 @@ MANUAL_SOURCES = {
 def official_url(problem, filename):
     """The official download URL of a file, or None."""
     if problem == 'quickdraw':
-        return _QUICKDRAW + filename
+        return _QUICKDRAW + urllib.parse.quote(filename)
     entry = OFFICIAL_FILES.get((problem, filename))
     return None if entry is None else entry[0]
 

@@ -53,6 +53,8 @@ def test_files_inside_the_official_zip(tmp_path):
     ds = make_dataset('emnist', 28, path=tmp_path, variant='digits', download=False,
                       cache_dir=tmp_path / 'cache')
     check_letters(ds)
+    check_letters(make_dataset('emnist', 28, path=tmp_path / 'gzip.zip', variant='digits',
+                               download=False, cache_dir=tmp_path / 'cache'))
     with pytest.raises(DatasetError, match='gzip.zip: expected a member emnist-letters-train'):
         make_dataset('emnist', 28, path=tmp_path, download=False, cache_dir=tmp_path / 'c')
 

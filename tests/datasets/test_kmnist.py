@@ -38,6 +38,16 @@ def test_examples_follow_the_seed(kmnist_dir, tmp_path):
     assert all((a.get_example(False) == b.get_example(False)).all() for _ in range(5))
 
 
+def test_truncated_file(kmnist_dir, tmp_path):
+    data = (kmnist_dir / 'kmnist-test-imgs.npz').read_bytes()
+    (tmp_path / 'kmnist-test-imgs.npz').write_bytes(data[:len(data) // 3])
+    (tmp_path / 'kmnist-test-labels.npz').write_bytes((kmnist_dir / 'kmnist-test-labels.npz')
+                                                      .read_bytes())
+    with pytest.raises(DatasetError, match='kmnist-test-imgs.npz: not a readable npz file') as e:
+        make_dataset('kmnist', 28, path=tmp_path, download=False, cache_dir=tmp_path / 'c')
+    assert '\n' not in str(e.value)
+
+
 def test_wrong_content(tmp_path):
     np.savez(tmp_path / 'kmnist-test-imgs.npz', np.zeros((4, 28, 28), np.float64))
     np.savez(tmp_path / 'kmnist-test-labels.npz', np.zeros(4, np.uint8))

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from chainer_spiral.datasets import DatasetError, make_dataset
+from chainer_spiral.datasets import DatasetError, files, make_dataset
 
 CATEGORIES = ['apple', 'bicycle', 'cat', 'diamond', 'eye', 'fish']
 
@@ -43,7 +43,12 @@ def test_rendered_npz_keeps_its_split(tmp_path):
     assert (images[:, 0, 10:20, 30] == 0).all() and images[:, 0].sum() == 3 * (64 * 64 - 10)
 
 
-def test_errors(tmp_path):
+def test_official_url_of_a_category_with_spaces():
+    assert files.official_url('quickdraw', 'The Eiffel Tower.npy') == (
+        'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/The%20Eiffel%20Tower.npy')
+
+
+def test_errors(quickdraw_dir, tmp_path):
     np.save(tmp_path / 'cat.npy', np.zeros((3, 28, 28), np.uint8))
     with pytest.raises(DatasetError, match=r'cat.npy: expected uint8 bitmaps \(N, 784\)'):
         make_dataset('quickdraw', 28, path=tmp_path, cache_dir=tmp_path / 'c')
@@ -51,6 +56,10 @@ def test_errors(tmp_path):
                                            'quickdraw_dataset/full/numpy_bitmap/dog.npy'):
         make_dataset('quickdraw', 28, path=tmp_path, categories=['dog'], download=False,
                      cache_dir=tmp_path / 'c')
+    data = (quickdraw_dir / 'quickdraw_cat_first1000.npy').read_bytes()
+    (tmp_path / 'cat.npy').write_bytes(data[:len(data) // 2])
+    with pytest.raises(DatasetError, match='cat.npy: not a readable npy file'):
+        make_dataset('quickdraw', 28, path=tmp_path, cache_dir=tmp_path / 'c')
     (tmp_path / 'bad.npz').write_bytes(b'nothing')
     with pytest.raises(DatasetError, match='bad.npz: not a readable npz file'):
         make_dataset('quickdraw', 28, path=tmp_path / 'bad.npz', cache_dir=tmp_path / 'c')
