@@ -92,7 +92,7 @@ function drawStroke(rows, t) {
   ctx.lineWidth = strokeWidth(row);
   ctx.lineCap = "round";
   ctx.lineJoin = "round";
-  ctx.strokeStyle = rgb(row.slice(3, 6), Math.min(1, row[2]));
+  ctx.strokeStyle = rgb(row.slice(3, 6), 1);
   ctx.stroke();
 }
 

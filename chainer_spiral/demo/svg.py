@@ -2,7 +2,9 @@
 
 Straight strokes (chainer_spiral's action space) are ``M x0 y0 L x y``; the paper's strokes are
 quadratic Bezier curves ``M x0 y0 Q cx cy x y``, which is the curve the env paints. Widths and
-colours come from the program; the rendering is a vector approximation of the brush, not its pixels.
+colours come from the program; the strokes are opaque, as the project's brushes paint them (the
+``pressure`` brush also widens with pressure, which the SVG does not follow): a vector rendering of
+the program, not of libmypaint's dabs.
 """
 from logging import getLogger
 from pathlib import Path
@@ -58,7 +60,6 @@ def to_svg(program, title=''):
         lines.append(
             f'  <path data-step="{t}" d="{path_data(start, step, size)}" fill="none" '
             f'stroke="{_hex(step.color)}" stroke-width="{_num(program.width(step) * size)}" '
-            f'stroke-opacity="{_num(min(1.0, step.pressure))}" '
             f'stroke-linecap="round" stroke-linejoin="round"/>')
     lines.append('</svg>')
     return '\n'.join(lines) + '\n'
