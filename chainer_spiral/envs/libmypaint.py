@@ -63,7 +63,7 @@ def load_binding(soname=SONAME, module=EXTENSION):
 def _get_binding():
     global _binding
     if _binding is None:
-        _binding = load_binding()
+        _binding = load_binding(SONAME, EXTENSION)
     return _binding
 
 
