@@ -22,9 +22,9 @@ from pathlib import Path
 
 import yaml
 
+from chainer_spiral.datasets import PROBLEMS
+
 SECTIONS = ('env', 'data', 'model', 'agent', 'train')
-PROBLEMS = ('toy', 'mnist', 'fashion_mnist', 'emnist', 'kmnist', 'quickdraw', 'omniglot', 'celeba',
-            'jikei', 'folder')
 
 
 class ConfigError(ValueError):
@@ -211,7 +211,7 @@ def load_config(path, overrides=(), check_paths=True):
     for text in overrides:
         key, value = parse_override(text)
         items[key] = (value, f'--set {text}', Path.cwd())
-    return _build(items, check_paths)
+    return _build(items, check_paths, str(path))
 
 
 def config_from_dict(raw, source='<dict>', base_dir='.', check_paths=True):
@@ -220,7 +220,7 @@ def config_from_dict(raw, source='<dict>', base_dir='.', check_paths=True):
         raise ConfigError(f'{source}: expected a mapping of sections, got {_show(raw)}')
     base = Path(base_dir).resolve()
     items = {key: (value, source, base) for key, value in _flatten(raw, source).items()}
-    return _build(items, check_paths)
+    return _build(items, check_paths, source)
 
 
 def parse_override(text):
@@ -261,19 +261,22 @@ def _flatten(raw, source):
     return entries
 
 
-def _build(items, check_paths):
-    """Validate every (section, key) -> (value, source, base dir) and build the Config."""
+def _build(items, check_paths, source):
+    """Validate every (section, key) -> (value, source, base dir) and build the Config.
+
+    `source` names the config file, for problems with keys it left out.
+    """
     sections = {name: {} for name in SECTIONS}
     seed = next(f for f in dataclasses.fields(Config) if f.name == 'seed').default
-    for (section, key), (value, source, base) in items.items():
+    for (section, key), (value, where, base) in items.items():
         cls = Config if section is None else SECTION_CLASSES[section]
         fields = {f.name: f for f in dataclasses.fields(cls)
                   if f.name not in SECTION_CLASSES}
         label = key if section is None else f'{section}.{key}'
         if key not in fields:
-            raise ConfigError(f'{source}: {label}: unknown key (expected one of '
+            raise ConfigError(f'{where}: {label}: unknown key (expected one of '
                               f'{", ".join(fields)})')
-        value = check_value(fields[key], value, f'{source}: {label}')
+        value = check_value(fields[key], value, f'{where}: {label}')
         if fields[key].metadata['path'] and value is not None:
             value = _resolve_path(key, value, base)
         if section is None:
@@ -283,15 +286,14 @@ def _build(items, check_paths):
     missing = [f'data.{f.name}' for f in dataclasses.fields(DataConfig)
                if f.default is dataclasses.MISSING and f.name not in sections['data']]
     if missing:
-        sources = sorted({source for _, source, _ in items.values()}) or ['<config>']
-        raise ConfigError(f'{sources[0]}: {missing[0]}: required key missing')
+        raise ConfigError(f'{source}: {missing[0]}: required key missing')
     for name in SECTIONS:
         for f in dataclasses.fields(SECTION_CLASSES[name]):
             if f.metadata['path'] and f.name not in sections[name] and f.default is not None:
                 sections[name][f.name] = _resolve_path(f.name, f.default, Path.cwd())
     cfg = Config(seed=seed, **{name: SECTION_CLASSES[name](**sections[name])
                                for name in SECTIONS})
-    _check_consistency(cfg, items, check_paths)
+    _check_consistency(cfg, items, check_paths, source)
     return cfg
 
 
@@ -303,22 +305,18 @@ def _resolve_path(key, value, base):
     return os.path.normpath(expanded if os.path.isabs(expanded) else os.path.join(base, expanded))
 
 
-def _check_consistency(cfg, items, check_paths):
+def _check_consistency(cfg, items, check_paths, source):
     """Checks that involve several keys or the filesystem."""
     def fail(section, key, message):
-        source = items.get((section, key), (None, '<defaults>'))[1]
-        raise ConfigError(f'{source}: {section}.{key}: {message}')
+        where = items.get((section, key), (None, source))[1]
+        raise ConfigError(f'{where}: {section}.{key}: {message}')
 
-    if cfg.env.kind == 'toy':
-        for key in ('imsize', 'pos_resolution'):
-            if getattr(cfg.env, key) != 3:
-                fail('env', key, f'expected 3 with env.kind toy (3x3 canvas), '
-                     f'got {getattr(cfg.env, key)}')
-        if cfg.data.problem != 'toy':
-            fail('data', 'problem', f"expected toy with env.kind toy, got '{cfg.data.problem}'")
-    elif cfg.data.problem == 'toy':
-        fail('data', 'problem', "toy needs env.kind toy (its images are 3x3), got env.kind "
-             f"'{cfg.env.kind}'")
+    if cfg.env.kind == 'toy' and cfg.env.pos_resolution != cfg.env.imsize:
+        fail('env', 'pos_resolution', f'expected env.imsize ({cfg.env.imsize}) with env.kind toy '
+             f'(one grid point per cell), got {cfg.env.pos_resolution}')
+    if cfg.data.problem == 'toy' and cfg.env.imsize != 3:
+        fail('env', 'imsize', f'expected 3 with data.problem toy (3x3 patterns), '
+             f'got {cfg.env.imsize}')
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')
