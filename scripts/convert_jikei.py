@@ -107,7 +107,8 @@ def main(argv=None):
     except (ValueError, OSError) as e:
         sys.exit(f'convert_jikei: {e}')
     np.savez_compressed(args.out, img=img, tag=tag)
-    print(f'{args.out}: {len(img)} images of {len(set(tag))} characters at {args.imsize}x{args.imsize}')
+    print(f'{args.out}: {len(img)} images of {len(set(tag))} characters '
+          f'at {args.imsize}x{args.imsize}')
 
 
 if __name__ == '__main__':

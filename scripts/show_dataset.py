@@ -71,7 +71,8 @@ def main(argv=None):
     image = grid(images, math.ceil(math.sqrt(args.n)))
     if not cv2.imwrite(args.out, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
         sys.exit(f'show_dataset: cannot write {args.out}')
-    print(f'{args.out}: {args.n} {"test" if args.test else "train"} examples of {ds} (seed {seed}), '
+    split = 'test' if args.test else 'train'
+    print(f'{args.out}: {args.n} {split} examples of {ds} (seed {seed}), '
           f'mean {images.mean():.3f}')
 
 

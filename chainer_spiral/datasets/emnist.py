@@ -32,7 +32,8 @@ def read_from_archive(archive, name):
                 raise DatasetError(f'{archive}: expected a member {name}, not found')
             data = zf.read(members[name])
     except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise DatasetError(f'{archive}: not a readable zip file ({type(e).__name__}: {e})') from None
+        raise DatasetError(f'{archive}: not a readable zip file '
+                           f'({type(e).__name__}: {e})') from None
     return parse_idx(decompress(data, f'{archive}:{name}'), f'{archive}:{name}')
 
 

@@ -128,7 +128,8 @@ def locate(problem, folder, filename, cache_dir, download_ok):
     url = official_url(problem, filename)
     source = url or MANUAL_SOURCES.get(problem, 'no official download')
     if url is None or not download_ok:
-        raise DatasetError(f'{problem}: expected the file {folder / filename} (get it from {source})')
+        raise DatasetError(f'{problem}: expected the file {folder / filename} '
+                           f'(get it from {source})')
     entry = OFFICIAL_FILES.get((problem, filename))
     try:
         download(url, candidates[1], entry[1] if entry else None)

@@ -59,7 +59,7 @@ def choose_variant(opts):
 
 
 def read(opts):
-    """Read the zips of `opts.variant`; `path` is their folder or one zip file (no official split)."""
+    """Read the zips of `opts.variant` (`path`: their folder or one zip); no official split."""
     if opts.path.is_file():
         paths = [opts.path]
     else:

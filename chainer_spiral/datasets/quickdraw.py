@@ -24,7 +24,8 @@ def category_of(path):
 
 def find_category(opts, category):
     """Path of a category's bitmap file in the folder (else the official file, downloaded)."""
-    patterns = [f'{category}.npy', f'full_numpy_bitmap_{category}.npy', f'quickdraw_{category}*.npy']
+    patterns = [f'{category}.npy', f'full_numpy_bitmap_{category}.npy',
+                f'quickdraw_{category}*.npy']
     for folder in (opts.path, opts.cache_dir / 'quickdraw'):
         for pattern in patterns:
             found = sorted(folder.glob(pattern))

@@ -81,5 +81,6 @@ def test_read_npz_reports_damage(tmp_path):
     with pytest.raises(DatasetError, match='bad.npz: not a readable npz file'):
         files.read_npz(bad, ['arr_0'])
     np.savez(tmp_path / 'other.npz', x=np.zeros(3))
-    with pytest.raises(DatasetError, match=r"other.npz: expected arrays \['arr_0'\], found \['x'\]"):
+    with pytest.raises(DatasetError,
+                       match=r"other.npz: expected arrays \['arr_0'\], found \['x'\]"):
         files.read_npz(tmp_path / 'other.npz', ['arr_0'])

@@ -45,7 +45,8 @@ def test_rendered_npz_keeps_its_split(tmp_path):
 
 def test_official_url_of_a_category_with_spaces():
     assert files.official_url('quickdraw', 'The Eiffel Tower.npy') == (
-        'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/The%20Eiffel%20Tower.npy')
+        'https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/'
+        'The%20Eiffel%20Tower.npy')
 
 
 def test_errors(quickdraw_dir, tmp_path):
