@@ -1,4 +1,8 @@
-"""Hand-made programs for the renderer tests (no agent, no env needed)."""
+"""Hand-made programs for the renderer tests, and the player in headless Chromium."""
+import re
+import shutil
+import subprocess
+
 import numpy as np
 import pytest
 
@@ -50,3 +54,33 @@ def make_program_fixture():
 @pytest.fixture(name='fake_episodes')
 def fake_episodes_fixture():
     return fake_episodes
+
+
+CHROMIUM_FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+                  '--disable-background-networking', '--disable-component-update', '--disable-sync')
+
+
+def chromium():
+    exe = shutil.which('chromium') or shutil.which('chromium-browser')
+    assert exe, 'the player tests need Chromium: apt-get install -y chromium'
+    return exe
+
+
+def run_player(page, tmp_path, query, budget_ms=5000):
+    """Opens `page` with URL `query`, lets its timers run for `budget_ms` of virtual time.
+
+    Returns:
+        dict of the status line's data- attributes after that time.
+    """
+    result = subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, f'--user-data-dir={tmp_path / "chromium"}',
+         f'--virtual-time-budget={budget_ms}', '--dump-dom', f'{page.as_uri()}?{query}'],
+        capture_output=True, text=True, timeout=60)
+    match = re.search(r'<output id="status"([^>]*)>', result.stdout)
+    assert match, f'no status line in the page: {result.stdout[-500:]} {result.stderr[-500:]}'
+    return dict(re.findall(r'data-(\w+)="([^"]*)"', match.group(1)))
+
+
+@pytest.fixture(name='player_status')
+def player_status_fixture():
+    return run_player

@@ -1,36 +1,8 @@
 """The player page in headless Chromium (Debian package `chromium`)."""
-import re
-import shutil
-import subprocess
-
 import pytest
 
 from chainer_spiral.demo import player
 from chainer_spiral.demo.json import to_doc
-
-CHROMIUM_FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                  '--disable-background-networking', '--disable-component-update', '--disable-sync')
-
-
-def chromium():
-    exe = shutil.which('chromium') or shutil.which('chromium-browser')
-    assert exe, 'the player tests need Chromium: apt-get install -y chromium'
-    return exe
-
-
-def player_status(page, tmp_path, query, budget_ms=5000):
-    """Opens `page` with URL `query`, lets its timers run for `budget_ms` of virtual time.
-
-    Returns:
-        dict of the status line's data- attributes after that time.
-    """
-    result = subprocess.run(
-        [chromium(), *CHROMIUM_FLAGS, f'--user-data-dir={tmp_path / "chromium"}',
-         f'--virtual-time-budget={budget_ms}', '--dump-dom', f'{page.as_uri()}?{query}'],
-        capture_output=True, text=True, timeout=60)
-    match = re.search(r'<output id="status"([^>]*)>', result.stdout)
-    assert match, f'no status line in the page: {result.stdout[-500:]} {result.stderr[-500:]}'
-    return dict(re.findall(r'data-(\w+)="([^"]*)"', match.group(1)))
 
 
 @pytest.fixture
@@ -43,7 +15,7 @@ def page(tmp_path, make_program):
     return path
 
 
-def test_player_draws_the_strokes(page, tmp_path):
+def test_player_draws_the_strokes(page, tmp_path, player_status):
     status = player_status(page, tmp_path, 'autoplay=1&interval=20')
     assert status['state'] == 'done' and status['step'] == status['steps'] == '2'
     # a 0.5-long stroke of width 0.05 with round caps on a 384 px canvas, antialiased
@@ -51,13 +23,13 @@ def test_player_draws_the_strokes(page, tmp_path):
     assert abs(int(status['ink']) - expected) < 0.1 * expected
 
 
-def test_player_moves_leave_the_canvas_blank(page, tmp_path):
+def test_player_moves_leave_the_canvas_blank(page, tmp_path, player_status):
     status = player_status(page, tmp_path, 'drawing=1&autoplay=1&interval=20')
     assert status['drawing'] == '1' and status['state'] == 'done'
     assert status['ink'] == '0'
 
 
-def test_player_waits_for_play_and_steps_in_time(page, tmp_path):
+def test_player_waits_for_play_and_steps_in_time(page, tmp_path, player_status):
     assert player_status(page, tmp_path, 'interval=20', budget_ms=500) == {
         'drawing': '0', 'step': '0', 'steps': '2', 'state': 'paused', 'ink': '0'}
     # one step per 1000 ms: after 1.5 s only the first step (a move) is done
