@@ -155,7 +155,7 @@ class Worker:
 
     def _finals(self, counters, rollout):
         """Final canvases with the targets (conditional) or as many real images."""
-        finals = np.asarray(rollout.final_canvases, np.float32)
+        finals = np.asarray(rollout.finals, np.float32)
         targets = getattr(rollout, 'targets', None)
         if targets is not None:
             reals = np.asarray(targets, np.float32)
@@ -225,9 +225,15 @@ def run_worker_process(index, cfg, agent, dataset, state, queue, start_updates):
 
 
 def describe_error(error):
-    """One line: 'NonFiniteLossError: ...' or 'ValueError: ...' (the first line of the message)."""
+    """One line: 'ValueError: <first line of the message>'; a NaN/inf loss says so first.
+
+    The agent's NonFiniteLossError is a FloatingPointError raised before any parameter changes.
+    """
     text = str(error).strip().splitlines()
-    return f'{type(error).__name__}: {text[0]}' if text else type(error).__name__
+    line = f'{type(error).__name__}: {text[0]}' if text else type(error).__name__
+    if isinstance(error, FloatingPointError):
+        return f'non-finite loss, stopped before updating the parameters: {line}'
+    return line
 
 
 class QueueSink:
