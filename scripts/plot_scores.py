@@ -21,11 +21,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 X_CANDIDATES = ('env_steps', 'global_env_step', 'global_step', 'steps', 'step', 'updates')
 COUNTERS = X_CANDIDATES + ('elapsed', 'time', 'time/elapsed', 'wall_time', 'episodes')
 GROUPS = (  # (panel title, pattern on the statistic name), first match wins
-    ('losses', re.compile(r'loss')),
+    ('losses', re.compile(r'loss|(^|/)gp$')),
     ('rewards', re.compile(r'(^|/)(R|reward\w*|score\w*|return\w*)$', re.I)),
     ('L2 distance', re.compile(r'l2', re.I)),
     ('entropy', re.compile(r'entropy', re.I)),
     ('speed (steps/s)', re.compile(r'sps|per_s', re.I)),
+    ('share of time', re.compile(r'^time/share')),
 )
 
 

@@ -90,20 +90,15 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
     if conditional and dataset is None:
         raise DemoError(f'{snapshot_dir}: the model is conditional and needs its dataset to draw '
                         f'targets from; drop --without_dataset')
-    seed_everything(seed, dataset if conditional else None)
+    seed_everything(seed, agent, dataset if conditional else None)
     n = default_n(conditional) if n is None else n
     envs = make_envs_from_config(cfg, min(BATCH, n))
     return record(agent, envs, n, dataset if conditional else None, greedy,
                   title=str(Path(snapshot_dir)))
 
 
-def seed_everything(seed, dataset=None):
-    """Seeds the RNGs that the agent samples actions with, and the dataset's."""
-    import chainer
-    import random
-    random.seed(seed)
-    np.random.seed(seed)
-    if chainer.backends.cuda.available:
-        chainer.backends.cuda.cupy.random.seed(seed)
+def seed_everything(seed, agent, dataset=None):
+    """Seeds the agent's action sampling and the dataset's choice of targets."""
+    agent.seed(seed)
     if dataset is not None:
         dataset.seed(seed)
