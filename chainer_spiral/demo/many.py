@@ -10,6 +10,7 @@ logger = getLogger(__name__)
 
 GRID = 10
 GAP = 2
+GAP_GRAY = 128  # white canvases need a visible border
 
 
 def default_n(conditional):
@@ -18,19 +19,19 @@ def default_n(conditional):
 
 
 def tile(images, n_cols, gap=GAP):
-    """Lays images out row by row on a white sheet.
+    """Lays images out row by row on a gray sheet.
 
     Args:
         images: uint8 (M, H, W, 3).
         n_cols: Images per row.
-        gap: White pixels between images and around the sheet.
+        gap: Gray pixels between images and around the sheet.
 
     Returns:
         uint8 (rows * (H + gap) + gap, n_cols * (W + gap) + gap, 3).
     """
     M, H, W, _ = images.shape
     n_rows = -(-M // n_cols)
-    sheet = np.full((n_rows * (H + gap) + gap, n_cols * (W + gap) + gap, 3), 255, np.uint8)
+    sheet = np.full((n_rows * (H + gap) + gap, n_cols * (W + gap) + gap, 3), GAP_GRAY, np.uint8)
     for k, image in enumerate(images):
         r, c = divmod(k, n_cols)
         top, left = gap + r * (H + gap), gap + c * (W + gap)

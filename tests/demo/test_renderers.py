@@ -81,7 +81,7 @@ def test_many_grid_layout():
     assert sheet.shape == (2 * 3 + 1, 2 * 3 + 1, 3)
     np.testing.assert_array_equal(sheet[1:3, 4:6], images[1])
     np.testing.assert_array_equal(sheet[4:6, 1:3], images[2])
-    assert (sheet[4:6, 4:6] == 255).all() and (sheet[0] == 255).all()
+    assert (sheet[4:6, 4:6] == many.GAP_GRAY).all() and (sheet[0] == many.GAP_GRAY).all()
 
 
 def test_many_conditional_pairs_target_then_final(spiral_program, tmp_path, fake_episodes):
