@@ -94,7 +94,13 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
     n = default_n(conditional) if n is None else n
     envs = make_envs_from_config(cfg, min(BATCH, n))
     return record(agent, envs, n, dataset if conditional else None, greedy,
-                  title=str(Path(snapshot_dir)))
+                  title=short_title(snapshot_dir))
+
+
+def short_title(snapshot_dir):
+    """'RUN/STEP' of a snapshot directory: a caption short enough for the figures."""
+    path = Path(snapshot_dir).resolve()
+    return f'{path.parent.name}/{path.name}'
 
 
 def seed_everything(seed, agent, dataset=None):

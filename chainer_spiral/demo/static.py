@@ -22,8 +22,8 @@ def render(episodes, out):
     """
     n_cols = 3 if episodes.conditional else 2
     fig = plotting.new_figure(n_cols * PANEL_PX, len(episodes) * PANEL_PX + 32)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 48 / fig.bbox.height)
-    fig.suptitle(episodes.title, fontsize=8)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 40 / fig.bbox.height)
+    fig.suptitle(episodes.title, fontsize=8, y=1 - 4 / fig.bbox.height, va='top')
     for i, program in enumerate(episodes.programs):
         ax = fig.add_subplot(len(episodes), n_cols, i * n_cols + 1)
         ax.imshow(episodes.finals[i])
