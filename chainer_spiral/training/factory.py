@@ -43,11 +43,42 @@ def make_dataset_from_config(cfg, seed=None):
 
 
 def build_agent_from_config(cfg, dataset, env=None):
-    """A freshly initialised SPIRAL agent for `cfg` (`env`: one env to read the spaces from)."""
+    """A freshly initialised SPIRAL agent for `cfg`, its parameters drawn from `cfg.seed`.
+
+    Args:
+        cfg: Config.
+        dataset: SpiralDataset, or None to build the networks only (`ImageShape` stands in).
+        env: one env to read the action space from (default: a new one).
+    """
     from chainer_spiral.agents import build_agent
     if env is None:
         env = make_env_from_config(cfg)
-    return build_agent(env, dataset, dataclasses.asdict(cfg.model), dataclasses.asdict(cfg.agent))
+    if dataset is None:
+        dataset = ImageShape.of(cfg)
+    return build_agent(env, dataset, dataclasses.asdict(cfg.model), dataclasses.asdict(cfg.agent),
+                       seed=cfg.seed)
+
+
+class ImageShape:
+    """Stands in for the dataset when only the networks are needed (a demo without the data):
+    it has the images' `imsize` and `channels` but no images."""
+
+    def __init__(self, name, imsize, channels):
+        self.name, self.imsize, self.channels = name, imsize, channels
+
+    @classmethod
+    def of(cls, cfg):
+        """The image shape the config's dataset would have, without reading it."""
+        from chainer_spiral.datasets import CHANNELS
+        problem = cfg.data.problem
+        channels = (cfg.data.channels or 1) if problem == 'folder' else CHANNELS.get(problem, 1)
+        return cls(problem, cfg.env.imsize, channels)
+
+    def seed(self, seed):
+        pass
+
+    def get_example(self, train=True):
+        raise RuntimeError(f'{self.name}: the dataset was not loaded (with_dataset=False)')
 
 
 def run_config_path(snapshot_dir):

@@ -28,11 +28,13 @@ def worker_seeds(seed, index, start_updates):
     """Seeds of one worker, different for every worker and for every resumption point.
 
     Returns:
-        dict with int seeds for 'numpy' (the global RNG the agent samples actions from),
-        'dataset' (the examples the agent trains on) and 'grid' (real images in the PNG grids).
+        dict with int seeds for 'agent' (its RandomState: action sampling, interpolation),
+        'numpy' (numpy's global RNG), 'dataset' (the examples the agent trains on) and 'grid'
+        (the real images of the PNG grids).
     """
-    state = np.random.SeedSequence([seed, index, start_updates]).generate_state(3)
-    return dict(zip(('numpy', 'dataset', 'grid'), (int(s) for s in state)))
+    names = ('agent', 'numpy', 'dataset', 'grid')
+    state = np.random.SeedSequence([seed, index, start_updates]).generate_state(len(names))
+    return dict(zip(names, (int(s) for s in state)))
 
 
 class TimedEnv:
@@ -101,7 +103,8 @@ class Worker:
         self.state = state
         self.sink = sink
         seeds = worker_seeds(cfg.seed, index, start_updates)
-        np.random.seed(seeds['numpy'] % 2 ** 32)
+        agent.seed(seeds['agent'])
+        np.random.seed(seeds['numpy'])
         dataset.seed(seeds['dataset'])
         self.dataset = dataset
         # A copy with its own RNG, so that drawing real images for the grids leaves the

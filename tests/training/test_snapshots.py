@@ -1,0 +1,114 @@
+"""Snapshots: atomic writes, exact round trips, and clear errors for incomplete ones."""
+import json
+
+import numpy as np
+import pytest
+
+from chainer_spiral.training import factory
+from chainer_spiral.training.snapshots import (SnapshotError, latest_snapshot, list_snapshots,
+                                               load_snapshot, optimizers_of, remove_stale_tmp,
+                                               save_snapshot)
+from chainer_spiral.training.state import Counters
+
+
+def optimizer_arrays(agent):
+    """{'gen_optimizer/<param>/<m|v>': array, ...} and the step counts."""
+    out = {}
+    for name, optimizer in optimizers_of(agent).items():
+        out[f'{name}/t'] = np.array(optimizer.t)
+        for pname, param in optimizer.target.namedparams():
+            out[f'{name}{pname}/t'] = np.array(param.update_rule.t)
+            for key, value in param.update_rule.state.items():
+                out[f'{name}{pname}/{key}'] = np.array(value)
+    return out
+
+
+def parameters(agent):
+    return {f'{attr}{name}': np.array(p.array) for attr in ('generator', 'discriminator',
+                                                           'shared_generator')
+            for name, p in getattr(agent, attr).namedparams()}
+
+
+def assert_same(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+def test_round_trip_restores_counters_parameters_optimizer_states_and_actions(toy_agent,
+                                                                             tmp_path):
+    cfg, agent, envs = toy_agent
+    path = save_snapshot(agent, tmp_path, Counters(steps=16, updates=7, episodes=8), 12.5)
+    assert path == tmp_path / '16'
+    assert json.loads((path / 'counters.json').read_text()) == dict(
+        steps=16, updates=7, episodes=8, elapsed=12.5)
+    assert {p.name for p in path.iterdir()} == {
+        'counters.json', 'generator.npz', 'discriminator.npz', 'gen_optimizer.npz',
+        'dis_optimizer.npz'}
+
+    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh_before = parameters(fresh)
+    counters, elapsed = load_snapshot(fresh, path)
+    assert counters == Counters(16, 7, 8) and elapsed == 12.5
+    assert_same(parameters(fresh), parameters(agent))
+    assert any(not np.array_equal(fresh_before[k], parameters(agent)[k]) for k in fresh_before)
+    saved = optimizer_arrays(agent)
+    assert_same(optimizer_arrays(fresh), saved)
+    assert saved['gen_optimizer/t'] == 7            # the update count, not a local count
+    assert any(np.abs(v).sum() > 0 for k, v in saved.items() if k.endswith('/m'))
+    agent.seed(3)
+    fresh.seed(3)
+    a = agent.collect(envs, greedy=True)
+    b = fresh.collect(envs, greedy=True)
+    for name in a.actions:
+        np.testing.assert_array_equal(a.actions[name], b.actions[name])
+
+
+def test_a_failure_mid_write_leaves_no_snapshot(toy_agent, tmp_path, monkeypatch):
+    _, agent, _ = toy_agent
+    real_save = type(agent).save
+
+    def save_then_fail(self, dirname):
+        real_save(self, dirname)            # the agent's files are written...
+        raise OSError('No space left on device')   # ...then the disk fills up
+
+    monkeypatch.setattr(type(agent), 'save', save_then_fail)
+    with pytest.raises(OSError, match='No space left'):
+        save_snapshot(agent, tmp_path, Counters(32, 2, 16), 1.0)
+    assert list(tmp_path.iterdir()) == []
+    assert latest_snapshot(tmp_path) is None
+
+
+def test_an_existing_snapshot_is_not_overwritten(toy_agent, tmp_path):
+    _, agent, _ = toy_agent
+    first = save_snapshot(agent, tmp_path, Counters(16, 1, 8), 1.0)
+    stamp = (first / 'generator.npz').stat().st_mtime_ns
+    assert save_snapshot(agent, tmp_path, Counters(16, 1, 8), 2.0) == first
+    assert (first / 'generator.npz').stat().st_mtime_ns == stamp
+
+
+def test_listing_skips_temporary_and_foreign_directories(tmp_path):
+    for name in ('32', '160', '48'):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'counters.json').write_text('{}')
+    (tmp_path / '64').mkdir()                     # no counters.json: not a snapshot
+    (tmp_path / '.tmp-snapshot-80-123').mkdir()   # left by a killed run
+    (tmp_path / 'finals').mkdir()
+    assert [p.name for p in list_snapshots(tmp_path)] == ['32', '48', '160']
+    assert latest_snapshot(tmp_path).name == '160'
+    remove_stale_tmp(tmp_path)
+    assert not (tmp_path / '.tmp-snapshot-80-123').exists()
+
+
+def test_loading_an_incomplete_snapshot_is_a_one_line_error(toy_agent, tmp_path):
+    _, agent, _ = toy_agent
+    with pytest.raises(SnapshotError, match=r'nope: expected a snapshot directory, got no '):
+        load_snapshot(agent, tmp_path / 'nope')
+    (tmp_path / '16').mkdir()
+    with pytest.raises(SnapshotError, match=r'16: expected a snapshot directory with '
+                                            r'counters.json, got none'):
+        load_snapshot(agent, tmp_path / '16')
+    (tmp_path / '16' / 'counters.json').write_text('{"steps": 16}')
+    with pytest.raises(SnapshotError, match=r"counters.json: expected the keys steps, updates, "
+                                            r"episodes, elapsed, got \{'steps': 16\}"):
+        load_snapshot(agent, tmp_path / '16')
