@@ -1,0 +1,262 @@
+"""Learning: rewards, the A3C generator loss recomputed in one pass, the discriminator losses.
+
+Recompute (see docs/agent.md): the acting graph is not kept. The learner
+1. takes the encoder outputs of all T*B steps (from the acting pass when the parameters are
+   unchanged, else one forward without graph) as leaf variables,
+2. steps both LSTMs over T with batch B and runs the decoder heads on all T*B steps at once
+   (log-probabilities of the stored actions), builds the losses and backpropagates to the
+   leaves,
+3. re-runs the encoder with graph on chunks of samples and backpropagates the leaves'
+   gradients into its parameters (chunks bound the memory of the large early feature maps).
+"""
+import chainer
+import chainer.functions as F
+import numpy as np
+
+from chainer_spiral.agents.acting import network_images
+
+# First-layer activations of one encoder chunk, in float32 elements (24 MiB).
+_ENCODER_CHUNK_BUDGET = 6 * 1024 * 1024
+REWARD_MODES = ('wgangp', 'dcgan', 'l2')
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss or gradient is NaN or infinite; raised before any parameter is updated."""
+
+
+def check_finite(**values):
+    """Raise NonFiniteLossError naming the first non-finite value (floats or arrays)."""
+    for name, value in values.items():
+        if not np.all(np.isfinite(value)):
+            raise NonFiniteLossError(f'{name}: expected a finite value, got {value!r}')
+
+
+# ---------------------------------------------------------------- rewards
+
+def canvas_scores(mode, discriminator, images, targets):
+    """The reward-mode score of images (no graph).
+
+    Args:
+        mode: 'wgangp' (D's score), 'dcgan' (softplus of D's logit), 'l2' (-MSE to target).
+        discriminator: Discriminator (unused for 'l2').
+        images: float32 (N, C, H, W) in [0, 1].
+        targets: float32 (N, C, H, W): the l2 targets and D's condition when conditional.
+
+    Returns:
+        float32 (N,).
+    """
+    if mode == 'l2':
+        return -np.mean(np.square(images - targets), axis=(1, 2, 3))
+    with chainer.no_backprop_mode(), chainer.using_config('train', False):
+        y = discriminator(images, targets if discriminator.conditional else None).array
+    return np.logaddexp(0.0, y).astype(np.float32) if mode == 'dcgan' else y
+
+
+def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
+    """Per-step penalties.
+
+    - staying: the pen does not move in step t (target grid point = pen position, which
+      starts at grid point 0);
+    - new stroke: step t draws and the step before did not (or t = 0: the pen starts lifted);
+    - empty drawing: no step of the episode draws (charged at the last step).
+
+    Args:
+        spec: ActionSpec.
+        actions: dict name -> int (T, B).
+
+    Returns:
+        float32 (T, B), zero or negative.
+    """
+    pos, flag = actions[spec.position_field], actions[spec.flag_field] == 1
+    T, B = pos.shape
+    prev_pos = np.concatenate((np.zeros((1, B), pos.dtype), pos[:-1]))
+    prev_flag = np.concatenate((np.zeros((1, B), bool), flag[:-1]))
+    r = -staying_penalty * (pos == prev_pos) - new_stroke_penalty * (flag & ~prev_flag)
+    r[-1] -= empty_drawing_penalty * ~flag.any(axis=0)
+    return r.astype(np.float32)
+
+
+def step_rewards(aux, lambda_R, final_scores=None, all_scores=None):
+    """Per-step rewards.
+
+    Args:
+        aux: float32 (T, B) auxiliary rewards.
+        lambda_R: scale of the reward-mode scores.
+        final_scores: (B,) score of the final canvases: the terminal reward (at step T - 1).
+        all_scores: (T + 1, B) scores of every canvas instead (temporal credit assignment,
+            SPIRAL++): r_t = lambda_R * (s_{t+1} - s_t).
+
+    Returns:
+        float32 (T, B).
+    """
+    r = aux.copy()
+    if all_scores is not None:
+        r += lambda_R * np.diff(all_scores, axis=0)
+    else:
+        r[-1] += lambda_R * final_scores
+    return r
+
+
+def discounted_returns(rewards, gamma):
+    """G_t = r_t + gamma * G_{t+1}, G_T = 0: rewards (T, B) -> float32 (T, B)."""
+    G = np.zeros_like(rewards)
+    acc = np.zeros(rewards.shape[1], np.float32)
+    for t in reversed(range(len(rewards))):
+        acc = rewards[t] + np.float32(gamma) * acc
+        G[t] = acc
+    return G
+
+
+# ---------------------------------------------------------------- generator
+
+def previous_features(spec, actions):
+    """float32 (T, B, F): zeros at t = 0, then the features of the action of step t - 1."""
+    feats = spec.features(actions)
+    return np.concatenate((np.zeros_like(feats[:1]), feats[:-1]))
+
+
+def _chunks(n, per_sample):
+    step = max(1, _ENCODER_CHUNK_BUDGET // per_sample)
+    return [slice(i, min(n, i + step)) for i in range(0, n, step)]
+
+
+def _encoder_inputs(generator, spec, rollout, targets):
+    """Flat (T*B) encoder inputs: a function of a sample slice -> (images, feats)."""
+    T, B = rollout.T, rollout.B
+    canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
+    feats = previous_features(spec, rollout.actions).reshape(T * B, -1)
+    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape).reshape(
+        (T * B,) + targets.shape[1:])
+
+    def inputs(s):
+        return network_images(canvases[s], None if tiled is None else tiled[s]), feats[s]
+    return inputs, _chunks(T * B, generator.imsize ** 2 * 64)
+
+
+def recompute_policy(generator, spec, rollout, encodings):
+    """LSTMs over T and decoder heads over T*B from encoder outputs.
+
+    Args:
+        encodings: (gx_pi (T*B, 1024), gx_v (T*B, 512)) Variables.
+
+    Returns:
+        (log_prob, entropy, value), Variables (T*B,) in time-major order.
+    """
+    T, B = rollout.T, rollout.B
+    state = generator.initial_state(B)
+    gx_pi = F.separate(F.reshape(encodings[0], (T, B, -1)), axis=0)
+    gx_v = F.separate(F.reshape(encodings[1], (T, B, -1)), axis=0)
+    zs, values = [], []
+    for t in range(T):
+        z, value, state = generator.step(gx_pi[t], gx_v[t], state)
+        zs.append(z)
+        values.append(value)
+    flat = {name: a.reshape(T * B) for name, a in rollout.actions.items()}
+    _, log_prob, entropy = generator.decoder(F.concat(zs, axis=0),
+                                             lambda head, log_p: flat[head.name])
+    return log_prob, entropy, F.concat(values, axis=0)
+
+
+def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coef):
+    """chainer_spiral's A3C losses, averaged over the T*B steps.
+
+    pi_loss = pi_loss_coef * mean(-log_prob * (G - V) - beta * entropy)
+    v_loss = v_loss_coef * mean((V - G)^2 / 2)
+    (the advantage does not backpropagate into V).
+
+    Args:
+        log_prob, entropy, value: Variables (N,).
+        returns: float32 (N,).
+    """
+    n = len(returns)
+    advantage = returns - value.array
+    assert advantage.shape == (n,)
+    pi_loss = -F.sum(log_prob * advantage) - beta * F.sum(entropy)
+    v_loss = F.sum(F.square(value - returns)) / 2
+    return pi_loss * (pi_loss_coef / n), v_loss * (v_loss_coef / n)
+
+
+def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_encodings):
+    """Build the generator losses and accumulate their gradients in `generator`.
+
+    Args:
+        targets: float32 (B, C, H, W) conditioning targets, or None.
+        returns: float32 (T, B).
+        coefs: dict with beta, pi_loss_coef, v_loss_coef.
+        reuse_encodings: the rollout's encoder outputs are valid for the current parameters.
+
+    Returns:
+        dict of floats: pi_loss, v_loss, avg_value, avg_entropy.
+
+    Raises:
+        NonFiniteLossError: before any gradient is computed.
+    """
+    inputs, chunks = _encoder_inputs(generator, spec, rollout, targets)
+    if reuse_encodings:
+        leaves = [x.reshape(rollout.T * rollout.B, -1) for x in rollout.encodings]
+    else:
+        with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            parts = [generator.encode(*inputs(s)) for s in chunks]
+        leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
+    leaves = [chainer.Variable(x) for x in leaves]
+    log_prob, entropy, value = recompute_policy(generator, spec, rollout, leaves)
+    pi_loss, v_loss = a3c_losses(log_prob, entropy, value, returns.reshape(-1), **coefs)
+    check_finite(pi_loss=pi_loss.array, v_loss=v_loss.array)
+    (pi_loss + v_loss).backward()
+    for s in chunks:
+        g_pi, g_v = generator.encode(*inputs(s))
+        (F.sum(g_pi * leaves[0].grad[s]) + F.sum(g_v * leaves[1].grad[s])).backward()
+    return {'pi_loss': float(pi_loss.array), 'v_loss': float(v_loss.array),
+            'avg_value': float(value.array.mean()), 'avg_entropy': float(entropy.array.mean())}
+
+
+# ---------------------------------------------------------------- discriminator
+
+def gradient_penalty(discriminator, real, fake, condition, eps):
+    """WGAN-GP penalty mean((|grad_x D(x_mid)|_2 - 1)^2) at x_mid = eps real + (1 - eps) fake.
+
+    Differentiable in D's parameters (double backprop through `chainer.grad`). The gradient
+    is taken with respect to the image only, not the condition.
+
+    Args:
+        real, fake: float32 (N, C, H, W).
+        condition: float32 (N, C, H, W) or None.
+        eps: float32 (N,) in [0, 1].
+
+    Returns:
+        (penalty Variable (), gradient norms float32 (N,)).
+    """
+    e = eps.reshape(-1, 1, 1, 1).astype(np.float32)
+    x_mid = chainer.Variable(e * real + (1 - e) * fake)
+    y = discriminator(x_mid, condition)
+    g, = chainer.grad([F.sum(y)], [x_mid], enable_double_backprop=True)
+    # The small constant keeps sqrt differentiable where the gradient vanishes.
+    norm = F.sqrt(F.sum(F.square(g), axis=(1, 2, 3)) + 1e-12)
+    return F.mean(F.square(norm - 1)), norm.array
+
+
+def discriminator_loss(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda, eps):
+    """The discriminator's loss on a real and a fake batch.
+
+    wgangp: mean D(fake) - mean D(real) + gp_lambda * penalty;
+    dcgan: mean softplus(-D(real)) + mean softplus(D(fake)).
+
+    Args:
+        real, fake: float32 (N, C, H, W).
+        real_cond, fake_cond: conditions (N, C, H, W) or None.
+        eps: float32 (N,) interpolation weights of the penalty (wgangp).
+
+    Returns:
+        (loss Variable, penalty float (0 for dcgan), mean gradient norm float (nan for dcgan)).
+    """
+    conditional = real_cond is not None
+    y = discriminator(np.concatenate((real, fake)),
+                      np.concatenate((real_cond, fake_cond)) if conditional else None)
+    y_real, y_fake = F.split_axis(y, [len(real)], axis=0)
+    if mode == 'dcgan':
+        loss = F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake))
+        return loss, 0.0, float('nan')
+    # The penalty's interpolates keep the condition of the real pair (the fake's target).
+    gp, norms = gradient_penalty(discriminator, real, fake, real_cond, eps)
+    loss = F.mean(y_fake) - F.mean(y_real) + gp_lambda * gp
+    return loss, float(gp.array), float(norms.mean())

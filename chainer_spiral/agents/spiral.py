@@ -1,0 +1,314 @@
+"""The SPIRAL agent (Ganin et al. 2018) in chainer_spiral's A3C form.
+
+Each worker holds local copies of the shared generator (policy + value) and discriminator.
+`collect` runs B = rollout_n episodes in lockstep with the local generator; `update` computes
+the rewards, the generator gradients (local), copies them to the shared generator, steps its
+optimizer, then does the same for one discriminator step, and finally copies the shared
+parameters back into the local models, as chainerrl's A3C does.
+
+The per-step ChainerRL calls (`act`, `act_and_train`, `stop_episode_and_train`) do not fit
+lockstep batched episodes; they raise NotImplementedError: use `collect` and `update`.
+"""
+import copy
+from logging import getLogger
+
+import chainer
+import numpy as np
+from chainer import optimizer_hooks
+from chainerrl import agent
+from chainerrl.misc import async_, copy_param
+
+from chainer_spiral.agents import learning
+from chainer_spiral.agents.acting import collect
+from chainer_spiral.models import Discriminator, Generator, spec_from_env
+
+logger = getLogger(__name__)
+
+AGENT_DEFAULTS = dict(
+    rollout_n=20, gamma=0.99, beta=0.001, pi_loss_coef=1.0, v_loss_coef=0.5,
+    reward_mode='wgangp', lambda_R=1.0, gp_lambda=10.0, empty_drawing_penalty=10.0,
+    staying_penalty=0.0, new_stroke_penalty=0.0, temporal_credit=False, replay_buffer_size=0,
+    lr=1.0e-4, beta1=0.5, weight_decay=0.0, grad_clip=40.0)
+MODEL_DEFAULTS = dict(conditional=False, blind=False, spectral_norm=False)
+
+STATISTICS = ('avg_value', 'avg_entropy', 'l2', 'pi_loss', 'v_loss', 'R', 'reward_min',
+              'reward_mean', 'reward_max', 'reward_std', 'd_loss', 'gp', 'd_grad_norm')
+
+
+class ReplayBuffer:
+    """A ring buffer of past fake pairs (final canvas, target) for the discriminator."""
+
+    def __init__(self, size):
+        self.size, self.n, self.next = size, 0, 0
+        self.images = self.targets = None
+
+    def add(self, images, targets):
+        if self.images is None:
+            self.images = np.empty((self.size,) + images.shape[1:], np.float32)
+            self.targets = np.empty_like(self.images)
+        for i in range(len(images)):
+            self.images[self.next] = images[i]
+            self.targets[self.next] = images[i] if targets is None else targets[i]
+            self.next = (self.next + 1) % self.size
+            self.n = min(self.n + 1, self.size)
+
+    def sample(self, rng, n):
+        """n pairs drawn uniformly with replacement: (images, targets), (n, C, H, W) each."""
+        idx = rng.randint(self.n, size=n)
+        return self.images[idx], self.targets[idx]
+
+
+class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
+    """SPIRAL: one worker's view of the shared generator and discriminator.
+
+    Args:
+        generator: Generator (the shared one; the agent makes a local copy).
+        discriminator: Discriminator (shared).
+        gen_optimizer: optimizer set up on `generator`.
+        dis_optimizer: optimizer set up on `discriminator`.
+        dataset: SpiralDataset of the real images.
+        spec: ActionSpec of the env.
+        conditional, reward_mode, rollout_n, gamma, beta, pi_loss_coef, v_loss_coef, lambda_R,
+        gp_lambda, empty_drawing_penalty, staying_penalty, new_stroke_penalty,
+        temporal_credit, replay_buffer_size: see docs/agent.md (the `agent:` config keys).
+        seed: seed of the agent's own RandomState (action sampling, penalty interpolation,
+            replay sampling).
+        process_idx: index of this worker.
+    """
+
+    saved_attributes = ('generator', 'discriminator', 'gen_optimizer', 'dis_optimizer')
+    shared_attributes = ('shared_generator', 'shared_discriminator', 'gen_optimizer',
+                         'dis_optimizer')
+    process_idx = None
+
+    def __init__(self, generator, discriminator, gen_optimizer, dis_optimizer, dataset, spec,
+                 conditional, reward_mode, rollout_n, gamma, beta, pi_loss_coef, v_loss_coef,
+                 lambda_R, gp_lambda, empty_drawing_penalty, staying_penalty,
+                 new_stroke_penalty, temporal_credit, replay_buffer_size, seed=0,
+                 process_idx=0):
+        if reward_mode not in learning.REWARD_MODES:
+            raise ValueError(f'reward_mode: expected one of {learning.REWARD_MODES}, '
+                             f'got {reward_mode!r}')
+        self.shared_generator, self.shared_discriminator = generator, discriminator
+        self.generator = copy.deepcopy(generator)
+        self.discriminator = copy.deepcopy(discriminator)
+        async_.assert_params_not_shared(self.shared_generator, self.generator)
+        self.gen_optimizer, self.dis_optimizer = gen_optimizer, dis_optimizer
+        self.dataset, self.spec = dataset, spec
+        self.conditional, self.reward_mode = conditional, reward_mode
+        self.rollout_n, self.gamma, self.lambda_R = rollout_n, gamma, lambda_R
+        self.coefs = dict(beta=beta, pi_loss_coef=pi_loss_coef, v_loss_coef=v_loss_coef)
+        self.gp_lambda = gp_lambda
+        self.penalties = dict(empty_drawing_penalty=empty_drawing_penalty,
+                              staying_penalty=staying_penalty,
+                              new_stroke_penalty=new_stroke_penalty)
+        self.temporal_credit = temporal_credit
+        self.replay = ReplayBuffer(replay_buffer_size) if replay_buffer_size > 0 else None
+        self.process_idx = process_idx
+        self.rng = np.random.RandomState(seed)
+        self.version = 0  # bumped whenever the local parameters change
+        self.update_n = 0
+        self.stats = {name: float('nan') for name in STATISTICS}
+
+    # ------------------------------------------------------------ parameters
+
+    def seed(self, seed):
+        """Reseed the agent's RandomState (same seed, same parameters -> same rollouts)."""
+        self.rng = np.random.RandomState(seed)
+
+    def sync_parameters(self):
+        """Copy the shared parameters into the local models."""
+        copy_param.copy_param(target_link=self.generator, source_link=self.shared_generator)
+        copy_param.copy_param(target_link=self.discriminator,
+                              source_link=self.shared_discriminator)
+        self.version += 1
+
+    def save(self, dirname):
+        """Write generator.npz, discriminator.npz, gen_optimizer.npz, dis_optimizer.npz
+        (the shared parameters, through freshly synced local copies)."""
+        self.sync_parameters()
+        super().save(dirname)
+
+    def load(self, dirname):
+        """Read what `save` wrote into the local and the shared models."""
+        super().load(dirname)
+        copy_param.copy_param(target_link=self.shared_generator, source_link=self.generator)
+        copy_param.copy_param(target_link=self.shared_discriminator,
+                              source_link=self.discriminator)
+        self.version += 1
+
+    # ------------------------------------------------------------ acting
+
+    def collect(self, envs, targets=None, greedy=False, record=False):
+        """Run len(envs) episodes in lockstep with the local generator (see acting.collect).
+
+        Args:
+            envs: B envs.
+            targets: float32 (B, C, H, W) for a conditional generator; None draws them from
+                the dataset's training images. Ignored when unconditional.
+            greedy: most probable actions.
+            record: keep the RGB frames.
+
+        Returns:
+            Rollout.
+        """
+        if self.conditional and targets is None:
+            targets = self._examples(len(envs), train=True)
+        if not self.conditional:
+            targets = None
+        return collect(self.generator, self.spec, envs, self.rng, self.generator.channels,
+                       targets=targets, greedy=greedy, record=record, version=self.version)
+
+    def _examples(self, n, train=True):
+        return np.stack([self.dataset.get_example(train=train) for _ in range(n)])
+
+    # ------------------------------------------------------------ learning
+
+    def update(self, rollout):
+        """One generator step and one discriminator step from a rollout (see module docstring).
+
+        Raises:
+            NonFiniteLossError: a loss or gradient is not finite (no parameter was updated).
+        """
+        B = rollout.B
+        reals = rollout.targets if self.conditional else self._examples(B)
+        rewards, final_scores = self._rewards(rollout, reals)
+        returns = learning.discounted_returns(rewards, self.gamma)
+
+        self.generator.cleargrads()
+        g_stats = learning.generator_pass(
+            self.generator, self.spec, rollout, rollout.targets, returns, self.coefs,
+            reuse_encodings=rollout.version == self.version)
+        d_loss, d_stats = self._discriminator_loss(rollout, reals)
+        self.discriminator.cleargrads()
+        if d_loss is not None:
+            d_loss.backward()
+        learning.check_finite(
+            d_loss=0.0 if d_loss is None else d_stats['d_loss'],
+            generator_gradients=_grad_sum(self.generator),
+            discriminator_gradients=_grad_sum(self.discriminator))
+
+        self._apply(self.generator, self.shared_generator, self.gen_optimizer)
+        if d_loss is not None:
+            self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
+        self.sync_parameters()
+        self.update_n += 1
+        l2 = float(np.mean(np.square(rollout.finals - reals)))
+        self.stats.update(g_stats, **d_stats, l2=l2, R=float(final_scores.mean()),
+                          reward_min=float(rewards.min()), reward_mean=float(rewards.mean()),
+                          reward_max=float(rewards.max()), reward_std=float(rewards.std()))
+
+    def _rewards(self, rollout, reals):
+        """(rewards (T, B), final reward-mode scores (B,))."""
+        aux = learning.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
+        if not self.temporal_credit:
+            scores = learning.canvas_scores(self.reward_mode, self.discriminator,
+                                            rollout.finals, reals)
+            return learning.step_rewards(aux, self.lambda_R, final_scores=scores), scores
+        T, B = rollout.T, rollout.B
+        images = rollout.canvases.transpose(0, 1, 4, 2, 3).reshape(
+            ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
+        tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
+        scores = learning.canvas_scores(self.reward_mode, self.discriminator, images,
+                                        tiled).reshape(T + 1, B)
+        return learning.step_rewards(aux, self.lambda_R, all_scores=scores), scores[-1]
+
+    def _discriminator_loss(self, rollout, reals):
+        """(loss Variable or None for 'l2', stats dict)."""
+        if self.reward_mode == 'l2':
+            return None, {'d_loss': float('nan'), 'gp': float('nan'), 'd_grad_norm': float('nan')}
+        fakes, fake_cond = rollout.finals, rollout.targets
+        if self.replay is not None:
+            self.replay.add(fakes, fake_cond)
+            fakes, fake_cond = self.replay.sample(self.rng, rollout.B)
+            if not self.conditional:
+                fake_cond = None
+        # Conditional: the real pairs are (target, target) for the fakes' own targets.
+        real_cond = fake_cond if self.conditional else None
+        if self.conditional:
+            reals = fake_cond
+        eps = self.rng.uniform(0, 1, size=len(reals)).astype(np.float32)
+        loss, gp, grad_norm = learning.discriminator_loss(
+            self.reward_mode, self.discriminator, reals, fakes, real_cond, fake_cond,
+            self.gp_lambda, eps)
+        return loss, {'d_loss': float(loss.array), 'gp': gp, 'd_grad_norm': grad_norm}
+
+    @staticmethod
+    def _apply(local, shared, optimizer):
+        shared.cleargrads()
+        copy_param.copy_grad(target_link=shared, source_link=local)
+        optimizer.update()
+
+    def get_statistics(self):
+        """The last update's values: [('train/<name>', float)], nan where not applicable
+        (d_loss, gp, d_grad_norm in l2 mode; gp and d_grad_norm with dcgan; all before the
+        first update)."""
+        return [(f'train/{name}', self.stats[name]) for name in STATISTICS]
+
+    # ------------------------------------------------------------ ChainerRL per-step API
+
+    def act(self, obs):
+        raise NotImplementedError('SPIRAL acts on batches of lockstep episodes: use collect()')
+
+    def act_and_train(self, obs, reward):
+        raise NotImplementedError('SPIRAL acts on batches of lockstep episodes: use collect()')
+
+    def stop_episode_and_train(self, state, reward, done=False):
+        raise NotImplementedError('SPIRAL learns from whole rollouts: use update()')
+
+    def stop_episode(self):
+        """Nothing to do: the recurrent state lives inside collect()."""
+
+
+def _grad_sum(link):
+    return sum(float(np.sum(p.grad)) for p in link.params() if p.grad is not None)
+
+
+def _optimizer(link, lr, beta1, grad_clip, weight_decay):
+    opt = chainer.optimizers.Adam(alpha=lr, beta1=beta1)
+    opt.setup(link)
+    opt.add_hook(optimizer_hooks.GradientClipping(grad_clip))
+    if weight_decay > 0:
+        opt.add_hook(optimizer_hooks.WeightDecay(weight_decay))
+    return opt
+
+
+def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
+    """The SPIRAL agent of an env and a dataset.
+
+    Args:
+        env: MyPaintEnv or ToyEnv (gives imsize, pos_resolution, the action space and, for the
+            'spiral' interface, the constant pressure and colour).
+        dataset: SpiralDataset (gives the channels C).
+        model: dict with exactly the keys of MODEL_DEFAULTS.
+        agent: dict with exactly the keys of AGENT_DEFAULTS.
+        seed: seed of the parameters' initialisation and of the agent's RandomState.
+        process_idx: index of the worker.
+
+    Returns:
+        SPIRAL.
+    """
+    model = _checked('model', model, MODEL_DEFAULTS)
+    agent_cfg = _checked('agent', agent, AGENT_DEFAULTS)
+    spec = spec_from_env(env)
+    if dataset.imsize != env.imsize:
+        raise ValueError(f'dataset imsize: expected the env imsize {env.imsize}, '
+                         f'got {dataset.imsize}')
+    state = np.random.get_state()
+    np.random.seed(seed)  # Chainer's initializers draw from numpy's global RNG
+    try:
+        gen = Generator(env.imsize, dataset.channels, spec, model['conditional'], model['blind'])
+        dis = Discriminator(env.imsize, dataset.channels, model['conditional'],
+                            model['spectral_norm'])
+    finally:
+        np.random.set_state(state)
+    opt_args = {k: agent_cfg.pop(k) for k in ('lr', 'beta1', 'grad_clip', 'weight_decay')}
+    return SPIRAL(gen, dis, _optimizer(gen, **opt_args), _optimizer(dis, **opt_args), dataset,
+                  spec, model['conditional'], seed=seed, process_idx=process_idx, **agent_cfg)
+
+
+def _checked(section, given, defaults):
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ValueError(f'{section}: unknown keys {unknown}; expected {sorted(defaults)}')
+    return {**defaults, **given}

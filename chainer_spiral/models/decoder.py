@@ -1,0 +1,121 @@
+"""chainer_spiral's autoregressive action decoder, generalised to any list of heads.
+
+Each head turns the running code z (N, Z) into logits; a chosen action a_i (sampled while
+acting, the stored one while learning) updates the code before the next head:
+    z <- sigmoid(Linear(concat(z, sigmoid(Linear(1, 16)(a_i normalised)))))
+as chainer_spiral conditioned the draw/jump flag on the sampled position.
+
+Grid heads (R x R logits) upsample z reshaped to a 2x2 map of 64 channels through 4x4
+stride-2 deconvolutions (pad 1) with sigmoid activations (64, 32, 16, 8, 8, ... channels) and
+a 3x3 conv (pad 1) to one channel, when R is a power of two >= 4 and Z = 256 (R = 32: four
+deconvolutions, as in chainer_spiral); otherwise (e.g. ToyEnv's R = 3) a linear layer from z to
+R^2 logits. The maps are channels-last and use the NHWC kernels of conv.py.
+"""
+import chainer
+import chainer.functions as F
+import chainer.links as L
+import numpy as np
+from chainer import initializers
+
+from chainer_spiral.models.conv import ConvNHWC, deconvolution_nhwc
+
+ACTION_EMBED = 16
+
+
+def _deconv_layers(R):
+    """Deconvolutions from 2x2 to RxR, or 0 when the deconv head does not apply."""
+    n, size = 0, 2
+    while size < R:
+        size, n = size * 2, n + 1
+    return n if size == R and n >= 1 else 0
+
+
+class DeconvNHWC(chainer.Link):
+    """Parameters of a 4x4 stride-2 pad-1 deconvolution: W (4, 4, O, C), b (O,)."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        with self.init_scope():
+            # LeCun normal with the fan-in Chainer's Deconvolution2D uses (out * kh * kw).
+            self.W = chainer.Parameter(initializers.Normal(np.sqrt(1.0 / (out_channels * 16))),
+                                       (4, 4, out_channels, in_channels))
+            self.b = chainer.Parameter(0.0, (out_channels,))
+
+    def forward(self, x):
+        """x (N, H, W, C) -> (N, 2H, 2W, O)."""
+        return deconvolution_nhwc(x, self.W, self.b, stride=2, pad=1)
+
+
+class GridHead(chainer.Chain):
+    """z (N, Z) -> logits (N, R*R), row-major (grid point p is column p % R, row p // R)."""
+
+    def __init__(self, z_size, R):
+        super().__init__()
+        self.R = R
+        n = _deconv_layers(R) if z_size == 256 else 0
+        self.deconv = n > 0
+        with self.init_scope():
+            if self.deconv:
+                channels = [64] + [max(64 >> (i + 1), 8) for i in range(n)]
+                self.ups = chainer.ChainList(*[DeconvNHWC(channels[i], channels[i + 1])
+                                               for i in range(n)])
+                self.last = ConvNHWC(channels[-1], 1, 3)
+            else:
+                self.last = L.Linear(z_size, R * R)
+
+    def forward(self, z):
+        if not self.deconv:
+            return self.last(z)
+        h = F.reshape(z, (z.shape[0], 2, 2, 64))
+        for up in self.ups:
+            h = F.sigmoid(up(h))
+        h = F.pad(h, ((0, 0), (1, 1), (1, 1), (0, 0)), 'constant')
+        return F.reshape(self.last(h), (z.shape[0], self.R * self.R))
+
+
+class AutoregressiveDecoder(chainer.Chain):
+    """The policy's heads (see the module docstring).
+
+    Args:
+        spec: ActionSpec (its heads, in sampling order).
+        z_size: Z, the LSTM output size.
+    """
+
+    def __init__(self, spec, z_size):
+        super().__init__()
+        self.spec = spec
+        with self.init_scope():
+            self.heads = chainer.ChainList(*[
+                GridHead(z_size, spec.R) if h.spatial else L.Linear(z_size, h.size)
+                for h in spec.heads])
+            self.embeds = chainer.ChainList(*[L.Linear(1, ACTION_EMBED)
+                                              for _ in spec.heads[:-1]])
+            self.mixers = chainer.ChainList(*[L.Linear(z_size + ACTION_EMBED, z_size)
+                                              for _ in spec.heads[:-1]])
+
+    def forward(self, z, choose):
+        """Run the heads in order.
+
+        Args:
+            z: (N, Z) LSTM output.
+            choose: `choose(head, log_p) -> int array (N,)` with log_p the head's
+                log-probabilities, numpy float32 (N, head.size).
+
+        Returns:
+            (actions, log_prob, entropy): dict name -> int array (N,); the summed
+            log-probability of the chosen actions (N,); the summed entropies of the heads (N,)
+            (each head's at the code its predecessors' chosen actions produced).
+        """
+        actions, log_prob, entropy = {}, 0, 0
+        last = len(self.spec.heads) - 1
+        for i, head in enumerate(self.spec.heads):
+            log_p = F.log_softmax(self.heads[i](z))
+            a = choose(head, log_p.array)
+            actions[head.name] = a
+            log_prob = log_prob + F.select_item(log_p, a)
+            entropy = entropy - F.sum(F.exp(log_p) * log_p, axis=1)
+            if i < last:
+                a_in = self.spec.normalise(head, a)[:, None]
+                e = F.sigmoid(self.embeds[i](a_in))
+                z = F.sigmoid(self.mixers[i](F.concat((z, e), axis=1)))
+        return actions, log_prob, entropy

@@ -1,0 +1,113 @@
+"""The SPIRAL generator: chainer_spiral's policy and value networks in one stateless link.
+
+Policy: Encoder(hidden 256) -> LSTM 256 -> AutoregressiveDecoder.
+Value:  Encoder(hidden 128) -> LSTM 128 -> Linear(1).
+The two encoders have their own parameters, as in chainer_spiral, and run together as a
+TwinEncoder (one first layer with both weight sets, grouped convolutions after it).
+
+The recurrent state is passed explicitly, so acting (one step, batch B) and learning
+(all T*B encodings in one call, the LSTM stepped over T) use the same functions.
+
+`conditional`: the target image is concatenated to the canvas as extra channels.
+`blind` (the paper's ablation): the policy's first layer has its canvas weights masked to zero,
+so the policy never sees the canvas (it still sees the target when conditional, and its
+previous actions); the value network still sees everything.
+"""
+import chainer
+import chainer.functions as F
+import chainer.links as L
+import numpy as np
+
+from chainer_spiral.models.decoder import AutoregressiveDecoder
+from chainer_spiral.models.encoder import TwinEncoder
+
+POLICY_HIDDEN = 256
+VALUE_HIDDEN = 128
+
+
+class LSTMCore(chainer.Chain):
+    """An LSTM whose input projection can run on many time steps at once."""
+
+    def __init__(self, in_size, hidden):
+        super().__init__()
+        self.hidden = hidden
+        with self.init_scope():
+            self.upward = L.Linear(in_size, 4 * hidden)
+            self.lateral = L.Linear(hidden, 4 * hidden, nobias=True)
+
+    def step(self, gx, c, h):
+        """gx: upward(x) (N, 4H); c, h: (N, H) -> (c, h) after one step."""
+        return F.lstm(c, gx + self.lateral(h))
+
+
+class Generator(chainer.Chain):
+    """Policy + value (see the module docstring).
+
+    Args:
+        imsize: canvas side.
+        channels: C, image channels (1 grayscale, 3 colour).
+        spec: ActionSpec of the env's action space.
+        conditional: see the module docstring.
+        blind: see the module docstring.
+    """
+
+    def __init__(self, imsize, channels, spec, conditional=False, blind=False):
+        super().__init__()
+        self.imsize, self.channels, self.spec = imsize, channels, spec
+        self.conditional, self.blind = conditional, blind
+        in_channels = channels * (2 if conditional else 1)
+        n_fields = len(spec.heads)
+        with self.init_scope():
+            self.encoder = TwinEncoder(imsize, in_channels, n_fields, POLICY_HIDDEN, VALUE_HIDDEN)
+            self.pi_lstm = LSTMCore(POLICY_HIDDEN, POLICY_HIDDEN)
+            self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
+            self.v_out = L.Linear(VALUE_HIDDEN, 1)
+            self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN)
+        if blind:
+            self.encoder.pi_first_mask = self._blind_mask(in_channels)
+
+    def _blind_mask(self, in_channels):
+        """1 on the policy's first-layer weights that read target channels, 0 on canvas ones."""
+        W = self.encoder.pi.first.W.array
+        channel_of_input = np.arange(in_channels)
+        if self.encoder.conv:  # (5, 5, C_in, O)
+            keep = channel_of_input >= self.channels
+            return keep.astype(np.float32)[None, None, :, None] * np.ones_like(W)
+        # Linear (O, H*W*C_in) over channels-last flattening: input k is channel k % C_in.
+        keep = (np.arange(W.shape[1]) % in_channels) >= self.channels
+        return np.broadcast_to(keep.astype(np.float32)[None, :], W.shape).copy()
+
+    def initial_state(self, batch):
+        """Zero LSTM states: (c_pi, h_pi, c_v, h_v), float32 (B, 256) x2 and (B, 128) x2."""
+        zeros = np.zeros
+        return (zeros((batch, POLICY_HIDDEN), np.float32), zeros((batch, POLICY_HIDDEN), np.float32),
+                zeros((batch, VALUE_HIDDEN), np.float32), zeros((batch, VALUE_HIDDEN), np.float32))
+
+    def encode(self, images, feats):
+        """Encoder outputs projected to LSTM gates, for any number of steps at once.
+
+        Args:
+            images: float32 (N, H, W, C_in) in [0, 1], channels-last (canvas, then target).
+            feats: float32 (N, F) previous-action features (ActionSpec.features).
+
+        Returns:
+            (gx_pi (N, 4 * 256), gx_v (N, 4 * 128)).
+        """
+        z_pi, z_v = self.encoder(images, feats)
+        return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v)
+
+    def step(self, gx_pi, gx_v, state):
+        """One LSTM step of both networks.
+
+        Args:
+            gx_pi, gx_v: one step of `encode`'s outputs, (B, 1024) and (B, 512).
+            state: (c_pi, h_pi, c_v, h_v).
+
+        Returns:
+            (z (B, 256) for the decoder, value (B,), new state).
+        """
+        c_pi, h_pi, c_v, h_v = state
+        c_pi, h_pi = self.pi_lstm.step(gx_pi, c_pi, h_pi)
+        c_v, h_v = self.v_lstm.step(gx_v, c_v, h_v)
+        value = F.reshape(self.v_out(h_v), (-1,))
+        return h_pi, value, (c_pi, h_pi, c_v, h_v)
