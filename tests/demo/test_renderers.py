@@ -110,6 +110,6 @@ def test_movie_frames(paper_program, tmp_path, suffix, fake_episodes):
     episodes = fake_episodes([paper_program] * 2)
     out = tmp_path / f'm{suffix}'
     movie.render(episodes, out)
-    frames = [f for f in imageio.get_reader(out)]
+    frames = list(imageio.get_reader(out).iter_data())
     assert len(frames) == len(paper_program.steps) + 1
     assert frames[0].shape[:2] == (2 * movie.PANEL_PX + movie.TITLE_PX, 3 * movie.PANEL_PX)
