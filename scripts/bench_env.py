@@ -43,7 +43,11 @@ def bench_steps(args):
 
 
 def draw_curves(curves, tolerance, imsize):
-    """Draws each (P0, P1, P2) curve alone; returns images uint8 (N, H, W, 3) and chord counts (N,)."""
+    """Draws each (P0, P1, P2) curve alone.
+
+    Returns:
+        tuple: images uint8 (N, H, W, 3) and chord counts int (N,).
+    """
     canvas, brush = Canvas(imsize, imsize), Brush('round')
     images, chords = [], []
     for p0, p1, p2 in curves:
@@ -62,7 +66,8 @@ def bezier_table(args, n_curves=3000, tolerances=(0.1, 0.25, 0.5, 1.0)):
     ink = (reference != 255).any(-1).sum((1, 2))
     print(f'reference (tolerance 0.001 px): {ref_chords.mean():.1f} chords on average, '
           f'{ink.mean():.0f} ink pixels per curve')
-    print('| tolerance (px) | chords, mean | chords, max | differing pixels, mean | max | of the ink |')
+    print('| tolerance (px) | chords, mean | chords, max | differing pixels, mean | max '
+          '| of the ink |')
     print('|---|---|---|---|---|---|')
     for tolerance in tolerances:
         images, chords = draw_curves(curves, tolerance, args.imsize)

@@ -233,8 +233,8 @@ def _pkg_config(package):
         out = subprocess.run(['pkg-config', '--cflags', '--libs', package], check=True,
                              capture_output=True, text=True).stdout
     except (OSError, subprocess.CalledProcessError) as err:
-        raise RuntimeError(f'pkg-config {package}: expected the Debian packages libmypaint-dev and '
-                           f'pkg-config to be installed (bash scripts/install.sh), got: {err}') from err
+        raise RuntimeError(f'pkg-config {package}: expected the Debian packages libmypaint-dev '
+                           f'and pkg-config (bash scripts/install.sh), got: {err}') from err
     kwargs = {'include_dirs': [], 'library_dirs': [], 'libraries': [], 'extra_link_args': []}
     for flag in shlex.split(out):
         for prefix, key in (('-I', 'include_dirs'), ('-L', 'library_dirs'), ('-l', 'libraries')):

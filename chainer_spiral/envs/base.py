@@ -60,15 +60,18 @@ def _unit_floats(value, what, size):
         # NaN fails both comparisons.
         if all(0.0 <= v <= 1.0 for v in array.tolist()):
             return array
-    raise ValueError(f'{what}: expected {size} finite float(s) in [0, 1] (shape ({size},)), got {value!r}')
+    raise ValueError(f'{what}: expected {size} finite float(s) in [0, 1] (shape ({size},)), '
+                     f'got {value!r}')
 
 
 def _check_keys(action, keys):
     if not isinstance(action, dict):
-        raise ValueError(f'action: expected a dict with keys {sorted(keys)}, got {type(action).__name__}')
+        raise ValueError(f'action: expected a dict with keys {sorted(keys)}, '
+                         f'got {type(action).__name__}')
     if action.keys() != keys:
         missing, extra = sorted(keys - action.keys()), sorted(action.keys() - keys)
-        raise ValueError(f'action: expected keys {sorted(keys)}, got missing {missing}, extra {extra}')
+        raise ValueError(f'action: expected keys {sorted(keys)}, '
+                         f'got missing {missing}, extra {extra}')
 
 
 class PaintEnv(gym.Env):
@@ -99,7 +102,8 @@ class PaintEnv(gym.Env):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f'{name} {key}: expected an int >= 1, got {value!r}')
         if action_space not in ACTION_SPACES:
-            raise ValueError(f'{name} action_space: expected one of {ACTION_SPACES}, got {action_space!r}')
+            raise ValueError(f'{name} action_space: expected one of {ACTION_SPACES}, '
+                             f'got {action_space!r}')
         self.imsize, self.pos_resolution = int(imsize), int(pos_resolution)
         self.max_episode_steps = int(max_episode_steps)
         self.action_space_kind = action_space
@@ -135,7 +139,8 @@ class PaintEnv(gym.Env):
         bins = PAPER_SIZES['red'] - 1
         fields = {'flag': 0, 'end': 0, 'control': 0, 'size': 1,
                   'pressure': min(max(int(round(self.pressure * levels)) - 1, 0), levels - 1)}
-        fields.update({k: int(round(c * bins)) for k, c in zip(('red', 'green', 'blue'), self.color)})
+        fields.update({k: int(round(c * bins))
+                       for k, c in zip(('red', 'green', 'blue'), self.color)})
         return fields
 
     def seed(self, seed=None):
@@ -164,7 +169,8 @@ class PaintEnv(gym.Env):
         self._t = 0
         self._pen = 0
         self._clear()
-        obs = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in self._reset_fields.items()}
+        obs = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+               for k, v in self._reset_fields.items()}
         obs['image'] = self._image()
         return obs
 
@@ -223,7 +229,8 @@ class PaintEnv(gym.Env):
     def render(self, mode='rgb_array'):
         """The canvas, uint8 (H, W, 3)."""
         if mode != 'rgb_array':
-            raise ValueError(f"{type(self).__name__}.render mode: expected 'rgb_array', got {mode!r}")
+            raise ValueError(f"{type(self).__name__}.render mode: expected 'rgb_array', "
+                             f'got {mode!r}')
         return self._image()
 
     def _clear(self):

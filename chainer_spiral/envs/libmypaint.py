@@ -12,6 +12,7 @@ import ctypes
 import importlib
 import json
 import math
+import os
 from logging import getLogger
 from pathlib import Path
 
@@ -25,7 +26,7 @@ EXTENSION = 'chainer_spiral.envs._mypaint_cffi'
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BRUSH_DIR = REPO_ROOT / 'configs' / 'brushes'
 TILE_SIZE = 64
-# Largest gap in pixels between a Bezier curve and its chords (see docs/envs.md for the measurement).
+# Largest gap in pixels between a Bezier curve and its chords (measured in docs/envs.md).
 BEZIER_TOLERANCE = 0.25
 
 _binding = None
@@ -102,7 +103,8 @@ class Canvas:
         self._ffi, self._lib = binding.ffi, binding.lib
         ptr = self._lib.spiral_canvas_new(self.width, self.height)
         if ptr == self._ffi.NULL:
-            raise MemoryError(f'Canvas: libmypaint could not allocate a {self.width}x{self.height} surface')
+            raise MemoryError(f'Canvas: libmypaint could not allocate a '
+                              f'{self.width}x{self.height} surface')
         self._ptr = self._ffi.gc(ptr, self._lib.spiral_canvas_free)
         self.clear()
 
@@ -140,7 +142,7 @@ def resolve_brush(brush):
         pathlib.Path
     """
     text = str(brush)
-    if isinstance(brush, Path) or '/' in text or text.endswith('.myb'):
+    if isinstance(brush, os.PathLike) or '/' in text or text.endswith('.myb'):
         return Path(brush)
     return BRUSH_DIR / f'{text}.myb'
 
@@ -151,12 +153,15 @@ def _read_brush_json(path, setting_id):
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as err:
         names = sorted(p.stem for p in BRUSH_DIR.glob('*.myb'))
-        raise ValueError(f'{path}: cannot read the brush file ({err}); brushes by name: {names}') from None
+        raise ValueError(f'{path}: cannot read the brush file ({err}); '
+                         f'brushes by name: {names}') from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f'{path}: expected a MyPaint brush (JSON), got invalid JSON: {err}') from None
-    if not isinstance(doc, dict) or doc.get('version') != 3 or not isinstance(doc.get('settings'), dict):
+        raise ValueError(f'{path}: expected a MyPaint brush (JSON), '
+                         f'got invalid JSON: {err}') from None
+    if (not isinstance(doc, dict) or doc.get('version') != 3
+            or not isinstance(doc.get('settings'), dict)):
         got = doc.get('version') if isinstance(doc, dict) else type(doc).__name__
         raise ValueError(f'{path}: expected a MyPaint brush with "version": 3 and a "settings" '
                          f'object, got version {got!r}')
@@ -173,7 +178,8 @@ class Brush:
     """A libmypaint brush loaded from a .myb file. One brush per canvas: it holds the pen.
 
     Args:
-        brush (str or os.PathLike): a name in configs/brushes (``'round'``, ``'pressure'``) or a path.
+        brush (str or os.PathLike): a name in configs/brushes (``'round'``, ``'pressure'``) or
+            a path.
     """
 
     def __init__(self, brush='round'):

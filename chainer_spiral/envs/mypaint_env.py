@@ -65,14 +65,14 @@ class MyPaintEnv(PaintEnv):
         self.radius = self._brush.base_radius * self.imsize / REFERENCE_IMSIZE
         self._brush.radius = self.radius
         self._grid_xy = [self.grid_to_xy(p) for p in range(self.pos_resolution ** 2)]
-        self._lib, self._canvas_ptr, self._brush_ptr = self._brush._lib, self._canvas._ptr, self._brush._ptr
         self._color = None
         self._size = 1
         self.reset()
 
     def _set_color(self, color):
+        # Colour conversion and three brush settings: skipped while the colour stays the same.
         if color != self._color:
-            self._lib.spiral_set_color(self._brush_ptr, *color)
+            self._brush.set_color(color)
             self._color = color
 
     def _clear(self):
@@ -80,20 +80,19 @@ class MyPaintEnv(PaintEnv):
         self._jump(0)
 
     def _jump(self, end):
-        x, y = self._grid_xy[end]
-        self._lib.spiral_move_to(self._brush_ptr, self._canvas_ptr, x, y)
+        self._brush.move_to(self._canvas, *self._grid_xy[end])
 
     def _line(self, end, pressure, color):
         self._set_color(color)
-        x, y = self._grid_xy[end]
-        self._lib.spiral_stroke_to(self._brush_ptr, self._canvas_ptr, x, y, pressure)
+        self._brush.stroke_to(self._canvas, *self._grid_xy[end], pressure)
 
     def _bezier(self, control, end, size, pressure, color):
         self._set_color(color)
         if size != self._size:
             self._brush.radius = self.radius * SIZE_SCALES[size]
             self._size = size
-        self._brush.stroke_bezier(self._canvas, self._grid_xy[control], self._grid_xy[end], pressure)
+        self._brush.stroke_bezier(self._canvas, self._grid_xy[control], self._grid_xy[end],
+                                  pressure)
 
     def _image(self):
         return self._canvas.image()

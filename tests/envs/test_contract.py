@@ -70,5 +70,6 @@ def test_grid_to_unit_and_xy_agree(env):
     r = env.pos_resolution
     units = np.array([env.grid_to_unit(p) for p in range(r * r)])
     assert units.min() > 0.0 and units.max() < 1.0
-    np.testing.assert_allclose(np.array([env.grid_to_xy(p) for p in range(r * r)]), units * env.imsize)
+    pixels = np.array([env.grid_to_xy(p) for p in range(r * r)])
+    np.testing.assert_allclose(pixels, units * env.imsize)
     assert env.grid_to_unit(r + 2) == (2.5 / r, 1.5 / r)  # column 2, row 1

@@ -166,7 +166,8 @@ def test_invalid_arguments():
     ('{"version": 3, "settings": ', 'invalid JSON'),
     ('{"version": 2, "settings": {}}', 'version 2'),
     ('{"version": 3, "settings": {"radius_logarithmic": {"base_value": 1.0, "inputs": {}},'
-     ' "no_such_setting": {"base_value": 1.0, "inputs": {}}}}', "unknown brush setting 'no_such_setting'"),
+     ' "no_such_setting": {"base_value": 1.0, "inputs": {}}}}',
+     "unknown brush setting 'no_such_setting'"),
     ('{"version": 3, "settings": {"hardness": {"inputs": {}}}}', "setting 'hardness'"),
 ])
 def test_bad_brush_file_names_the_file(tmp_path, content, message):

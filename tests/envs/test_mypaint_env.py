@@ -162,7 +162,8 @@ def test_same_seed_same_actions_same_images(action_space):
     def episode(env):
         env.seed(123)
         env.reset()
-        return [env.step(env.action_space.sample())[0]['image'] for _ in range(env.max_episode_steps)]
+        return [env.step(env.action_space.sample())[0]['image']
+                for _ in range(env.max_episode_steps)]
 
     first, second = (MyPaintEnv(action_space=action_space, brush='pressure') for _ in range(2))
     images = episode(first)
@@ -230,9 +231,9 @@ def test_attributes_and_make_env():
     env = make_env('mypaint', imsize=48, pos_resolution=16, action_space='paper', brush='pressure',
                    max_episode_steps=5, pressure=0.5, color=(0.0, 0.5, 1.0))
     assert isinstance(env, MyPaintEnv)
-    assert (env.imsize, env.pos_resolution, env.action_space_kind, env.brush) == (48, 16, 'paper', 'pressure')
-    assert (env.max_episode_steps, env.pressure, env.color, env.background) == (5, 0.5, (0.0, 0.5, 1.0),
-                                                                                 (1.0, 1.0, 1.0))
+    assert (env.imsize, env.pos_resolution, env.action_space_kind) == (48, 16, 'paper')
+    assert (env.brush, env.max_episode_steps, env.pressure) == ('pressure', 5, 0.5)
+    assert (env.color, env.background) == ((0.0, 0.5, 1.0), (1.0, 1.0, 1.0))
     obs = env.reset()
     assert {k: obs[k] for k in ('pressure', 'red', 'green', 'blue', 'size')} == {
         'pressure': 4, 'red': 0, 'green': 10, 'blue': 19, 'size': 1}

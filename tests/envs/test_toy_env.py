@@ -49,7 +49,8 @@ def test_spiral_strokes_paint_the_line_from_the_pen():
     obs, _, _, _ = env.step(spiral(6, prob=0))  # jump to (2, 0)
     np.testing.assert_array_equal(painted(obs), cells((0, 0), (0, 1), (0, 2)))
     obs, _, _, _ = env.step(spiral(8))  # (2, 0) -> (2, 2)
-    np.testing.assert_array_equal(painted(obs), cells((0, 0), (0, 1), (0, 2), (2, 0), (2, 1), (2, 2)))
+    expected = cells((0, 0), (0, 1), (0, 2), (2, 0), (2, 1), (2, 2))
+    np.testing.assert_array_equal(painted(obs), expected)
     obs, _, _, _ = env.step(spiral(8))  # a stroke to the pen's own cell paints that cell
     assert painted(obs).sum() == 6
     assert not painted(env.reset()).any()
@@ -67,7 +68,8 @@ def test_paper_curve_goes_through_its_control_cell():
 
 def test_make_env_toy_ignores_the_mypaint_only_arguments():
     env = make_env('toy', brush='round', background=(1.0, 1.0, 1.0), max_episode_steps=3)
-    assert isinstance(env, ToyEnv) and (env.imsize, env.pos_resolution, env.max_episode_steps) == (3, 3, 3)
+    assert isinstance(env, ToyEnv)
+    assert (env.imsize, env.pos_resolution, env.max_episode_steps) == (3, 3, 3)
 
 
 def test_toy_env_checks_its_arguments_and_actions():
