@@ -15,8 +15,8 @@ import numpy as np
 
 from chainer_spiral.agents.acting import network_images
 
-# First-layer activations of one encoder chunk, in float32 elements (24 MiB).
-_ENCODER_CHUNK_BUDGET = 6 * 1024 * 1024
+# First-layer activations of one encoder chunk, in float32 elements (8 MiB).
+_ENCODER_CHUNK_BUDGET = 2 * 1024 * 1024
 REWARD_MODES = ('wgangp', 'dcgan', 'l2')
 
 
@@ -235,11 +235,16 @@ def gradient_penalty(discriminator, real, fake, condition, eps):
     return F.mean(F.square(norm - 1)), norm.array
 
 
-def discriminator_loss(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda, eps):
-    """The discriminator's loss on a real and a fake batch.
+def discriminator_backward(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda,
+                           eps, chunk=10):
+    """Accumulate the gradient of the discriminator's loss on a real and a fake batch.
 
     wgangp: mean D(fake) - mean D(real) + gp_lambda * penalty;
     dcgan: mean softplus(-D(real)) + mean softplus(D(fake)).
+    Every term is a mean over samples, so the loss is computed and backpropagated in chunks of
+    `chunk` pairs (the sum of the chunks' losses, each scaled by its share, is the loss): the
+    graph of one chunk is alive at a time. Spectral normalisation's power iteration runs on the
+    first chunk only (later chunks run with train=False), once per update as without chunks.
 
     Args:
         real, fake: float32 (N, C, H, W).
@@ -247,16 +252,35 @@ def discriminator_loss(mode, discriminator, real, fake, real_cond, fake_cond, gp
         eps: float32 (N,) interpolation weights of the penalty (wgangp).
 
     Returns:
-        (loss Variable, penalty float (0 for dcgan), mean gradient norm float (nan for dcgan)).
+        (loss, penalty (0 for dcgan), mean gradient norm (nan for dcgan)), floats.
+
+    Raises:
+        NonFiniteLossError: a chunk's loss is not finite (before its backward).
     """
+    n = len(real)
+    totals = np.zeros(3)
+    for k, i in enumerate(range(0, n, chunk)):
+        s = slice(i, min(n, i + chunk))
+        with chainer.using_config('train', chainer.config.train and k == 0):
+            loss, gp, norms = _discriminator_chunk_loss(
+                mode, discriminator, real[s], fake[s],
+                None if real_cond is None else real_cond[s],
+                None if fake_cond is None else fake_cond[s], gp_lambda, eps[s])
+            check_finite(d_loss=loss.array)
+            (loss * np.float32((s.stop - s.start) / n)).backward()
+        totals += np.array([float(loss.array), gp, norms.sum() / (s.stop - s.start)]) * (
+            (s.stop - s.start) / n)
+    return totals[0], totals[1], totals[2] if mode == 'wgangp' else float('nan')
+
+
+def _discriminator_chunk_loss(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda,
+                              eps):
     conditional = real_cond is not None
     y = discriminator(np.concatenate((real, fake)),
                       np.concatenate((real_cond, fake_cond)) if conditional else None)
     y_real, y_fake = F.split_axis(y, [len(real)], axis=0)
     if mode == 'dcgan':
-        loss = F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake))
-        return loss, 0.0, float('nan')
+        return F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake)), 0.0, np.zeros(1)
     # The penalty's interpolates keep the condition of the real pair (the fake's target).
     gp, norms = gradient_penalty(discriminator, real, fake, real_cond, eps)
-    loss = F.mean(y_fake) - F.mean(y_real) + gp_lambda * gp
-    return loss, float(gp.array), float(norms.mean())
+    return F.mean(y_fake) - F.mean(y_real) + gp_lambda * gp, float(gp.array), norms

@@ -179,17 +179,13 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         g_stats = learning.generator_pass(
             self.generator, self.spec, rollout, rollout.targets, returns, self.coefs,
             reuse_encodings=rollout.version == self.version)
-        d_loss, d_stats = self._discriminator_loss(rollout, reals)
         self.discriminator.cleargrads()
-        if d_loss is not None:
-            d_loss.backward()
-        learning.check_finite(
-            d_loss=0.0 if d_loss is None else d_stats['d_loss'],
-            generator_gradients=_grad_sum(self.generator),
-            discriminator_gradients=_grad_sum(self.discriminator))
+        d_stats = self._discriminator_backward(rollout, reals)
+        learning.check_finite(generator_gradients=_grad_sum(self.generator),
+                              discriminator_gradients=_grad_sum(self.discriminator))
 
         self._apply(self.generator, self.shared_generator, self.gen_optimizer)
-        if d_loss is not None:
+        if self.reward_mode != 'l2':
             self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
         self.sync_parameters()
         self.update_n += 1
@@ -213,10 +209,10 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                                         tiled).reshape(T + 1, B)
         return learning.step_rewards(aux, self.lambda_R, all_scores=scores), scores[-1]
 
-    def _discriminator_loss(self, rollout, reals):
-        """(loss Variable or None for 'l2', stats dict)."""
+    def _discriminator_backward(self, rollout, reals):
+        """Accumulate the discriminator's gradients (none for 'l2'); returns its stats."""
         if self.reward_mode == 'l2':
-            return None, {'d_loss': float('nan'), 'gp': float('nan'), 'd_grad_norm': float('nan')}
+            return {'d_loss': float('nan'), 'gp': float('nan'), 'd_grad_norm': float('nan')}
         fakes, fake_cond = rollout.finals, rollout.targets
         if self.replay is not None:
             self.replay.add(fakes, fake_cond)
@@ -228,10 +224,10 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         if self.conditional:
             reals = fake_cond
         eps = self.rng.uniform(0, 1, size=len(reals)).astype(np.float32)
-        loss, gp, grad_norm = learning.discriminator_loss(
+        loss, gp, grad_norm = learning.discriminator_backward(
             self.reward_mode, self.discriminator, reals, fakes, real_cond, fake_cond,
             self.gp_lambda, eps)
-        return loss, {'d_loss': float(loss.array), 'gp': gp, 'd_grad_norm': grad_norm}
+        return {'d_loss': loss, 'gp': gp, 'd_grad_norm': grad_norm}
 
     @staticmethod
     def _apply(local, shared, optimizer):

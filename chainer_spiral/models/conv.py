@@ -18,8 +18,8 @@ import chainer
 import numpy as np
 from chainer import function_node, initializers
 
-# Largest column buffer built at once, in float32 elements (16 MiB).
-_COLUMN_BUDGET = 4 * 1024 * 1024
+# Largest column buffer built at once, in float32 elements (8 MiB).
+_COLUMN_BUDGET = 2 * 1024 * 1024
 
 
 def _output_size(size, ksize, stride):
