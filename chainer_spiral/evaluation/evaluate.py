@@ -1,0 +1,142 @@
+"""Measuring a snapshot: held-out L2 (conditional), a classifier score (unconditional), strokes.
+
+`evaluate_snapshot` draws `n` episodes with the snapshot's agent and returns the figures that
+`scripts/evaluate.py` writes to ``SNAPSHOT_DIR/metrics.json`` and the model cards quote.
+"""
+import dataclasses
+from logging import getLogger
+from pathlib import Path
+
+import numpy as np
+
+from chainer_spiral.evaluation.classifier import (
+    accuracy, confidence_report, load_classifier, save_classifier, train_classifier)
+from chainer_spiral.evaluation.strokes import stroke_statistics
+
+logger = getLogger(__name__)
+
+BATCH = 20
+CLASSIFIER_DIR = Path(__file__).resolve().parents[2] / 'trained_models' / 'classifiers'
+
+
+def paint(agent, envs, n, targets=None, greedy=False):
+    """Yields rollouts of `n` episodes in lockstep batches of at most len(envs).
+
+    Args:
+        agent: SPIRAL.
+        envs: the B envs of a batch.
+        n: number of episodes.
+        targets: float32 (n, C, H, W) for a conditional agent, else None.
+        greedy: take the most probable actions instead of sampling.
+    """
+    for start in range(0, n, len(envs)):
+        batch = envs[:min(len(envs), n - start)]
+        target = None if targets is None else targets[start:start + len(batch)]
+        yield agent.collect(batch, targets=target, greedy=greedy)
+
+
+def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None):
+    """Draws `n` episodes with a snapshot's agent and measures them.
+
+    Args:
+        snapshot_dir: ``OUTDIR/<step>`` of a run (``OUTDIR/config.yaml`` describes it).
+        n: number of episodes (conditional: the first n held-out images).
+        seed: seeds the agent's sampling.
+        greedy: take the most probable actions.
+        classifier_path: npz of the classifier for unconditional models (default:
+            ``trained_models/classifiers/<problem><imsize>.npz``, trained and saved there if
+            missing).
+
+    Returns:
+        dict, JSON-serialisable.
+    """
+    from chainer_spiral.training.factory import (
+        load_agent, make_dataset_from_config, make_envs_from_config)
+    from chainer_spiral.training.snapshots import COUNTERS_FILE, read_counters
+
+    cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=True)
+    agent.seed(seed)
+    targets = None
+    if cfg.model.conditional:
+        held_out = dataset.images(train=False)
+        n = min(n, len(held_out))
+        targets = held_out[:n]
+    envs = make_envs_from_config(cfg, min(BATCH, n))
+    stats, finals = {}, []
+    for rollout in paint(agent, envs, n, targets, greedy):
+        flags = rollout.actions[agent.spec.flag_field]
+        blanks = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
+        for key, values in stroke_statistics(flags, rollout.finals, blanks).items():
+            stats.setdefault(key, []).append(values)
+        finals.append(rollout.finals)
+    finals = np.concatenate(finals)
+    stats = {k: np.concatenate(v) for k, v in stats.items()}
+    counters = read_counters(Path(snapshot_dir) / COUNTERS_FILE)
+    metrics = {
+        'snapshot': str(snapshot_dir),
+        'env_steps': counters['steps'],
+        'updates': counters['updates'],
+        'episodes': int(n),
+        'seed': int(seed),
+        'greedy': bool(greedy),
+        'strokes_per_drawing': float(stats['strokes'].mean()),
+        'drawn_step_fraction': float(stats['drawn_fraction'].mean()),
+        'ink_coverage': float(stats['ink_coverage'].mean()),
+        'empty_share': float(stats['empty'].mean()),
+    }
+    if cfg.model.conditional:
+        l2 = ((finals - targets) ** 2).mean(axis=(1, 2, 3))
+        metrics['heldout_l2'] = float(l2.mean())
+        metrics['heldout_l2_std'] = float(l2.std())
+    else:
+        full = make_dataset_from_config(dataclasses.replace(
+            cfg, data=dataclasses.replace(cfg.data, label=None)))
+        report = classifier_scores(full, finals, classifier_path, n, seed)
+        if report is not None:
+            metrics['classifier'] = report
+    return metrics
+
+
+def classifier_scores(dataset, samples, classifier_path, n, seed):
+    """The classifier's confidence and class histogram on the samples and on real held-out images.
+
+    Args:
+        dataset: the problem's dataset with every label (the classifier's data).
+        samples: float32 (N, C, H, W), the agent's final canvases.
+        classifier_path: npz file, or None for the default of the problem.
+        n: number of real held-out images to score as the ceiling.
+        seed: seed of the classifier's training, when it has to be trained.
+
+    Returns:
+        dict, or None when the dataset has no labels.
+    """
+    if dataset.labels(True) is None:
+        logger.info('%s has no labels: no classifier score', dataset.name)
+        return None
+    path = Path(classifier_path or CLASSIFIER_DIR / f'{dataset.name}{dataset.imsize}.npz')
+    shape = (dataset.channels, dataset.imsize, dataset.imsize)
+    if not path.is_file():
+        logger.info('training the %s classifier (saved to %s)', dataset.name, path)
+        fit_classifier(dataset, path, seed)
+    model, meta = load_classifier(path, shape)
+    real = dataset.images(train=False)[:n]
+    return {
+        'classifier': str(path),
+        'classifier_test_accuracy': meta['test_accuracy'],
+        'samples': confidence_report(model, samples),
+        'real_heldout': confidence_report(model, real),
+        'class_names': dataset.class_names,
+    }
+
+
+def fit_classifier(dataset, path, seed=0, epochs=3):
+    """Trains the problem's classifier on its training split and saves it with its test accuracy."""
+    labels = dataset.labels(True)
+    n_classes = int(max(labels.max(), dataset.labels(False).max())) + 1
+    model = train_classifier(dataset.images(True), labels, n_classes, epochs=epochs, seed=seed)
+    acc = accuracy(model, dataset.images(False), dataset.labels(False))
+    logger.info('%s classifier: held-out accuracy %.4f', dataset.name, acc)
+    save_classifier(model, path, {'problem': dataset.name, 'imsize': dataset.imsize,
+                                  'epochs': epochs, 'seed': seed, 'test_accuracy': acc,
+                                  'n_train': len(labels)})
+    return model, acc

@@ -1,0 +1,41 @@
+"""Measure a snapshot and write SNAPSHOT_DIR/metrics.json.
+
+    python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--classifier NPZ]
+
+Conditional models: mean L2 between target and final canvas on held-out images. Unconditional
+models: a classifier's mean confidence and class histogram on their samples and on real held-out
+images (the ceiling). Both: strokes per drawing, drawn-step fraction, ink coverage, empty share.
+"""
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from chainer_spiral.evaluation import evaluate_snapshot
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('snapshot_dir', type=Path)
+    parser.add_argument('--n', type=int, default=1000, help='episodes to draw (default 1000)')
+    parser.add_argument('--seed', type=int, default=0, help="seed of the agent's sampling")
+    parser.add_argument('--greedy', action='store_true', help='most probable actions')
+    parser.add_argument('--classifier', type=Path, default=None,
+                        help='classifier npz (default: trained_models/classifiers/<problem><imsize>.npz)')
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    if not (args.snapshot_dir / 'counters.json').is_file():
+        parser.error(f'{args.snapshot_dir}: expected a snapshot directory with counters.json')
+    try:
+        metrics = evaluate_snapshot(args.snapshot_dir, n=args.n, seed=args.seed,
+                                    greedy=args.greedy, classifier_path=args.classifier)
+    except (OSError, ValueError) as e:
+        parser.error(str(e).splitlines()[0])
+    text = json.dumps(metrics, indent=2)
+    (args.snapshot_dir / 'metrics.json').write_text(text + '\n')
+    print(text)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
