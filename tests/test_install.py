@@ -1,0 +1,67 @@
+"""The set-up path: scripts/install.sh, the Makefile, CI and Docker all go through one script."""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _fake_bin(tmp_path, **scripts):
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    for name, body in scripts.items():
+        path = bin_dir / name.replace('_', '-')
+        path.write_text('#!/bin/sh\n' + body + '\n')
+        path.chmod(0o755)
+    return bin_dir
+
+
+def _run_install(tmp_path, bin_dir, *args):
+    env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}', VENV=str(tmp_path / 'venv'))
+    return subprocess.run(['bash', str(REPO / 'scripts' / 'install.sh'), *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_not_root_and_packages_missing_says_which_apt_command(tmp_path):
+    bin_dir = _fake_bin(tmp_path, dpkg_query='exit 1', id='echo 1000')
+    result = _run_install(tmp_path, bin_dir)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert 'sudo apt-get install -y libmypaint-1.5-1 libmypaint-dev' in lines[0]
+    assert not (tmp_path / 'venv').exists()
+
+
+def test_test_tools_are_asked_for_only_with_test_option(tmp_path):
+    bin_dir = _fake_bin(tmp_path, dpkg_query='exit 1', id='echo 1000')
+    assert 'chromium' not in _run_install(tmp_path, bin_dir).stderr
+    assert 'chromium' in _run_install(tmp_path, bin_dir, '--test').stderr
+
+
+def test_unknown_option_is_refused(tmp_path):
+    result = _run_install(tmp_path, _fake_bin(tmp_path), '--bogus')
+    assert result.returncode == 2 and "unknown option '--bogus'" in result.stderr
+
+
+def test_wrong_python_is_refused_before_creating_a_venv(tmp_path):
+    bin_dir = _fake_bin(tmp_path, dpkg_query="echo 'install ok installed'")
+    env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}', VENV=str(tmp_path / 'venv'),
+               PYTHON='python2-does-not-exist')
+    result = subprocess.run(['bash', str(REPO / 'scripts' / 'install.sh')], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and 'Python 3.11 is required' in result.stderr
+    assert not (tmp_path / 'venv').exists()
+
+
+def test_ci_docker_and_make_share_the_install_script():
+    assert 'make test' in (REPO / '.ci' / 'run').read_text()
+    makefile = (REPO / 'Makefile').read_text()
+    assert re.search(r'^install:\n\tbash scripts/install.sh$', makefile, re.M)
+    assert re.search(r'^install-test:\n\tbash scripts/install.sh --test$', makefile, re.M)
+    assert re.search(r'^test: install-test$', makefile, re.M)
+    assert re.search(r'^demo: install$', makefile, re.M)
+    dockerfile = (REPO / 'docker' / 'Dockerfile').read_text()
+    assert re.search(r'^FROM python:3.11-slim-bookworm$', dockerfile, re.M)
+    assert re.search(r'^RUN bash scripts/install.sh\b', dockerfile, re.M)
+    assert re.search(r'^CMD \["make", "demo"\]$', dockerfile, re.M)
