@@ -28,6 +28,8 @@ BRUSH_DIR = REPO_ROOT / 'configs' / 'brushes'
 TILE_SIZE = 64
 # Largest gap in pixels between a Bezier curve and its chords (measured in docs/envs.md).
 BEZIER_TOLERANCE = 0.25
+# Settings that draw from the brush's random number generator (0 by default).
+RANDOM_SETTINGS = ('radius_by_random', 'offset_by_random', 'tracking_noise')
 
 _binding = None
 
@@ -148,7 +150,15 @@ def resolve_brush(brush):
 
 
 def _read_brush_json(path, setting_id):
-    """Reads and checks a .myb file; returns its text. ``setting_id`` maps cname -> id or -1."""
+    """Reads and checks a .myb file.
+
+    Args:
+        path (pathlib.Path): the file.
+        setting_id (callable): setting name -> libmypaint id, or -1 when unknown.
+
+    Returns:
+        tuple: (text, settings dict).
+    """
     try:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as err:
@@ -171,7 +181,15 @@ def _read_brush_json(path, setting_id):
         if not isinstance(setting, dict) or not isinstance(setting.get('base_value'), (int, float)):
             raise ValueError(f'{path}: setting {name!r}: expected {{"base_value": number, '
                              f'"inputs": {{...}}}}, got {setting!r}')
-    return text
+    return text, doc['settings']
+
+
+def _uses_randomness(settings):
+    """Whether a brush's settings draw from libmypaint's random number generator."""
+    if any(settings.get(name, {}).get('base_value', 0.0) != 0.0 for name in RANDOM_SETTINGS):
+        return True
+    return any(isinstance(s.get('inputs'), dict) and s['inputs'].get('random')
+               for s in settings.values())
 
 
 class Brush:
@@ -186,18 +204,33 @@ class Brush:
         binding = _get_binding()
         self._ffi, self._lib = binding.ffi, binding.lib
         self.path = resolve_brush(brush)
-        text = _read_brush_json(self.path, self._setting_id)
+        self._text, settings = _read_brush_json(self.path, self._setting_id)
+        self.is_random = _uses_randomness(settings)
+        self._radius_id = self._setting_id('radius_logarithmic')
+        self._load()
+        self.base_radius = self.radius
+        logger.debug('loaded brush %s (radius %.3g px)', self.path, self.base_radius)
+
+    def _load(self):
         ptr = self._lib.mypaint_brush_new()
         if ptr == self._ffi.NULL:
             raise MemoryError('Brush: libmypaint could not allocate a brush')
         self._ptr = self._ffi.gc(ptr, self._lib.mypaint_brush_unref)
         # A fresh brush has every setting 0; the file overrides the defaults it names.
         self._lib.mypaint_brush_from_defaults(self._ptr)
-        if not self._lib.mypaint_brush_from_string(self._ptr, text.encode()):
+        if not self._lib.mypaint_brush_from_string(self._ptr, self._text.encode()):
             raise ValueError(f'{self.path}: libmypaint rejected the brush file')
-        self._radius_id = self._setting_id('radius_logarithmic')
-        self.base_radius = self.radius
-        logger.debug('loaded brush %s (radius %.3g px)', self.path, self.base_radius)
+
+    def restart(self):
+        """Recreates the brush from its file, keeping the radius; the colour must be set again.
+
+        libmypaint gives every new brush the same random number generator state and offers no
+        way to reseed it, so a brush with randomness (``is_random``) repeats its strokes only
+        when restarted, e.g. at every episode.
+        """
+        radius = self.radius
+        self._load()
+        self.radius = radius
 
     def _setting_id(self, cname):
         return self._lib.mypaint_brush_setting_from_cname(cname.encode())

@@ -207,3 +207,27 @@ def test_canvas_reports_a_missing_library(monkeypatch):
     monkeypatch.setattr(libmypaint, 'SONAME', 'libmypaint-0.0.so.404')
     with pytest.raises(LibMyPaintError, match='libmypaint-0.0.so.404.*libmypaint-1.5-1'):
         Canvas(64, 64)
+
+
+@pytest.fixture
+def random_brush(tmp_path):
+    """A copy of round.myb with random dab offsets."""
+    doc = json.loads((BRUSH_DIR / 'round.myb').read_text())
+    doc['settings']['offset_by_random']['base_value'] = 0.5
+    path = tmp_path / 'random.myb'
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_restart_repeats_the_random_dabs_of_a_new_brush(random_brush):
+    canvas, brush = Canvas(64, 64), Brush(random_brush)
+    assert brush.is_random and not Brush('round').is_random
+    first = stroke(brush, canvas, (10.0, 30.0), (50.0, 30.0)).copy()
+    canvas.clear()
+    assert (stroke(brush, canvas, (10.0, 30.0), (50.0, 30.0)) != first).any()
+    brush.restart()
+    canvas.clear()
+    np.testing.assert_array_equal(stroke(brush, canvas, (10.0, 30.0), (50.0, 30.0)), first)
+    brush.radius = 3.0
+    brush.restart()
+    assert brush.radius == pytest.approx(3.0, rel=1e-6)

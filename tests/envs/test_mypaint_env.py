@@ -1,8 +1,11 @@
 """MyPaintEnv: golden pixels of both interfaces, determinism and invalid actions."""
+import json
+
 import numpy as np
 import pytest
 
 from chainer_spiral.envs import MyPaintEnv, make_env
+from chainer_spiral.envs.libmypaint import BRUSH_DIR
 
 
 def ink(image):
@@ -170,6 +173,21 @@ def test_same_seed_same_actions_same_images(action_space):
     assert images[-1].min() < 255
     np.testing.assert_array_equal(episode(second), images)
     np.testing.assert_array_equal(episode(first), images)
+
+
+def test_a_brush_with_randomness_repeats_its_episodes(tmp_path):
+    doc = json.loads((BRUSH_DIR / 'round.myb').read_text())
+    doc['settings']['offset_by_random']['base_value'] = 0.5
+    (tmp_path / 'random.myb').write_text(json.dumps(doc))
+    env = MyPaintEnv(brush=tmp_path / 'random.myb')
+    env.seed(7)
+    actions = [env.action_space.sample() for _ in range(env.max_episode_steps)]
+    episodes = []
+    for _ in range(2):
+        env.reset()
+        episodes.append([env.step(a)[0]['image'] for a in actions])
+    assert episodes[0][-1].min() < 255
+    np.testing.assert_array_equal(episodes[0], episodes[1])
 
 
 def spiral_bad_actions(env):
