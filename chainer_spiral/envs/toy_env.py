@@ -1,4 +1,5 @@
 """ToyEnv: MyPaintEnv's contract on a tiny numpy canvas, for fast agent tests."""
+import functools
 from logging import getLogger
 
 import numpy as np
@@ -33,6 +34,30 @@ def line_cells(start, end):
         if e2 < dc:
             err += dc
             r0 += sr
+
+
+@functools.lru_cache(maxsize=65536)
+def bezier_cells(start, control, end, samples_per_cell=4):
+    """Cells along the quadratic Bezier curve from ``start`` through ``control`` to ``end``.
+
+    The curve is sampled at ``samples_per_cell`` points per cell of its control polygon's
+    length; consecutive sampled cells are joined with ``line_cells``.
+
+    Args:
+        start, control, end (tuple of int): (row, column).
+
+    Returns:
+        tuple of (row, column), starting at ``start`` and ending at ``end``.
+    """
+    p0, p1, p2 = (np.array(p, dtype=np.float64) for p in (start, control, end))
+    length = np.abs(p1 - p0).sum() + np.abs(p2 - p1).sum()
+    t = np.linspace(0.0, 1.0, int(samples_per_cell * length) + 2)[:, None]
+    points = np.rint((1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t ** 2 * p2).astype(int)
+    cells = [tuple(start)]
+    for cell in map(tuple, points[1:].tolist()):
+        if cell != cells[-1]:
+            cells.extend(line_cells(cells[-1], cell)[1:])
+    return tuple(cells)
 
 
 class ToyEnv(PaintEnv):
@@ -87,14 +112,7 @@ class ToyEnv(PaintEnv):
         self._paint(line_cells(self._cell(self._pen), self._cell(end)))
 
     def _bezier(self, control, end, size, pressure, color):
-        p0, p1, p2 = (np.array(self._cell(p), dtype=np.float64) for p in (self._pen, control, end))
-        t = np.linspace(0.0, 1.0, 4 * self.imsize + 1)[:, None]
-        samples = np.rint((1 - t) ** 2 * p0 + 2 * (1 - t) * t * p1 + t ** 2 * p2).astype(int)
-        cells = [self._cell(self._pen)]
-        for cell in map(tuple, samples[1:]):
-            if cell != cells[-1]:
-                cells.extend(line_cells(cells[-1], cell)[1:])
-        self._paint(cells)
+        self._paint(bezier_cells(self._cell(self._pen), self._cell(control), self._cell(end)))
 
     def _image(self):
         return self._canvas.copy()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from chainer_spiral.envs import ToyEnv, make_env
-from chainer_spiral.envs.toy_env import line_cells
+from chainer_spiral.envs.toy_env import bezier_cells, line_cells
 
 
 def painted(obs):
@@ -39,6 +39,14 @@ def paper(end, control, flag=1):
 ])
 def test_line_cells(start, end, expected):
     assert line_cells(start, end) == expected
+
+
+def test_bezier_cells():
+    assert bezier_cells((1, 1), (1, 1), (1, 1)) == ((1, 1),)
+    # Control on the line: the straight line.
+    assert bezier_cells((0, 0), (0, 1), (0, 2)) == ((0, 0), (0, 1), (0, 2))
+    # Out and back: the curve turns at B(0.5) = (0, 1) and ends where it started.
+    assert bezier_cells((0, 0), (0, 2), (0, 0)) == ((0, 0), (0, 1), (0, 0))
 
 
 def test_spiral_strokes_paint_the_line_from_the_pen():
