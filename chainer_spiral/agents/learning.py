@@ -226,7 +226,7 @@ def gradient_penalty(discriminator, real, fake, condition, eps):
     Returns:
         (penalty Variable (), gradient norms float32 (N,)).
     """
-    e = eps.reshape(-1, 1, 1, 1).astype(np.float32)
+    e = eps.reshape(-1, 1, 1, 1).astype(real.dtype)
     x_mid = chainer.Variable(e * real + (1 - e) * fake)
     y = discriminator(x_mid, condition)
     g, = chainer.grad([F.sum(y)], [x_mid], enable_double_backprop=True)

@@ -149,16 +149,18 @@ class PaintEnv(gym.Env):
         self.action_space.seed(seed)
         return [seed]
 
+    def _cell_centre(self, index, side):
+        index = _index(index, 'grid index', self.pos_resolution ** 2)
+        row, col = divmod(index, self.pos_resolution)
+        return ((col + 0.5) * side / self.pos_resolution, (row + 0.5) * side / self.pos_resolution)
+
     def grid_to_unit(self, index):
         """Grid index -> (x, y) of the cell centre in [0, 1) (fractions of the canvas side)."""
-        index = _index(index, 'grid index', self.pos_resolution ** 2)
-        r = self.pos_resolution
-        return ((index % r + 0.5) / r, (index // r + 0.5) / r)
+        return self._cell_centre(index, 1.0)
 
     def grid_to_xy(self, index):
         """Grid index -> (x, y) of the cell centre in pixels (x right, y down)."""
-        u, v = self.grid_to_unit(index)
-        return (u * self.imsize, v * self.imsize)
+        return self._cell_centre(index, self.imsize)
 
     def reset(self):
         """Clears the canvas and puts the pen at grid point 0.

@@ -50,7 +50,8 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
         progress: show a tqdm progress bar.
 
     Returns:
-        dict: 'counters' (final Counters), 'snapshot' (Path of the final snapshot),
+        dict: 'agent' (the trained agent, in the state of the final snapshot), 'counters'
+        (final Counters), 'snapshot' (Path of the final snapshot),
         'seconds' (training loop wall time), 'sps' (env steps/s over the loop), 'interrupted',
         'workers' (per worker: pid, peak_rss_mb, seconds in env/forward/update/wall).
 
@@ -153,7 +154,7 @@ class Supervisor:
         steps = counters.steps - self.start.steps
         logger.info('trained %d env steps in %.1f s (%.1f steps/s); final snapshot %s', steps,
                     seconds, steps / seconds if seconds else 0.0, snapshot)
-        return dict(counters=counters, snapshot=snapshot, seconds=seconds,
+        return dict(agent=self.agent, counters=counters, snapshot=snapshot, seconds=seconds,
                     sps=steps / seconds if seconds else 0.0, interrupted=self.interrupted,
                     workers=[self.summaries[i] for i in sorted(self.summaries)])
 

@@ -1,0 +1,91 @@
+"""The NHWC convolution kernels against Chainer's own NCHW functions (values and gradients)."""
+import chainer
+import chainer.functions as F
+import numpy as np
+import pytest
+
+from chainer_spiral.models import conv
+from chainer_spiral.models.conv import ConvNHWC, convolution_nhwc, deconvolution_nhwc
+
+
+def nchw(x):
+    return F.transpose(x, (0, 3, 1, 2))
+
+
+def nhwc(x):
+    return F.transpose(x, (0, 2, 3, 1))
+
+
+def grads_match(ours, reference, out_ours, out_ref, rng):
+    g = rng.randn(*out_ours.shape).astype(np.float32)
+    F.sum(out_ours * g).backward()
+    F.sum(out_ref * g).backward()
+    for a, b in zip(ours, reference):
+        np.testing.assert_allclose(a.grad, b.grad, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('n, size, c, o, k, stride, groups', [
+    (3, 12, 2, 5, 4, 2, 2),   # stride-2 4x4, even input
+    (2, 9, 1, 4, 5, 1, 1),    # the 5x5 first layer
+    (2, 13, 3, 2, 4, 2, 1),   # odd input: some input rows get fewer taps
+    (2, 29, 3, 2, 4, 2, 2),
+    (1, 7, 2, 3, 2, 2, 1),
+])
+def test_convolution_matches_chainer(n, size, c, o, k, stride, groups):
+    rng = np.random.RandomState(0)
+    arrays = (rng.randn(n, size, size, groups * c), rng.randn(groups, k, k, c, o),
+              rng.randn(groups * o), rng.randn(n, groups * o))
+    ours = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    ref = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    y = convolution_nhwc(*ours[:3], stride=stride, sample_bias=ours[3])
+    x, W, b, sb = ref
+    parts = [F.convolution_2d(nchw(x[:, :, :, g * c:(g + 1) * c]),
+                              F.transpose(W[g], (3, 2, 0, 1)), stride=stride)
+             for g in range(groups)]
+    y_ref = nhwc(F.concat(parts, axis=1))
+    y_ref = y_ref + F.broadcast_to(F.reshape(sb, (n, 1, 1, -1)), y_ref.shape)
+    y_ref = y_ref + F.broadcast_to(b, y_ref.shape)
+    assert y.shape == y_ref.shape == (n, (size - k) // stride + 1, (size - k) // stride + 1,
+                                      groups * o)
+    np.testing.assert_allclose(y.array, y_ref.array, rtol=1e-4, atol=1e-4)
+    grads_match(ours, ref, y, y_ref, rng)
+
+
+def test_convolution_chunks_give_the_same_result(monkeypatch):
+    rng = np.random.RandomState(1)
+    x = rng.randn(5, 10, 10, 3).astype(np.float32)
+    W = rng.randn(1, 4, 4, 3, 2).astype(np.float32)
+    b = np.zeros(2, np.float32)
+    whole = convolution_nhwc(x, W, b, 2).array
+    monkeypatch.setattr(conv, '_COLUMN_BUDGET', 1)  # one sample per chunk
+    np.testing.assert_array_equal(convolution_nhwc(x, W, b, 2).array, whole)
+
+
+@pytest.mark.parametrize('n, size, c, o', [(3, 2, 5, 4), (2, 4, 3, 2), (2, 16, 8, 8)])
+def test_deconvolution_matches_chainer(n, size, c, o):
+    rng = np.random.RandomState(2)
+    arrays = (rng.randn(n, size, size, c), rng.randn(4, 4, o, c), rng.randn(o))
+    ours = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    ref = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    y = deconvolution_nhwc(*ours, stride=2, pad=1)
+    x, W, b = ref
+    y_ref = nhwc(F.deconvolution_2d(nchw(x), F.transpose(W, (3, 2, 0, 1)), b, stride=2, pad=1))
+    assert y.shape == (n, 2 * size, 2 * size, o)
+    np.testing.assert_allclose(y.array, y_ref.array, rtol=1e-4, atol=1e-4)
+    grads_match(ours, ref, y, y_ref, rng)
+
+
+def test_conv_link_initialisation_scale():
+    np.random.seed(0)
+    link = ConvNHWC(32, 32, 4, stride=2)
+    assert link.W.shape == (4, 4, 32, 32) and link.b.shape == (32,)
+    # LeCun normal: std sqrt(1 / fan_in), fan_in = 4 * 4 * 32.
+    assert abs(link.W.array.std() - np.sqrt(1 / 512)) < 0.003
+    assert not link.b.array.any()
+
+
+def test_strided_kernel_must_be_a_multiple_of_the_stride():
+    x = chainer.Variable(np.zeros((1, 7, 7, 1), np.float32))
+    y = convolution_nhwc(x, np.ones((1, 3, 3, 1, 1), np.float32), np.zeros(1, np.float32), 2)
+    with pytest.raises(ValueError, match='kernel multiple of stride'):
+        F.sum(y).backward()
