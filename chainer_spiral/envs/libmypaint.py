@@ -25,7 +25,6 @@ APT_PACKAGE = 'libmypaint-1.5-1'
 EXTENSION = 'chainer_spiral.envs._mypaint_cffi'
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BRUSH_DIR = REPO_ROOT / 'configs' / 'brushes'
-TILE_SIZE = 64
 # Largest gap in pixels between a Bezier curve and its chords (measured in docs/envs.md).
 BEZIER_TOLERANCE = 0.25
 # Settings that draw from the brush's random number generator (0 by default).
