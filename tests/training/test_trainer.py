@@ -1,0 +1,161 @@
+"""The trainer end to end: outputs of a run, faults in workers, and resuming exactly."""
+import csv
+import json
+import os
+import re
+import signal
+
+import numpy as np
+import pytest
+import yaml
+
+from chainer_spiral.agents import SPIRAL, learning
+from chainer_spiral.config import load_config
+from chainer_spiral.training import TrainingError, factory, list_snapshots, load_snapshot, train
+from chainer_spiral.training.state import Counters
+
+from tests.training.conftest import REPO, toy_config
+from tests.training.test_metrics import read_events
+from tests.training.test_snapshots import assert_same, optimizer_arrays
+
+
+def rows(outdir):
+    with open(outdir / 'metrics.csv', newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def test_a_toy_run_in_the_main_process_writes_every_output(tmp_path):
+    cfg = toy_config('train.processes=1')
+    summary = train(cfg, tmp_path, argv=['train.py', 'configs/toy.yaml', str(tmp_path)],
+                    progress=False)
+    # 160 steps = 10 updates of 8 episodes x 2 steps
+    assert summary['counters'] == Counters(steps=160, updates=10, episodes=80)
+    assert [p.name for p in list_snapshots(tmp_path)] == ['64', '128', '160']
+    assert summary['snapshot'] == tmp_path / '160'
+    assert json.loads((tmp_path / '64' / 'counters.json').read_text())['updates'] == 4
+    table = rows(tmp_path)
+    assert [int(r['updates']) for r in table] == [2, 4, 6, 8, 10]
+    assert [int(r['steps']) for r in table] == [32, 64, 96, 128, 160]
+    assert all(float(r['time/sps']) > 0 and np.isfinite(float(r['train/d_loss'])) for r in table)
+    assert float(table[-1]['time/elapsed']) > float(table[0]['time/elapsed'])
+    assert {'train/pi_loss', 'train/R', 'time/share_update'} <= set(table[0])
+    assert sorted(p.name for p in (tmp_path / 'finals').iterdir()) == [
+        '000000000064.png', '000000000128.png']
+    tags = {tag for tag, _, _ in read_events(tmp_path / 'tb')}
+    assert {'train/d_loss', 'time/sps', 'updates'} <= tags
+    assert load_config(tmp_path / 'config.yaml') == cfg
+    assert (tmp_path / 'command.txt').read_text() == f'train.py configs/toy.yaml {tmp_path}\n'
+    assert re.fullmatch(r'revision: [0-9a-f]{40}\ndirty: (true|false)\n',
+                        (tmp_path / 'git.txt').read_text())
+
+
+def fail_at(n, action):
+    """A SPIRAL.update that runs `action(agent)` instead of this process's update number n."""
+    real_update = SPIRAL.update
+
+    def update(self, rollout):
+        if self.update_n == n:
+            action(self)
+        return real_update(self, rollout)
+    return update
+
+
+def raise_runtime_error(agent):
+    raise RuntimeError('injected failure\nsecond line')
+
+
+def kill_own_process(agent):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_that_raises_stops_the_run_and_keeps_the_last_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setattr(SPIRAL, 'update', fail_at(3, raise_runtime_error))
+    cfg = toy_config('train.processes=2', 'train.steps=100000', 'train.n_save_interval=2')
+    with pytest.raises(TrainingError) as info:
+        train(cfg, tmp_path, progress=False)
+    assert re.fullmatch(r'worker [01]: RuntimeError: injected failure', str(info.value))
+    # A worker fails in its 4th update, which cannot start before the snapshot after the
+    # 2nd update is written; the snapshots there are complete, and none follows the fault.
+    snapshots = list_snapshots(tmp_path)
+    assert snapshots
+    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    for path in snapshots:
+        counters, _ = load_snapshot(agent, path)
+        assert counters.steps == int(path.name) == 16 * counters.updates
+        assert counters.updates <= 6
+    assert not list(tmp_path.glob('.tmp-*'))
+
+
+def test_a_killed_worker_stops_the_run_without_a_final_snapshot(tmp_path, monkeypatch):
+    monkeypatch.setattr(SPIRAL, 'update', fail_at(1, kill_own_process))
+    cfg = toy_config('train.processes=2', 'train.steps=100000', 'train.n_save_interval=0')
+    with pytest.raises(TrainingError,
+                       match=r'^worker [01] \(pid \d+\) was killed by SIGKILL$'):
+        train(cfg, tmp_path, progress=False)
+    assert list_snapshots(tmp_path) == []
+
+
+def test_a_non_finite_loss_stops_the_run_with_no_new_snapshot(tmp_path, monkeypatch):
+    real_scores = learning.canvas_scores
+    calls = []
+
+    def nan_scores(*args, **kwargs):
+        calls.append(1)
+        scores = real_scores(*args, **kwargs)
+        return scores * np.nan if len(calls) > 4 else scores
+    monkeypatch.setattr(learning, 'canvas_scores', nan_scores)
+    cfg = toy_config('train.processes=1', 'train.steps=100000')
+    with pytest.raises(TrainingError) as info:
+        train(cfg, tmp_path, progress=False)
+    assert re.fullmatch(r'worker 0: non-finite loss, stopped before updating the parameters: '
+                        r'NonFiniteLossError: .*', str(info.value))
+    assert [p.name for p in list_snapshots(tmp_path)] == ['64']   # after update 4, not later
+
+
+@pytest.fixture(scope='module')
+def mnist_run(tmp_path_factory, shared_data):
+    """A 2-process run of configs/mnist.yaml on the shared MNIST files: 12 updates of
+    2 workers x 4 episodes x 10 steps (480 env steps)."""
+    outdir = tmp_path_factory.mktemp('mnist')
+    overrides = ['agent.rollout_n=4', 'train.steps=480', 'train.n_save_interval=4',
+                 'train.log_interval=2', 'train.n_save_final_obs_interval=6',
+                 f'data.path={shared_data / "mnist"}']
+    cfg = load_config(REPO / 'configs' / 'mnist.yaml', overrides)
+    assert cfg.train.processes == 2
+    return cfg, outdir, train(cfg, outdir, progress=False)
+
+
+def test_a_two_process_mnist_run_writes_snapshots_metrics_events_and_grids(mnist_run):
+    cfg, outdir, summary = mnist_run
+    assert summary['counters'] == Counters(steps=480, updates=12, episodes=48)
+    assert len(summary['workers']) == 2 and {w['index'] for w in summary['workers']} == {0, 1}
+    snapshots = list_snapshots(outdir)
+    assert snapshots[-1] == outdir / '480' == summary['snapshot']
+    assert len(snapshots) >= 3       # after ~4, ~8 updates and the final one
+    table = rows(outdir)
+    assert [int(r['updates']) for r in table] == [2, 4, 6, 8, 10, 12]
+    assert all(np.isfinite(float(r['train/d_loss'])) for r in table)
+    grids = sorted((outdir / 'finals').glob('*.png'))
+    assert len(grids) == 2
+    assert {'train/pi_loss', 'time/sps'} <= {tag for tag, _, _ in read_events(outdir / 'tb')}
+    written = yaml.safe_load((outdir / 'config.yaml').read_text())
+    assert written['train']['processes'] == 2 and written['agent']['rollout_n'] == 4
+
+
+def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mnist_run,
+                                                                              tmp_path):
+    cfg, outdir, summary = mnist_run
+    final = summary['snapshot']
+    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    counters, elapsed = load_snapshot(agent, final)
+    assert counters == summary['counters']
+    assert elapsed > 0
+    assert_same(optimizer_arrays(agent), optimizer_arrays(summary['agent']))
+    for name, param in summary['agent'].shared_generator.namedparams():
+        np.testing.assert_array_equal(dict(agent.shared_generator.namedparams())[name].array,
+                                      param.array)
+    # and training goes on from there: two more updates per worker
+    more = load_config(outdir / 'config.yaml', ['train.steps=640'])
+    resumed = train(more, tmp_path, load=final, progress=False)
+    assert resumed['counters'] == Counters(steps=640, updates=16, episodes=64)
+    assert float(rows(tmp_path)[0]['time/elapsed']) > elapsed
