@@ -1,0 +1,113 @@
+"""train.py and `chainer-spiral` as a user runs them: outputs, errors, kill -9, Ctrl-C."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from chainer_spiral import cli
+from chainer_spiral.training import latest_snapshot, list_snapshots
+
+from tests.training.conftest import REPO, TOY_FAST
+
+PYTHON = sys.executable
+
+
+def sets(*overrides):
+    return [arg for o in overrides for arg in ('--set', o)]
+
+
+def run_train(*args, timeout=120):
+    return subprocess.run([PYTHON, str(REPO / 'train.py'), *map(str, args)], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def start_train(*args):
+    """train.py in its own process group (as a terminal would run it)."""
+    return subprocess.Popen([PYTHON, str(REPO / 'train.py'), *map(str, args)], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+
+
+def wait_for(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, 'timed out'
+        time.sleep(0.1)
+
+
+def test_train_py_on_the_toy_config(tmp_path):
+    out = tmp_path / 'run'
+    done = run_train('configs/toy.yaml', out, '--no-progress', *sets(*TOY_FAST))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f'done: 160 env steps, 10 updates, ')
+    assert done.stdout.rstrip().endswith(f'snapshot {out / "160"}')
+    assert [p.name for p in list_snapshots(out)] == ['64', '128', '160']
+    assert json.loads((out / '160' / 'counters.json').read_text())['episodes'] == 80
+    assert len((out / 'metrics.csv').read_text().splitlines()) == 1 + 5
+    assert (out / 'finals' / '000000000128.png').is_file()
+    assert list((out / 'tb').glob('events.out.tfevents.*'))
+    assert 'configs/toy.yaml' in (out / 'command.txt').read_text()
+
+
+def test_train_py_reports_a_config_error_in_one_line(tmp_path):
+    done = run_train('configs/toy.yaml', tmp_path / 'run', '--set', 'agent.lr=1e-4')
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "error: --set agent.lr=1e-4: agent.lr: expected float > 0, got '1e-4' (str) "
+        "(YAML 1.1 reads 1e-4 as a string: write 1.0e-4)"]
+    assert not (tmp_path / 'run').exists()
+
+
+def test_the_console_script_dispatches(tmp_path, capsys):
+    assert cli.main(['paint']) == 2
+    assert "expected a command 'train' or 'demo', got 'paint'" in capsys.readouterr().err
+    assert cli.main(['train', 'configs/toy.yaml', str(tmp_path / 'run'), '--no-progress',
+                     *sets(*TOY_FAST, 'train.steps=32')]) == 0
+    assert latest_snapshot(tmp_path / 'run').name == '32'
+    with pytest.raises(SystemExit) as info:
+        cli.main(['demo', '--help'])
+    assert info.value.code == 0
+    assert 'snapshot' in capsys.readouterr().out
+
+
+def test_after_kill_9_of_the_whole_run_load_continues_from_the_last_snapshot(tmp_path):
+    out = tmp_path / 'run'
+    proc = start_train('configs/toy.yaml', out, '--no-progress',
+                       *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000'))
+    try:
+        wait_for(lambda: len(list_snapshots(out)) >= 2)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    last = latest_snapshot(out)
+    steps = int(last.name)
+    done = run_train('configs/toy.yaml', out, '--no-progress', '--load', last,
+                     *sets(*TOY_FAST, 'train.processes=2', f'train.steps={steps + 64}'))
+    assert done.returncode == 0, done.stderr
+    final = json.loads((latest_snapshot(out) / 'counters.json').read_text())
+    assert final['steps'] == steps + 64
+    assert final['updates'] == json.loads((last / 'counters.json').read_text())['updates'] + 4
+    assert not list(out.glob('.tmp-*'))
+
+
+def test_ctrl_c_finishes_the_updates_and_saves_a_snapshot(tmp_path):
+    out = tmp_path / 'run'
+    proc = start_train('configs/toy.yaml', out, '--no-progress',
+                       *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000',
+                             'train.n_save_interval=0'))
+    try:
+        wait_for(lambda: (out / 'metrics.csv').is_file())
+        os.killpg(proc.pid, signal.SIGINT)    # what a terminal's Ctrl-C does
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 0, stderr
+    assert stdout.startswith('interrupted: ')
+    snapshot = latest_snapshot(out)
+    counters = json.loads((snapshot / 'counters.json').read_text())
+    assert counters['steps'] == int(snapshot.name) == 16 * counters['updates'] > 0
