@@ -267,7 +267,7 @@ def discriminator_backward(mode, discriminator, real, fake, real_cond, fake_cond
                 None if real_cond is None else real_cond[s],
                 None if fake_cond is None else fake_cond[s], gp_lambda, eps[s])
             check_finite(d_loss=loss.array)
-            (loss * np.float32((s.stop - s.start) / n)).backward()
+            (loss * ((s.stop - s.start) / n)).backward()
         totals += np.array([float(loss.array), gp, norms.sum() / (s.stop - s.start)]) * (
             (s.stop - s.start) / n)
     return totals[0], totals[1], totals[2] if mode == 'wgangp' else float('nan')
