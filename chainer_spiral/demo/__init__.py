@@ -49,6 +49,9 @@ def main(argv=None, prog=None):
     Args:
         argv: The arguments after the program name (None: ``sys.argv[1:]``).
         prog: The program name shown in usage and errors.
+
+    Returns:
+        0 (input errors exit with status 2 through argparse).
     """
     parser = build_parser(prog)
     args = parser.parse_args(argv)
@@ -67,3 +70,4 @@ def main(argv=None, prog=None):
     args.out.parent.mkdir(parents=True, exist_ok=True)
     module.render(episodes, args.out)
     print(f'{args.mode}: wrote {args.out}', file=sys.stderr)
+    return 0

@@ -102,6 +102,7 @@ def figure_to_array(fig):
 
 
 def close(fig):
+    """Frees a figure (pyplot keeps every open figure alive)."""
     plt.close(fig)
 
 
