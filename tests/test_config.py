@@ -208,3 +208,11 @@ def test_shipped_configs_cover_the_problems_and_defaults():
     assert mnist.train.processes == 2
     assert load_config(REPO / 'configs' / 'paper.yaml').env.action_space == 'paper'
     assert load_config(REPO / 'configs' / 'mnist_conditional.yaml').model.conditional
+
+
+def test_docs_list_every_key_with_its_default():
+    text = (REPO / 'docs' / 'configs.md').read_text()
+    for section, key, accepted, _, _ in field_docs():
+        assert re.search(rf'^\| `{key}` \| {re.escape(accepted)} \|', text, re.M), (section, key)
+    for path in SHIPPED:
+        assert f'`{path.name}`' in text

@@ -169,7 +169,7 @@ class Worker:
     def summary(self):
         """What the supervisor reports at the end: time shares and peak memory."""
         return dict(index=self.index, pid=os.getpid(), peak_rss_mb=peak_rss_mb(),
-                    seconds=dict(self.timing.total))
+                    pss_mb=pss_mb(), seconds=dict(self.timing.total))
 
 
 def _scalar(value):
@@ -178,10 +178,22 @@ def _scalar(value):
 
 
 def peak_rss_mb():
-    """Peak resident memory of this process in MiB (VmHWM), or NaN where /proc is missing."""
+    """Peak resident memory of this process in MiB (VmHWM, shared pages included), or NaN
+    where /proc is missing."""
     try:
         with open('/proc/self/status') as f:
             match = re.search(r'^VmHWM:\s+(\d+) kB', f.read(), re.M)
+    except OSError:
+        return float('nan')
+    return int(match.group(1)) / 1024 if match else float('nan')
+
+
+def pss_mb():
+    """Proportional set size of this process in MiB: its resident memory with every page
+    shared with other processes (the forked workers, their parent) counted as a fraction."""
+    try:
+        with open('/proc/self/smaps_rollup') as f:
+            match = re.search(r'^Pss:\s+(\d+) kB', f.read(), re.M)
     except OSError:
         return float('nan')
     return int(match.group(1)) / 1024 if match else float('nan')
