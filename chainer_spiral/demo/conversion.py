@@ -100,7 +100,8 @@ def env_actions(program, env):
     Raises:
         ValueError: the program does not fit the env (action space, grid, levels), naming the step.
     """
-    if program.action_space != env.action_space_kind or program.pos_resolution != env.pos_resolution:
+    if (program.action_space, program.pos_resolution) != (env.action_space_kind,
+                                                          env.pos_resolution):
         raise ValueError(f'program: expected action space {env.action_space_kind!r} on a '
                          f'{env.pos_resolution} grid, got {program.action_space!r} on '
                          f'{program.pos_resolution}')

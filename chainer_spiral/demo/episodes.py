@@ -29,7 +29,8 @@ class Episodes:
         assert self.frames.dtype == np.uint8, self.frames.dtype
         assert len(self.programs) == len(self.frames), (len(self.programs), self.frames.shape)
         if self.targets is not None:
-            assert self.targets.ndim == 4 and len(self.targets) == len(self.frames), self.targets.shape
+            assert self.targets.ndim == 4, self.targets.shape
+            assert len(self.targets) == len(self.frames), (self.targets.shape, self.frames.shape)
 
     def __len__(self):
         return len(self.frames)

@@ -55,7 +55,7 @@ def to_doc(programs):
     shared = ('action_space', 'imsize', 'pos_resolution', 'background', 'start', 'stroke_widths')
     for p in programs:
         for key in shared:
-            assert getattr(p, key) == getattr(first, key), (key, getattr(p, key), getattr(first, key))
+            assert getattr(p, key) == getattr(first, key), (key, getattr(p, key))
     return {
         'canvas_size': [first.imsize, first.imsize],
         'version': VERSION,
@@ -98,7 +98,8 @@ def _check_header(doc, source):
             source, 'canvas_size', '[n, n] with n a positive int', size)
     _expect(isinstance(doc.get('pos_resolution'), int) and doc['pos_resolution'] > 0,
             source, 'pos_resolution', 'a positive int', doc.get('pos_resolution'))
-    _expect(_numbers(doc.get('background'), 3), source, 'background', '[r, g, b]', doc.get('background'))
+    _expect(_numbers(doc.get('background'), 3), source, 'background', '[r, g, b]',
+            doc.get('background'))
     _expect(_numbers(doc.get('start'), 2), source, 'start', '[x, y]', doc.get('start'))
     widths = doc.get('stroke_widths')
     _expect(isinstance(widths, list) and len(widths) > 0 and _numbers(widths, len(widths)),

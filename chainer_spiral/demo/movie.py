@@ -32,7 +32,8 @@ def frames(episodes):
     """
     n_cols = 4 if episodes.conditional else 3
     fig = plotting.new_figure(n_cols * PANEL_PX, len(episodes) * PANEL_PX + TITLE_PX)
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=1 - 1.5 * TITLE_PX / fig.bbox.height)
+    top = 1 - 1.5 * TITLE_PX / fig.bbox.height
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=top)
     canvases, stroke_axes = [], []
     for i in range(len(episodes)):
         col = i * n_cols

@@ -164,9 +164,14 @@ doc.actions.forEach((rows, i) => {
   picker.appendChild(option);
 });
 playButton.addEventListener("click", () => (state.playing ? pause() : play()));
-document.getElementById("restart").addEventListener("click", () => { choose(state.drawing); play(); });
+document.getElementById("restart").addEventListener("click", () => {
+  choose(state.drawing);
+  play();
+});
 picker.addEventListener("change", () => choose(Number(picker.value)));
-speed.addEventListener("input", () => { document.getElementById("speed-value").textContent = speed.value; });
+speed.addEventListener("input", () => {
+  document.getElementById("speed-value").textContent = speed.value;
+});
 document.addEventListener("keydown", e => {
   if (e.key === " " && e.target.tagName !== "SELECT") { e.preventDefault(); playButton.click(); }
 });

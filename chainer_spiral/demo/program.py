@@ -63,7 +63,7 @@ class Program:
         return self.stroke_widths[size_index(step.size, len(self.stroke_widths))]
 
     def segments(self):
-        """Yields ``(t, start, step)`` for every step, ``start`` being the pen position before it."""
+        """Yields ``(t, start, step)`` per step, ``start`` the pen position before the step."""
         pen = self.start
         for t, step in enumerate(self.steps):
             yield t, pen, step

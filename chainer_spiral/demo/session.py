@@ -56,7 +56,7 @@ def record(agent, envs, n, dataset=None, greedy=False, title=''):
         frames.append(np.swapaxes(rollout.frames, 0, 1))
         for b in range(len(batch)):
             actions = {k: np.asarray(v)[:, b] for k, v in rollout.actions.items()}
-            assert all(len(v) == T for v in actions.values()), {k: v.shape for k, v in actions.items()}
+            assert all(len(v) == T for v in actions.values()), (T, sorted(actions))
             programs.append(program_from_actions(batch[b], actions))
     return Episodes(np.concatenate(frames), programs,
                     np.concatenate(targets) if targets else None, title)

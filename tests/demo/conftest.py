@@ -19,8 +19,8 @@ def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsiz
                        control=None if c is None else tuple(c), size=s)
                   for e, d, c, s in zip(ends, draws, controls, sizes))
     return Program(action_space='spiral' if controls[0] is None else 'paper', imsize=imsize,
-                   pos_resolution=pos_resolution, background=(1.0, 1.0, 1.0), start=start, steps=steps,
-                   stroke_widths=tuple(widths))
+                   pos_resolution=pos_resolution, background=(1.0, 1.0, 1.0), start=start,
+                   steps=steps, stroke_widths=tuple(widths))
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from chainer_spiral.envs import MyPaintEnv, ToyEnv
 
 
 class RandomAgent:
-    """Follows SPIRAL.collect's contract: lockstep episodes, actions (T, B), frames (T+1, B, ...)."""
+    """SPIRAL.collect's contract: lockstep episodes, actions (T, B), frames (T+1, B, ...)."""
 
     def __init__(self, seed=0):
         self.rng = np.random.RandomState(seed)

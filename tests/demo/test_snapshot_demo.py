@@ -45,6 +45,16 @@ def mnist_snapshot(tmp_path_factory, shared_data):
 
 
 @pytest.fixture(scope='module')
+def mnist_paper_snapshot(tmp_path_factory, shared_data):
+    """Like mnist_snapshot with the paper's action space (Bezier curves, sizes, colours)."""
+    root = tmp_path_factory.mktemp('mnist_paper')
+    return tiny_run(root, {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
+                           'action_space': 'paper'},
+                    {'problem': 'mnist', 'path': str(shared_data / 'mnist'), 'download': False},
+                    {'conditional': False}, steps=4 * T)
+
+
+@pytest.fixture(scope='module')
 def toy_snapshot(tmp_path_factory):
     """Conditional toy task on the 3x3 ToyEnv, the paper's action space, one update."""
     root = tmp_path_factory.mktemp('toy')
@@ -57,19 +67,21 @@ def run_main(*args):
     main([str(a) for a in args], prog='demo.py')
 
 
-def test_json_replays_pixel_equal_through_mypaint_env(mnist_snapshot, tmp_path):
-    episodes = record_from_snapshot(mnist_snapshot, lambda conditional: 6, with_dataset=True)
+@pytest.mark.parametrize('run', ['mnist_snapshot', 'mnist_paper_snapshot'])
+def test_json_replays_pixel_equal_through_mypaint_env(run, request, tmp_path):
+    snapshot = request.getfixturevalue(run)
+    episodes = record_from_snapshot(snapshot, lambda conditional: 6, with_dataset=True)
     assert episodes.frames.shape == (6, T + 1, 32, 32, 3)
     demo_json.render(episodes, tmp_path / 'd.json')
-    cfg, _, _ = load_agent(mnist_snapshot, with_dataset=True)
+    cfg, _, _ = load_agent(snapshot, with_dataset=False)
     env = make_env_from_config(cfg)
     programs = demo_json.load(tmp_path / 'd.json')
     assert len(programs) == 6 and sum(p.n_strokes for p in programs) > 0
     for program, frames in zip(programs, episodes.frames):
-        obs = env.reset()
-        for action in env_actions(program, env):
+        np.testing.assert_array_equal(env.reset()['image'], frames[0])
+        for t, action in enumerate(env_actions(program, env)):
             obs, _, _, _ = env.step(action)
-        np.testing.assert_array_equal(obs['image'], frames[-1])
+            np.testing.assert_array_equal(obs['image'], frames[t + 1])
 
 
 def test_json_mode_is_seeded(mnist_snapshot, tmp_path):
@@ -149,7 +161,8 @@ def test_console_script_demo(mnist_snapshot, tmp_path):
 
 
 def test_plot_scores_on_the_run(mnist_snapshot, tmp_path):
-    spec = importlib.util.spec_from_file_location('plot_scores', REPO / 'scripts' / 'plot_scores.py')
+    script = REPO / 'scripts' / 'plot_scores.py'
+    spec = importlib.util.spec_from_file_location('plot_scores', script)
     plot_scores = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(plot_scores)
     metrics = plot_scores.read_metrics(Path(mnist_snapshot).parent / 'metrics.csv')
@@ -161,7 +174,7 @@ def test_plot_scores_on_the_run(mnist_snapshot, tmp_path):
 
 
 def test_unconditional_without_dataset_reads_no_data(mnist_snapshot, tmp_path):
-    """A copy of the run where the config's data path leads nowhere: only --without_dataset works."""
+    """A copy of the run whose data path leads nowhere: only --without_dataset works."""
     run = tmp_path / 'a' / 'b' / 'c' / 'd' / 'run'
     shutil.copytree(Path(mnist_snapshot).parent, run)
     snapshot = run / Path(mnist_snapshot).name
