@@ -15,8 +15,8 @@ import numpy as np
 
 from chainer_spiral.agents.acting import network_images
 
-# First-layer activations of one encoder chunk, in float32 elements (8 MiB).
-_ENCODER_CHUNK_BUDGET = 2 * 1024 * 1024
+# First-layer activations of one encoder chunk, in float32 elements (12 MiB).
+_ENCODER_CHUNK_BUDGET = 3 * 1024 * 1024
 REWARD_MODES = ('wgangp', 'dcgan', 'l2')
 
 

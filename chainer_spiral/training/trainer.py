@@ -134,8 +134,6 @@ class Supervisor:
     # -- main flow
 
     def run(self):
-        self.metrics = MetricsWriter(self.outdir)
-        self.bar = _progress_bar(self.cfg.train.steps, self.start.steps, self.progress)
         self.t0 = time.perf_counter()
         self._last_row = (self.t0, self.start.steps)
         previous = signal.signal(signal.SIGINT, self._on_sigint)
@@ -149,8 +147,7 @@ class Supervisor:
             snapshot = self._snapshot(counters)
         finally:
             signal.signal(signal.SIGINT, previous)
-            self.metrics.close()
-            self.bar.close()
+            self._close_outputs()
         steps = counters.steps - self.start.steps
         logger.info('trained %d env steps in %.1f s (%.1f steps/s); final snapshot %s', steps,
                     seconds, steps / seconds if seconds else 0.0, snapshot)
@@ -166,7 +163,19 @@ class Supervisor:
         self.interrupted = True
         self.state.request_stop()
 
+    def _open_outputs(self):
+        # After forking: TensorBoard's writer and tqdm run threads of their own.
+        self.metrics = MetricsWriter(self.outdir)
+        self.bar = _progress_bar(self.cfg.train.steps, self.start.steps, self.progress)
+
+    def _close_outputs(self):
+        if self.metrics is not None:
+            self.metrics.close()
+        if self.bar is not None:
+            self.bar.close()
+
     def _run_inline(self):
+        self._open_outputs()
         limit_blas_threads(1)
         worker = Worker(0, self.cfg, self.agent, self.dataset, self.state, _InlineSink(self),
                         self.start.updates)
@@ -190,6 +199,7 @@ class Supervisor:
         try:
             for p in self.procs:
                 p.start()
+            self._open_outputs()
             self._supervise()
         finally:
             self._stop_processes()
