@@ -18,6 +18,8 @@ from chainer_spiral.agents.acting import network_images
 # First-layer activations of one encoder chunk, in float32 elements (12 MiB).
 _ENCODER_CHUNK_BUDGET = 3 * 1024 * 1024
 REWARD_MODES = ('wgangp', 'dcgan', 'l2')
+# Canvases scored by the discriminator at once.
+_SCORE_CHUNK = 40
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -47,8 +49,14 @@ def canvas_scores(mode, discriminator, images, targets):
     """
     if mode == 'l2':
         return -np.mean(np.square(images - targets), axis=(1, 2, 3))
-    with chainer.no_backprop_mode(), chainer.using_config('train', False):
-        y = discriminator(images, targets if discriminator.conditional else None).array
+    scores = []
+    # Chunks bound the memory of scoring many canvases (temporal credit: (T + 1) * B).
+    for i in range(0, len(images), _SCORE_CHUNK):
+        s = slice(i, i + _SCORE_CHUNK)
+        with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            scores.append(discriminator(
+                images[s], targets[s] if discriminator.conditional else None).array)
+    y = np.concatenate(scores)
     return np.logaddexp(0.0, y).astype(np.float32) if mode == 'dcgan' else y
 
 

@@ -188,3 +188,9 @@ def test_non_finite_discriminator_loss_raises():
     with pytest.raises(learning.NonFiniteLossError, match='d_loss: expected a finite value'):
         learning.discriminator_backward('wgangp', dis, real, real, None, None, 10.0,
                                         np.ones(2))
+
+
+def test_scores_of_many_canvases_are_computed_in_chunks_with_the_same_values():
+    images = np.random.RandomState(4).rand(101, 1, 2, 2).astype(np.float32)
+    scores = learning.canvas_scores('wgangp', StubDiscriminator(), images, images)
+    np.testing.assert_allclose(scores, images.sum(axis=(1, 2, 3)) - 1, rtol=1e-6)
