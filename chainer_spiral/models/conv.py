@@ -70,10 +70,11 @@ def _input_grad(gy, w, stride, h, wd, gx):
 
 class ConvolutionNHWC(function_node.FunctionNode):
     """y[n, i, j, G*Og + o] = sum_{a, b, c} x[n, s*i + a, s*j + b, G*Cg + c] W[G, a, b, c, o]
-    + b[G*Og + o] (+ sb[n, G*Og + o])."""
+    + b[G*Og + o] (+ sb[n, G*Og + o]), then max(y, 0) when `relu` (in place: no second map)."""
 
-    def __init__(self, stride):
+    def __init__(self, stride, relu=False):
         self.stride = stride
+        self.relu = relu
 
     def forward(self, inputs):
         x, W, b = inputs[:3]
@@ -91,11 +92,17 @@ class ConvolutionNHWC(function_node.FunctionNode):
         y += b
         if len(inputs) == 4:
             y += inputs[3][:, None, None, :]
+        if self.relu:
+            np.maximum(y, 0, out=y)
+            self.retain_outputs((0,))
         return y,
 
     def backward(self, indexes, grad_outputs):
         x, W = (v.array for v in self.get_retained_inputs())
-        gy = np.ascontiguousarray(grad_outputs[0].array)
+        gy = grad_outputs[0].array
+        if self.relu:
+            gy = gy * (self.get_retained_outputs()[0].array > 0)
+        gy = np.ascontiguousarray(gy)
         g, kh, kw, c, o = W.shape
         n, oh, ow, _ = gy.shape
         rows = oh * ow
@@ -170,8 +177,8 @@ def deconvolution_nhwc(x, W, b, stride, pad):
     return DeconvolutionNHWC(stride, pad).apply((x, W, b))[0]
 
 
-def convolution_nhwc(x, W, b, stride=1, sample_bias=None):
-    """Valid (unpadded) grouped convolution of channels-last images.
+def convolution_nhwc(x, W, b, stride=1, sample_bias=None, relu=False):
+    """Valid (unpadded) grouped convolution of channels-last images, optionally + ReLU.
 
     Args:
         x: float32 (N, H, W, g*C).
@@ -179,12 +186,13 @@ def convolution_nhwc(x, W, b, stride=1, sample_bias=None):
         b: float32 (g*O,).
         stride: the same in both directions; with stride > 1 the kernel must be a multiple of it.
         sample_bias: optional float32 (N, g*O) added at every position of sample n.
+        relu: apply max(., 0) to the output (fused: no separate activation map).
 
     Returns:
         float32 (N, (H - kh) // stride + 1, (W - kw) // stride + 1, g*O).
     """
     inputs = (x, W, b) if sample_bias is None else (x, W, b, sample_bias)
-    return ConvolutionNHWC(stride).apply(inputs)[0]
+    return ConvolutionNHWC(stride, relu).apply(inputs)[0]
 
 
 class ConvNHWC(chainer.Link):

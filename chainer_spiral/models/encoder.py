@@ -124,15 +124,15 @@ class TwinEncoder(chainer.Chain):
         e = F.relu(F.concat((pi.embed(feats), v.embed(feats)), axis=1))
         if self.conv:
             W1 = F.expand_dims(F.concat((W_pi, v.first.W), axis=3), 0)
-            h = F.relu(convolution_nhwc(x, W1, F.concat((pi.first.b, v.first.b), axis=0)))
+            h = convolution_nhwc(x, W1, F.concat((pi.first.b, v.first.b), axis=0), relu=True)
             # conv2(h + e broadcast) = conv2(h) + (sum over taps of W2)^T e, exactly, for an
             # unpadded conv: the broadcast map is never built.
             e_pi, e_v = F.split_axis(e, 2, axis=1)
             sample_bias = F.concat((F.matmul(e_pi, F.sum(pi.c2.W, axis=(0, 1))),
                                     F.matmul(e_v, F.sum(v.c2.W, axis=(0, 1)))), axis=1)
-            h = F.relu(self._grouped(pi.c2, v.c2, h, sample_bias))
-            h = F.relu(self._grouped(pi.c3, v.c3, h))
-            h = F.relu(self._grouped(pi.c4, v.c4, h))
+            h = self._grouped(pi.c2, v.c2, h, sample_bias)
+            h = self._grouped(pi.c3, v.c3, h)
+            h = self._grouped(pi.c4, v.c4, h)
         else:
             flat = F.reshape(x, (x.shape[0], -1))
             h = F.relu(F.linear(flat, F.concat((W_pi, v.first.W), axis=0),
@@ -143,5 +143,7 @@ class TwinEncoder(chainer.Chain):
 
     @staticmethod
     def _grouped(a, b, h, sample_bias=None):
+        """ReLU(conv) of two layers of the same shape as one grouped convolution."""
         W = F.stack((a.W, b.W))
-        return convolution_nhwc(h, W, F.concat((a.b, b.b), axis=0), a.stride, sample_bias)
+        return convolution_nhwc(h, W, F.concat((a.b, b.b), axis=0), a.stride, sample_bias,
+                                relu=True)

@@ -89,3 +89,15 @@ def test_strided_kernel_must_be_a_multiple_of_the_stride():
     y = convolution_nhwc(x, np.ones((1, 3, 3, 1, 1), np.float32), np.zeros(1, np.float32), 2)
     with pytest.raises(ValueError, match='kernel multiple of stride'):
         F.sum(y).backward()
+
+
+def test_fused_relu_equals_relu_of_the_convolution():
+    rng = np.random.RandomState(3)
+    arrays = (rng.randn(2, 10, 10, 4), rng.randn(2, 4, 4, 2, 3), rng.randn(6))
+    ours = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    ref = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    y = convolution_nhwc(*ours, stride=2, relu=True)
+    y_ref = F.relu(convolution_nhwc(*ref, stride=2))
+    assert (y.array == 0).any() and (y.array > 0).any()
+    np.testing.assert_array_equal(y.array, y_ref.array)
+    grads_match(ours, ref, y, y_ref, rng)
