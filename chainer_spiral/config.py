@@ -320,9 +320,6 @@ def _check_consistency(cfg, items, check_paths, source):
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')
-    if cfg.agent.reward_mode == 'l2' and not cfg.model.conditional:
-        fail('agent', 'reward_mode', 'l2 compares with a target: expected model.conditional '
-             'true, got false')
     if not check_paths:
         return
     if cfg.data.path is not None and not os.path.exists(cfg.data.path):

@@ -107,9 +107,6 @@ def test_file_level_errors(tmp_path):
 
 
 def test_cross_key_checks(tmp_path):
-    path = write(tmp_path, MINIMAL + 'agent: {reward_mode: l2}\n')
-    assert error_of(path) == (f'{path}: agent.reward_mode: l2 compares with a target: expected '
-                              'model.conditional true, got false')
     path = write(tmp_path, MINIMAL + 'env: {imsize: 16, pos_resolution: 32}\n')
     assert error_of(path) == f'{path}: env.pos_resolution: expected <= env.imsize (16), got 32'
     path = write(tmp_path, 'data: {problem: toy}\nenv: {kind: toy, imsize: 3, pos_resolution: 2}')
