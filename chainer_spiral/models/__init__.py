@@ -6,5 +6,6 @@ from chainer_spiral.models.discriminator import Discriminator
 from chainer_spiral.models.encoder import Encoder, TwinEncoder
 from chainer_spiral.models.generator import Generator
 
-__all__ = ['ActionSpec', 'AutoregressiveDecoder', 'ConvNHWC', 'Discriminator', 'Encoder', 'TwinEncoder',
-           'Generator', 'Head', 'convolution_nhwc', 'deconvolution_nhwc', 'spec_from_env']
+__all__ = ['ActionSpec', 'AutoregressiveDecoder', 'ConvNHWC', 'Discriminator', 'Encoder',
+           'Generator', 'Head', 'TwinEncoder', 'convolution_nhwc', 'deconvolution_nhwc',
+           'spec_from_env']

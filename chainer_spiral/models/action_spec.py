@@ -10,7 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 Head = namedtuple('Head', ['name', 'size', 'spatial'])
-Head.__doc__ = """One categorical action component: `size` choices; `spatial` ones index the R x R grid."""
+Head.__doc__ = """One categorical action component of `size` choices (`spatial`: the R x R grid)."""
 
 # Categorical sizes of the paper's non-spatial components (MyPaintEnv's 'paper' action space).
 PAPER_SIZES = {'flag': 2, 'size': 4, 'pressure': 10, 'red': 20, 'green': 20, 'blue': 20}

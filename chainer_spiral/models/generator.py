@@ -79,9 +79,9 @@ class Generator(chainer.Chain):
 
     def initial_state(self, batch):
         """Zero LSTM states: (c_pi, h_pi, c_v, h_v), float32 (B, 256) x2 and (B, 128) x2."""
-        zeros = np.zeros
-        return (zeros((batch, POLICY_HIDDEN), np.float32), zeros((batch, POLICY_HIDDEN), np.float32),
-                zeros((batch, VALUE_HIDDEN), np.float32), zeros((batch, VALUE_HIDDEN), np.float32))
+        pi = np.zeros((batch, POLICY_HIDDEN), np.float32)
+        v = np.zeros((batch, VALUE_HIDDEN), np.float32)
+        return pi, pi.copy(), v, v.copy()
 
     def encode(self, images, feats):
         """Encoder outputs projected to LSTM gates, for any number of steps at once.
