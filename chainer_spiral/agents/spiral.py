@@ -193,6 +193,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self.stats.update(g_stats, **d_stats, l2=l2, R=float(final_scores.mean()),
                           reward_min=float(rewards.min()), reward_mean=float(rewards.mean()),
                           reward_max=float(rewards.max()), reward_std=float(rewards.std()))
+        logger.debug('process %s update %d: %s', self.process_idx, self.update_n, self.stats)
 
     def _rewards(self, rollout, reals):
         """(rewards (T, B), final reward-mode scores (B,))."""
