@@ -1,4 +1,4 @@
-"""The ``chainer-spiral`` console script: ``chainer-spiral train ...`` and ``chainer-spiral demo ...``."""
+"""The ``chainer-spiral`` console script: ``chainer-spiral train|demo ...``."""
 import os
 import sys
 

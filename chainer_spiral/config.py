@@ -1,18 +1,18 @@
 """Experiment configuration: YAML files loaded into validated dataclasses.
 
-A config file has a top-level ``seed`` and five sections, ``env``, ``data``, ``model``, ``agent`` and
-``train``; every key is a field of the section's dataclass below, documented beside it. Keys left out
-take the field's default. Everything is checked at load time: unknown keys, types (PyYAML reads
-``1e-4`` as a *string*: write ``1.0e-4``), ranges, enums and files that must exist; a problem raises
-`ConfigError` with a one-line message naming the file and the key::
+A config file has a top-level ``seed`` and five sections, ``env``, ``data``, ``model``, ``agent``
+and ``train``; every key is a field of the section's dataclass below, documented beside it. Keys
+left out take the field's default. Everything is checked at load time: unknown keys, types (PyYAML
+reads ``1e-4`` as a *string*: write ``1.0e-4``), ranges, enums and files that must exist; a problem
+raises `ConfigError` with a one-line message naming the file and the key::
 
     configs/mnist.yaml: agent.lr: expected float > 0, got '1e-4' (str)
 
-Paths (``data.path``, ``data.cache_dir``, ``env.brush`` when it is a file) written relative in a file
-are relative to the directory of that file; given with ``--set`` they are relative to the current
-directory. `load_config` makes them absolute; `dump_config` writes them back relative to the
-directory of the file it writes (or as ``~/...`` under the home directory), so a run directory stays
-valid wherever the repository and its ``../shared/data`` are cloned.
+Paths (``data.path``, ``data.cache_dir``, ``env.brush`` when it is a file) written relative in a
+file are relative to the directory of that file; given with ``--set`` they are relative to the
+current directory. `load_config` makes them absolute; `dump_config` writes them back relative to
+the directory of the file it writes (or as ``~/...`` under the home directory), so a run directory
+stays valid wherever the repository and its ``../shared/data`` are cloned.
 """
 import dataclasses
 import math
@@ -73,7 +73,7 @@ class EnvConfig:
 
 @dataclasses.dataclass
 class DataConfig:
-    """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **other keys)`."""
+    """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **others)`."""
     problem: str = option(doc='which dataset', choices=PROBLEMS)
     path: typing.Optional[str] = option(None, 'file or folder holding the dataset files; null: the '
                                         'official files in cache_dir (downloaded if download)',

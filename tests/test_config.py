@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from chainer_spiral.config import (SECTION_CLASSES, SECTIONS, Config, ConfigError, dump_config,
-                                   field_docs, load_config)
+from chainer_spiral.config import (SECTION_CLASSES, SECTIONS, Config, ConfigError,
+                                   config_from_dict, dump_config, field_docs, load_config)
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((REPO / 'configs').glob('*.yaml'))
@@ -213,3 +213,12 @@ def test_docs_list_every_key_with_its_default():
         assert re.search(rf'^\| `{key}` \| {re.escape(accepted)} \|', text, re.M), (section, key)
     for path in SHIPPED:
         assert f'`{path.name}`' in text
+
+
+def test_a_dict_validates_like_a_file(tmp_path):
+    (tmp_path / 'mnist').mkdir()
+    cfg = config_from_dict({'data': {'problem': 'mnist', 'path': 'mnist'}}, 'tiny run', tmp_path)
+    assert cfg.data.path == str(tmp_path / 'mnist')
+    with pytest.raises(ConfigError, match=r'^tiny run: agent.gamma: expected float in \[0, 1\], '
+                                          r'got 2 \(int\)$'):
+        config_from_dict({'data': {'problem': 'toy'}, 'agent': {'gamma': 2}}, 'tiny run')

@@ -9,7 +9,6 @@ one-line `TrainingError` when a worker raises or dies. See docs/training.md for 
 use ChainerRL's `train_agent_async` loop.
 """
 import multiprocessing as mp
-import os
 import queue as queue_module
 import shlex
 import signal
@@ -26,7 +25,7 @@ from chainer_spiral.training.metrics import MetricsWriter
 from chainer_spiral.training.snapshots import (COUNTERS_FILE, list_snapshots, load_snapshot,
                                                read_counters, remove_stale_tmp, save_snapshot)
 from chainer_spiral.training.state import Counters, SharedState
-from chainer_spiral.training.worker import (Worker, limit_blas_threads, peak_rss_mb,
+from chainer_spiral.training.worker import (Worker, describe_error, limit_blas_threads,
                                             run_worker_process)
 
 logger = getLogger(__name__)
@@ -128,7 +127,6 @@ class Supervisor:
         self.bar = None
         self.progress = progress
         self.summaries = {}
-        self.last_snapshot = None
         self.interrupted = False
 
     # -- main flow
@@ -288,8 +286,7 @@ class Supervisor:
 
     def _snapshot(self, counters):
         elapsed = self.elapsed_before + time.perf_counter() - self.t0
-        self.last_snapshot = save_snapshot(self.agent, self.outdir, counters, elapsed)
-        return self.last_snapshot
+        return save_snapshot(self.agent, self.outdir, counters, elapsed)
 
     def _update_bar(self):
         self.bar.update(self.state.steps - self.bar.n)
@@ -315,7 +312,6 @@ def _progress_bar(total, initial, enabled):
 
 
 def _fault_message(index, error):
-    from chainer_spiral.training.worker import describe_error
     return f'worker {index}: {describe_error(error)}'
 
 
@@ -328,11 +324,3 @@ def _exit_message(index, process):
             name = f'signal {-code}'
         return f'worker {index} (pid {process.pid}) was killed by {name}'
     return f'worker {index} (pid {process.pid}) exited with status {code} without finishing'
-
-
-def report_peak_memory(summary):
-    """Lines 'worker i (pid): peak RSS x MiB' plus the main process."""
-    lines = [f'worker {w["index"]} (pid {w["pid"]}): peak RSS {w["peak_rss_mb"]:.0f} MiB'
-             for w in summary['workers']]
-    lines.append(f'main (pid {os.getpid()}): peak RSS {peak_rss_mb():.0f} MiB')
-    return lines
