@@ -235,6 +235,34 @@ def test_conditional_and_blind_variants_run(model):
     assert np.isfinite(dict(agent.get_statistics())['train/pi_loss'])
 
 
+class ColourToyDataset:
+    """A 3-channel 3x3 target: a red top row."""
+    channels, imsize = 3, 3
+
+    def get_example(self, train=True):
+        image = np.ones((3, 3, 3), np.float32)
+        image[1:, 0, :] = 0
+        return image
+
+
+def test_colour_canvases_are_rgb():
+    envs = toy_envs(2)
+    agent = build_agent(envs[0], ColourToyDataset(), {'conditional': True},
+                        {'rollout_n': 2, 'reward_mode': 'l2'})
+    r = agent.collect(envs, record=True)
+    assert r.canvases.shape == (4, 2, 3, 3, 3) and r.finals.shape == (2, 3, 3, 3)
+    np.testing.assert_array_equal(r.canvases, r.frames)
+    agent.update(r)
+    assert np.isfinite(dict(agent.get_statistics())['train/l2'])
+
+
+def test_grayscale_canvases_are_the_luminance():
+    agent = toy_agent()
+    r = agent.collect(toy_envs(2), record=True)
+    luminance = r.frames.astype(np.float64) @ [0.299, 0.587, 0.114]
+    np.testing.assert_allclose(r.canvases[..., 0], luminance, atol=1)
+
+
 def test_conditional_collect_uses_given_targets():
     agent = toy_agent(model={'conditional': True})
     targets = np.zeros((2, 1, 3, 3), np.float32)

@@ -62,7 +62,8 @@ def test_field_embedding_is_one_linear_per_field():
 
 @pytest.mark.parametrize('imsize, R, kind', [(64, 32, 'spiral'), (64, 32, 'paper'),
                                              (3, 3, 'spiral'), (3, 3, 'paper'),
-                                             (32, 16, 'spiral')])
+                                             (32, 16, 'spiral'), (28, 14, 'spiral'),
+                                             (16, 8, 'paper')])
 def test_policy_shapes_and_valid_greedy_actions(imsize, R, kind):
     gen = make_generator(imsize, R, kind)
     spec = gen.spec
