@@ -52,10 +52,22 @@ class ReplayBuffer:
             self.next = (self.next + 1) % self.size
             self.n = min(self.n + 1, self.size)
 
-    def sample(self, rng, n):
-        """n pairs drawn uniformly with replacement: (images, targets), (n, C, H, W) each."""
-        idx = rng.randint(self.n, size=n)
-        return self.images[idx], self.targets[idx]
+    def sample(self, rng, n, images, targets):
+        """n pairs drawn uniformly with replacement from the buffer and the given new pairs.
+
+        Args:
+            images, targets: the newest pairs (B, C, H, W) (targets None: unconditional),
+                not yet added (they are added once the update has succeeded).
+
+        Returns:
+            (images, targets), (n, C, H, W) each.
+        """
+        pool_images = images if self.n == 0 else np.concatenate((self.images[:self.n], images))
+        targets = images if targets is None else targets
+        pool_targets = targets if self.n == 0 else np.concatenate((self.targets[:self.n],
+                                                                   targets))
+        idx = rng.randint(len(pool_images), size=n)
+        return pool_images[idx], pool_targets[idx]
 
 
 class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
@@ -187,6 +199,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self._apply(self.generator, self.shared_generator, self.gen_optimizer)
         if self.reward_mode != 'l2':
             self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
+            if self.replay is not None:
+                self.replay.add(rollout.finals, rollout.targets)
         self.sync_parameters()
         self.update_n += 1
         l2 = float(np.mean(np.square(rollout.finals - reals)))
@@ -216,8 +230,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
             return {'d_loss': float('nan'), 'gp': float('nan'), 'd_grad_norm': float('nan')}
         fakes, fake_cond = rollout.finals, rollout.targets
         if self.replay is not None:
-            self.replay.add(fakes, fake_cond)
-            fakes, fake_cond = self.replay.sample(self.rng, rollout.B)
+            fakes, fake_cond = self.replay.sample(self.rng, rollout.B, fakes, fake_cond)
             if not self.conditional:
                 fake_cond = None
         # Conditional: the real pairs are (target, target) for the fakes' own targets.

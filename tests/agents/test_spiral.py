@@ -300,3 +300,27 @@ def test_per_step_api_points_to_collect_and_update():
         agent.act({})
     with pytest.raises(NotImplementedError, match='use update'):
         agent.stop_episode_and_train({}, 0.0)
+
+
+def test_replay_buffer_ring_and_sampling():
+    from chainer_spiral.agents.spiral import ReplayBuffer
+    buf = ReplayBuffer(3)
+    images = np.arange(4, dtype=np.float32).reshape(4, 1, 1, 1)
+    buf.add(images, None)
+    assert buf.n == 3
+    np.testing.assert_array_equal(np.sort(buf.images[:, 0, 0, 0]), [1, 2, 3])  # 0 overwritten
+    new = np.full((2, 1, 1, 1), 9, np.float32)
+    drawn, targets = buf.sample(np.random.RandomState(0), 200, new, None)
+    assert set(drawn[:, 0, 0, 0]) == {1, 2, 3, 9}
+    np.testing.assert_array_equal(drawn, targets)  # unconditional: the pair is (x, x)
+
+
+def test_replay_buffer_grows_only_after_successful_updates():
+    agent = toy_agent(reward_mode='wgangp', replay_buffer_size=6)
+    agent.update(agent.collect(toy_envs(4)))
+    assert agent.replay.n == 4
+    r = agent.collect(toy_envs(4))
+    r.finals[0, 0, 0, 0] = np.nan
+    with pytest.raises(NonFiniteLossError):
+        agent.update(r)
+    assert agent.replay.n == 4 and np.isfinite(agent.replay.images[:4]).all()
