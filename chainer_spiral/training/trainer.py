@@ -9,6 +9,7 @@ one-line `TrainingError` when a worker raises or dies. See docs/training.md for 
 use ChainerRL's `train_agent_async` loop.
 """
 import multiprocessing as mp
+import os
 import queue as queue_module
 import shlex
 import signal
@@ -192,7 +193,7 @@ class Supervisor:
         self.procs = [
             self.ctx.Process(target=run_worker_process, name=f'spiral-worker-{i}', daemon=True,
                              args=(i, self.cfg, self.agent, self.dataset, self.state, self.queue,
-                                   self.start.updates))
+                                   self.start.updates, os.getpid()))
             for i in range(self.cfg.train.processes)]
         try:
             for p in self.procs:

@@ -220,8 +220,24 @@ def limit_blas_threads(n=1):
                 break
 
 
-def run_worker_process(index, cfg, agent, dataset, state, queue, start_updates):
+PR_SET_PDEATHSIG = 1   # <sys/prctl.h>
+
+
+def die_with_parent(parent_pid):
+    """Have the kernel kill this process when its parent dies (Linux), so that the workers of a
+    supervisor killed with SIGKILL do not train on, unsupervised."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        logger.warning('cannot tie the worker to its parent (no prctl)')
+    if os.getppid() != parent_pid:      # the parent died before prctl took effect
+        os._exit(1)
+
+
+def run_worker_process(index, cfg, agent, dataset, state, queue, start_updates, parent_pid):
     """Entry point of a forked worker process: run, then report 'done' or one 'error' line."""
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the supervisor decides how to stop
     limit_blas_threads(1)
     try:

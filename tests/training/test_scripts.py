@@ -111,3 +111,38 @@ def test_ctrl_c_finishes_the_updates_and_saves_a_snapshot(tmp_path):
     snapshot = latest_snapshot(out)
     counters = json.loads((snapshot / 'counters.json').read_text())
     assert counters['steps'] == int(snapshot.name) == 16 * counters['updates'] > 0
+
+
+def children_of(pid):
+    """Pids of the live processes whose parent is `pid`."""
+    found = []
+    for stat in os.listdir('/proc'):
+        if stat.isdigit():
+            try:
+                fields = open(f'/proc/{stat}/stat').read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != 'Z':
+                found.append(int(stat))
+    return found
+
+
+def test_workers_do_not_outlive_a_killed_supervisor(tmp_path):
+    out = tmp_path / 'run'
+    proc = start_train('configs/toy.yaml', out, '--no-progress',
+                       *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000'))
+    try:
+        wait_for(lambda: (out / 'metrics.csv').is_file())
+        workers = children_of(proc.pid)
+        assert len(workers) == 2
+        proc.kill()                            # the main process only
+        proc.wait()
+        wait_for(lambda: not any(os.path.exists(f'/proc/{pid}') for pid in workers),
+                 timeout=10)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)   # whatever is left of the group
+        except ProcessLookupError:
+            pass
+        proc.stdout.close()
+        proc.stderr.close()
