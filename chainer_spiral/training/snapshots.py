@@ -78,7 +78,13 @@ def load_snapshot(agent, snapshot_dir):
         raise SnapshotError(f'{snapshot_dir}: expected a snapshot directory with {COUNTERS_FILE},'
                             ' got none')
     info = read_counters(counters_path)
-    agent.load(str(snapshot_dir))
+    try:
+        agent.load(str(snapshot_dir))
+    except (KeyError, ValueError, OSError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise SnapshotError(f'{snapshot_dir}: expected a snapshot of this config\'s agent, got '
+                            f'one that does not load into it ({type(e).__name__}: {first})'
+                            ) from None
     counters = Counters(info['steps'], info['updates'], info['episodes'])
     set_optimizer_steps(agent, counters.updates)
     return counters, info['elapsed']

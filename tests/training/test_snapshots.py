@@ -112,3 +112,17 @@ def test_loading_an_incomplete_snapshot_is_a_one_line_error(toy_agent, tmp_path)
     with pytest.raises(SnapshotError, match=r"counters.json: expected the keys steps, updates, "
                                             r"episodes, elapsed, got \{'steps': 16\}"):
         load_snapshot(agent, tmp_path / '16')
+
+
+def test_a_snapshot_of_another_architecture_is_a_one_line_error(toy_agent, tmp_path):
+    cfg, agent, _ = toy_agent
+    path = save_snapshot(agent, tmp_path, Counters(16, 1, 8), 1.0)
+    from chainer_spiral.config import load_config
+    from tests.training.conftest import REPO
+    other = load_config(REPO / 'configs' / 'toy.yaml', ['model.conditional=true'])
+    conditional = factory.build_agent_from_config(other, factory.make_dataset_from_config(other))
+    with pytest.raises(SnapshotError) as info:
+        load_snapshot(conditional, path)
+    assert str(info.value).startswith(f"{path}: expected a snapshot of this config's agent, got "
+                                      'one that does not load into it (')
+    assert '\n' not in str(info.value)
