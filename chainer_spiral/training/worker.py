@@ -150,7 +150,7 @@ class Worker:
         if counters.updates % train.log_interval == 0:
             record = dict(counters.as_dict())
             record.update(self.timing.shares_since_mark())
-            record.update((name, _scalar(value)) for name, value in self.agent.get_statistics())
+            record.update((name, float(value)) for name, value in self.agent.get_statistics())
             self.sink.send('record', record)
         if train.n_save_final_obs_interval and \
                 counters.updates % train.n_save_final_obs_interval == 0:
@@ -159,9 +159,8 @@ class Worker:
     def _finals(self, counters, rollout):
         """Final canvases with the targets (conditional) or as many real images."""
         finals = np.asarray(rollout.finals, np.float32)
-        targets = getattr(rollout, 'targets', None)
-        if targets is not None:
-            reals = np.asarray(targets, np.float32)
+        if rollout.targets is not None:
+            reals = np.asarray(rollout.targets, np.float32)
         else:
             reals = np.stack([self.grid_dataset.get_example() for _ in range(len(finals))])
         return dict(steps=counters.steps, finals=finals, reals=reals)
@@ -170,11 +169,6 @@ class Worker:
         """What the supervisor reports at the end: time shares and peak memory."""
         return dict(index=self.index, pid=os.getpid(), peak_rss_mb=peak_rss_mb(),
                     pss_mb=pss_mb(), seconds=dict(self.timing.total))
-
-
-def _scalar(value):
-    value = np.asarray(value)
-    return float(value) if value.size == 1 else value.tolist()
 
 
 def peak_rss_mb():
