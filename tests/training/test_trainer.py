@@ -159,3 +159,18 @@ def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mn
     resumed = train(more, tmp_path, load=final, progress=False)
     assert resumed['counters'] == Counters(steps=640, updates=16, episodes=64)
     assert float(rows(tmp_path)[0]['time/elapsed']) > elapsed
+
+
+def test_a_conditional_run_shows_its_targets_under_the_finals(tmp_path, monkeypatch):
+    grids, rollouts = [], []
+    monkeypatch.setattr('chainer_spiral.training.trainer.save_finals_grid',
+                        lambda path, finals, reals: grids.append((path.name, finals, reals)))
+    real_collect = SPIRAL.collect
+    monkeypatch.setattr(SPIRAL, 'collect', lambda self, envs, **kw: rollouts.append(
+        real_collect(self, envs, **kw)) or rollouts[-1])
+    cfg = toy_config('model.conditional=true', 'train.processes=1', 'train.steps=64')
+    train(cfg, tmp_path, progress=False)
+    [(name, finals, reals)] = grids            # after update 4 = the last rollout
+    assert name == '000000000064.png'
+    np.testing.assert_array_equal(finals, rollouts[-1].finals)
+    np.testing.assert_array_equal(reals, rollouts[-1].targets)
