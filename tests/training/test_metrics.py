@@ -1,24 +1,8 @@
 """MetricsWriter: scores.txt, metrics.csv and TensorBoard events from the same records."""
 import csv
-import struct
 
 from chainer_spiral.training.metrics import MetricsWriter
-
-
-def read_events(tb_dir):
-    """[(tag, step, value)] of every scalar in the TensorBoard event files of a folder."""
-    from tensorboardX.proto import event_pb2
-    scalars = []
-    for path in sorted(tb_dir.glob('events.out.tfevents.*')):
-        data = path.read_bytes()
-        offset = 0
-        while offset < len(data):
-            (length,) = struct.unpack('<Q', data[offset:offset + 8])
-            event = event_pb2.Event.FromString(data[offset + 12:offset + 12 + length])
-            offset += 12 + length + 4
-            for value in event.summary.value:
-                scalars.append((value.tag, event.step, value.simple_value))
-    return scalars
+from training_helpers import read_events
 
 
 def read_table(path, delimiter):

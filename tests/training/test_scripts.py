@@ -11,7 +11,7 @@ import pytest
 from chainer_spiral import cli
 from chainer_spiral.training import latest_snapshot, list_snapshots
 
-from tests.training.conftest import REPO, TOY_FAST
+from training_helpers import REPO, TOY_FAST
 
 PYTHON = sys.executable
 

@@ -4,35 +4,12 @@ import json
 import numpy as np
 import pytest
 
+from chainer_spiral.config import load_config
 from chainer_spiral.training import factory
 from chainer_spiral.training.snapshots import (SnapshotError, latest_snapshot, list_snapshots,
-                                               load_snapshot, optimizers_of, remove_stale_tmp,
-                                               save_snapshot)
+                                               load_snapshot, remove_stale_tmp, save_snapshot)
 from chainer_spiral.training.state import Counters
-
-
-def optimizer_arrays(agent):
-    """{'gen_optimizer/<param>/<m|v>': array, ...} and the step counts."""
-    out = {}
-    for name, optimizer in optimizers_of(agent).items():
-        out[f'{name}/t'] = np.array(optimizer.t)
-        for pname, param in optimizer.target.namedparams():
-            out[f'{name}{pname}/t'] = np.array(param.update_rule.t)
-            for key, value in param.update_rule.state.items():
-                out[f'{name}{pname}/{key}'] = np.array(value)
-    return out
-
-
-def parameters(agent):
-    return {f'{attr}{name}': np.array(p.array) for attr in ('generator', 'discriminator',
-                                                           'shared_generator')
-            for name, p in getattr(agent, attr).namedparams()}
-
-
-def assert_same(a, b):
-    assert a.keys() == b.keys()
-    for key in a:
-        np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
 
 def test_round_trip_restores_counters_parameters_optimizer_states_and_actions(toy_agent,
@@ -117,8 +94,6 @@ def test_loading_an_incomplete_snapshot_is_a_one_line_error(toy_agent, tmp_path)
 def test_a_snapshot_of_another_architecture_is_a_one_line_error(toy_agent, tmp_path):
     cfg, agent, _ = toy_agent
     path = save_snapshot(agent, tmp_path, Counters(16, 1, 8), 1.0)
-    from chainer_spiral.config import load_config
-    from tests.training.conftest import REPO
     other = load_config(REPO / 'configs' / 'toy.yaml', ['model.conditional=true'])
     conditional = factory.build_agent_from_config(other, factory.make_dataset_from_config(other))
     with pytest.raises(SnapshotError) as info:

@@ -11,7 +11,7 @@ from chainer_spiral.config import load_config
 from chainer_spiral.datasets.toy import toy_patterns
 from chainer_spiral.training import list_snapshots, load_agent, make_envs_from_config, train
 
-from tests.training.conftest import REPO
+from training_helpers import REPO
 
 LINES = toy_patterns()[:, 0] < 0.5          # (8, 3, 3) ink masks
 

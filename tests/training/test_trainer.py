@@ -14,9 +14,7 @@ from chainer_spiral.config import load_config
 from chainer_spiral.training import TrainingError, factory, list_snapshots, load_snapshot, train
 from chainer_spiral.training.state import Counters
 
-from tests.training.conftest import REPO, toy_config
-from tests.training.test_metrics import read_events
-from tests.training.test_snapshots import assert_same, optimizer_arrays
+from training_helpers import REPO, assert_same, optimizer_arrays, read_events, toy_config
 
 
 def rows(outdir):
