@@ -2,8 +2,8 @@
 
 The rollout keeps what the learner needs to rebuild the graph (the uint8 canvases the policy saw
 and the actions), not the graph itself: the learner recomputes it in one pass (learning.py).
-It also keeps the encoder outputs of the acting pass, which the learner reuses when the
-parameters have not changed since (see `Rollout.version`).
+It also keeps the encoder outputs of the acting pass and the encoder's later feature maps,
+which the learner reuses when the parameters have not changed since (see `Rollout.version`).
 """
 from dataclasses import dataclass
 from typing import Optional
@@ -11,6 +11,10 @@ from typing import Optional
 import chainer
 import cv2
 import numpy as np
+
+# First-layer activations (both encoders' 64 channels) of one encoder chunk, in float32
+# elements (6 MiB): bounds the transient memory of the largest feature maps.
+ENCODER_CHUNK_BUDGET = 1536 * 1024
 
 
 @dataclass
@@ -29,6 +33,9 @@ class Rollout:
         encodings: (gx_pi (T, B, 1024), gx_v (T, B, 512)), encoder outputs of the acting pass.
         version: the agent's parameter version when acting.
         frames: uint8 (T + 1, B, H, W, 3), the rendered RGB canvases, with record=True.
+        maps: the encoder's later feature maps of the acting pass (Generator.encode_with_maps),
+            float32 arrays (T * B, ...) in time-major order (() for the MLP encoder), or None
+            once the learner has used them (they hold only for `version`'s parameters).
     """
     actions: dict
     canvases: np.ndarray
@@ -40,6 +47,7 @@ class Rollout:
     encodings: tuple
     version: int
     frames: Optional[np.ndarray] = None
+    maps: Optional[tuple] = None
 
     @property
     def T(self):
@@ -72,6 +80,37 @@ def network_images(canvases, targets):
     if targets is None:
         return x
     return np.concatenate((x, targets.transpose(0, 2, 3, 1)), axis=3)
+
+
+def encoder_chunks(n, imsize):
+    """n samples -> slices of nearly equal chunks whose first-layer maps fit the budget."""
+    step = max(1, ENCODER_CHUNK_BUDGET // (imsize * imsize * 64))
+    k = -(-n // step)
+    bounds = [n * i // k for i in range(k + 1)]
+    return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+
+def encode_step(generator, images, feats, maps, offset):
+    """One acting step's encoder outputs, computed in chunks of samples (no graph).
+
+    Args:
+        generator: Generator.
+        images: float32 (B, H, W, C_in).
+        feats: float32 (B, F).
+        maps: the rollout's map arrays (T * B, ...), filled at rows offset..offset + B.
+        offset: row of this step's first sample in `maps`.
+
+    Returns:
+        (gx_pi (B, 1024), gx_v (B, 512)) arrays.
+    """
+    g_pi, g_v = [], []
+    for s in encoder_chunks(len(images), generator.imsize):
+        a, b, step_maps = generator.encode_with_maps(images[s], feats[s])
+        g_pi.append(a.array)
+        g_v.append(b.array)
+        for kept, m in zip(maps, step_maps):
+            kept[offset + s.start:offset + s.stop] = m.array
+    return np.concatenate(g_pi), np.concatenate(g_v)
 
 
 def choose_actions(rng, greedy):
@@ -114,16 +153,18 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
     actions = {name: np.empty((T, B), np.int64) for name in spec.names}
     stats = np.empty((3, T, B), np.float32)
     gx_pi, gx_v = [], []
+    maps = tuple(np.empty((T * B,) + shape, np.float32) for shape in generator.encoder.map_shapes)
     state = generator.initial_state(B)
     feats = np.zeros((B, len(spec.heads)), np.float32)
     choose = choose_actions(rng, greedy)
     for t in range(T):
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            g_pi, g_v = generator.encode(network_images(canvases[t], targets), feats)
+            g_pi, g_v = encode_step(generator, network_images(canvases[t], targets), feats, maps,
+                                    t * B)
             z, value, state = generator.step(g_pi, g_v, state)
             acts, log_prob, entropy = generator.decoder(z, choose)
-        gx_pi.append(g_pi.array)
-        gx_v.append(g_v.array)
+        gx_pi.append(g_pi)
+        gx_v.append(g_v)
         stats[:, t] = log_prob.array, entropy.array, value.array
         for name, a in acts.items():
             actions[name][t] = a
@@ -134,4 +175,4 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
         feats = spec.features(acts)
     finals = canvases[T].transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255.0)
     return Rollout(actions, canvases, finals, targets, stats[0], stats[1], stats[2],
-                   (np.stack(gx_pi), np.stack(gx_v)), version, frames)
+                   (np.stack(gx_pi), np.stack(gx_v)), version, frames, maps)

@@ -8,16 +8,18 @@ Recompute (see docs/agent.md): the acting graph is not kept. The learner
    leaves,
 3. re-runs the encoder with graph on chunks of samples and backpropagates the leaves'
    gradients into its parameters (chunks bound the memory of the large early feature maps).
+   When the parameters are unchanged since acting, the rollout's feature maps of the acting
+   pass stand in for the outputs of the stride-2 convs: only the first layer is recomputed.
 """
 import chainer
 import chainer.functions as F
 import numpy as np
 
-from chainer_spiral.agents.acting import network_images
+from chainer_spiral.agents.acting import encoder_chunks, network_images
 
-# First-layer activations of one encoder chunk, in float32 elements (12 MiB).
-_ENCODER_CHUNK_BUDGET = 3 * 1024 * 1024
 REWARD_MODES = ('wgangp', 'dcgan', 'l2')
+# Steps whose decoder graph is built at once in the update.
+_DECODER_CHUNK = 50
 # Canvases scored by the discriminator at once.
 _SCORE_CHUNK = 40
 
@@ -123,11 +125,6 @@ def previous_features(spec, actions):
     return np.concatenate((np.zeros_like(feats[:1]), feats[:-1]))
 
 
-def _chunks(n, per_sample):
-    step = max(1, _ENCODER_CHUNK_BUDGET // per_sample)
-    return [slice(i, min(n, i + step)) for i in range(0, n, step)]
-
-
 def _encoder_inputs(generator, spec, rollout, targets):
     """Flat (T*B) encoder inputs: a function of a sample slice -> (images, feats)."""
     T, B = rollout.T, rollout.B
@@ -138,7 +135,7 @@ def _encoder_inputs(generator, spec, rollout, targets):
 
     def inputs(s):
         return network_images(canvases[s], None if tiled is None else tiled[s]), feats[s]
-    return inputs, _chunks(T * B, generator.imsize ** 2 * 64)
+    return inputs, encoder_chunks(T * B, generator.imsize)
 
 
 def recompute_policy(generator, spec, rollout, encodings):
@@ -150,6 +147,13 @@ def recompute_policy(generator, spec, rollout, encodings):
     Returns:
         (log_prob, entropy, value), Variables (T*B,) in time-major order.
     """
+    z, value = recurrent_pass(generator, rollout, encodings)
+    log_prob, entropy = decoder_log_probs(generator, rollout.actions, z, slice(None))
+    return log_prob, entropy, value
+
+
+def recurrent_pass(generator, rollout, encodings):
+    """Both LSTMs over T with batch B: (z (T*B, 256), value (T*B,)) Variables, time-major."""
     T, B = rollout.T, rollout.B
     state = generator.initial_state(B)
     gx_pi = F.separate(F.reshape(encodings[0], (T, B, -1)), axis=0)
@@ -159,10 +163,23 @@ def recompute_policy(generator, spec, rollout, encodings):
         z, value, state = generator.step(gx_pi[t], gx_v[t], state)
         zs.append(z)
         values.append(value)
-    flat = {name: a.reshape(T * B) for name, a in rollout.actions.items()}
-    _, log_prob, entropy = generator.decoder(F.concat(zs, axis=0),
-                                             lambda head, log_p: flat[head.name])
-    return log_prob, entropy, F.concat(values, axis=0)
+    return F.concat(zs, axis=0), F.concat(values, axis=0)
+
+
+def decoder_log_probs(generator, actions, z, s):
+    """Decoder heads with the stored actions (teacher forcing) on the samples `s`.
+
+    Args:
+        actions: dict name -> int (T, B).
+        z: (N, 256) the LSTM outputs of the samples s of the T*B time-major steps.
+        s: a slice of range(T*B).
+
+    Returns:
+        (log_prob, entropy), Variables (N,).
+    """
+    flat = {name: a.reshape(-1)[s] for name, a in actions.items()}
+    _, log_prob, entropy = generator.decoder(z, lambda head, log_p: flat[head.name])
+    return log_prob, entropy
 
 
 def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coef):
@@ -179,9 +196,23 @@ def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coe
     n = len(returns)
     advantage = returns - value.array
     assert advantage.shape == (n,)
-    pi_loss = -F.sum(log_prob * advantage) - beta * F.sum(entropy)
-    v_loss = F.sum(F.square(value - returns)) / 2
-    return pi_loss * (pi_loss_coef / n), v_loss * (v_loss_coef / n)
+    return (policy_loss(log_prob, entropy, advantage, beta, pi_loss_coef, n),
+            value_loss(value, returns, v_loss_coef))
+
+
+def policy_loss(log_prob, entropy, advantage, beta, pi_loss_coef, n):
+    """The policy part of a3c_losses on some of its n steps (their share of the mean).
+
+    Args:
+        log_prob, entropy: Variables (M,), M <= n.
+        advantage: float32 (M,), G - V (a constant).
+    """
+    return (-F.sum(log_prob * advantage) - beta * F.sum(entropy)) * (pi_loss_coef / n)
+
+
+def value_loss(value, returns, v_loss_coef):
+    """The value part of a3c_losses: v_loss_coef * mean((V - G)^2 / 2)."""
+    return F.sum(F.square(value - returns)) * (v_loss_coef / (2 * len(returns)))
 
 
 def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_encodings):
@@ -200,6 +231,7 @@ def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_enco
         NonFiniteLossError: before any gradient is computed.
     """
     inputs, chunks = _encoder_inputs(generator, spec, rollout, targets)
+    maps = rollout.maps if reuse_encodings else None
     if reuse_encodings:
         leaves = [x.reshape(rollout.T * rollout.B, -1) for x in rollout.encodings]
     else:
@@ -207,15 +239,44 @@ def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_enco
             parts = [generator.encode(*inputs(s)) for s in chunks]
         leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
     leaves = [chainer.Variable(x) for x in leaves]
-    log_prob, entropy, value = recompute_policy(generator, spec, rollout, leaves)
-    pi_loss, v_loss = a3c_losses(log_prob, entropy, value, returns.reshape(-1), **coefs)
-    check_finite(pi_loss=pi_loss.array, v_loss=v_loss.array)
-    (pi_loss + v_loss).backward()
+    stats = _policy_backward(generator, spec, rollout, leaves, returns, coefs)
     for s in chunks:
-        g_pi, g_v = generator.encode(*inputs(s))
+        g_pi, g_v, _ = generator.encode_with_maps(
+            *inputs(s), maps=None if maps is None else tuple(m[s] for m in maps))
         (F.sum(g_pi * leaves[0].grad[s]) + F.sum(g_v * leaves[1].grad[s])).backward()
-    return {'pi_loss': float(pi_loss.array), 'v_loss': float(v_loss.array),
-            'avg_value': float(value.array.mean()), 'avg_entropy': float(entropy.array.mean())}
+    return stats
+
+
+def _policy_backward(generator, spec, rollout, leaves, returns, coefs):
+    """The losses from the encoder outputs `leaves`, backpropagated into the leaves and the
+    LSTM and decoder parameters; returns generator_pass's statistics.
+
+    The decoder runs on chunks of `_DECODER_CHUNK` steps, each backpropagated to its slice of
+    the LSTM outputs before the next is built (its graph is the largest of the update); then
+    the LSTMs backpropagate the collected gradient and the value loss at once.
+    """
+    n = rollout.T * rollout.B
+    z, value = recurrent_pass(generator, rollout, leaves)
+    returns = returns.reshape(-1)
+    v_loss = value_loss(value, returns, coefs['v_loss_coef'])
+    check_finite(v_loss=v_loss.array)
+    advantage = returns - value.array
+    gz = np.empty_like(z.array)
+    pi_loss = entropy_sum = 0.0
+    for i in range(0, n, _DECODER_CHUNK):
+        s = slice(i, min(n, i + _DECODER_CHUNK))
+        z_s = chainer.Variable(z.array[s])
+        log_prob, entropy = decoder_log_probs(generator, rollout.actions, z_s, s)
+        loss = policy_loss(log_prob, entropy, advantage[s], coefs['beta'],
+                           coefs['pi_loss_coef'], n)
+        check_finite(pi_loss=loss.array)
+        loss.backward()
+        gz[s] = z_s.grad
+        pi_loss += float(loss.array)
+        entropy_sum += float(entropy.array.sum())
+    (F.sum(z * gz) + v_loss).backward()
+    return {'pi_loss': pi_loss, 'v_loss': float(v_loss.array),
+            'avg_value': float(value.array.mean()), 'avg_entropy': entropy_sum / n}
 
 
 # ---------------------------------------------------------------- discriminator

@@ -191,6 +191,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         g_stats = learning.generator_pass(
             self.generator, self.spec, rollout, rollout.targets, returns, self.coefs,
             reuse_encodings=rollout.version == self.version)
+        rollout.maps = None  # valid for the current parameters only: free them now
         self.discriminator.cleargrads()
         d_stats = self._discriminator_backward(rollout, reals)
         learning.check_finite(generator_gradients=_grad_sum(self.generator),

@@ -27,12 +27,17 @@ CONV_CHANNELS = 32
 MLP_WIDTH = 64
 
 
-def conv_feature_size(imsize):
-    """Side of the last conv map: valid 5x5, then three valid 4x4 stride-2 convs."""
-    size = imsize - 4
+def conv_map_sizes(imsize):
+    """Sides of the maps after each stride-2 conv: valid 5x5, then three valid 4x4 stride 2."""
+    sizes = [imsize - 4]
     for _ in range(3):
-        size = (size - 4) // 2 + 1
-    return size
+        sizes.append((sizes[-1] - 4) // 2 + 1)
+    return sizes[1:]
+
+
+def conv_feature_size(imsize):
+    """Side of the last conv map."""
+    return conv_map_sizes(imsize)[-1]
 
 
 class FieldEmbedding(chainer.Chain):
@@ -108,6 +113,9 @@ class TwinEncoder(chainer.Chain):
             self.v = Encoder(imsize, in_channels, v_hidden, n_fields)
         self.conv = self.pi.conv
         self.pi_first_mask = pi_first_mask
+        # Per-sample shapes of the maps that encode_with_maps returns.
+        self.map_shapes = ([(n, n, 2 * CONV_CHANNELS) for n in conv_map_sizes(imsize)]
+                           if self.conv else [])
 
     def forward(self, x, feats):
         """Encode images and previous actions.
@@ -119,10 +127,31 @@ class TwinEncoder(chainer.Chain):
         Returns:
             (z_pi (N, pi_hidden), z_v (N, v_hidden)).
         """
+        return self.encode_with_maps(x, feats)[:2]
+
+    def encode_with_maps(self, x, feats, maps=None):
+        """`forward`, also returning the conv variant's later feature maps.
+
+        The maps (post-ReLU outputs of the three stride-2 convs, both encoders' channels side
+        by side) are what backpropagation through those convs needs besides the first layer.
+        Given back as `maps` for the same inputs and parameters, they are not recomputed: only
+        the cheap first layer runs, and the gradients are the same as without them.
+
+        Args:
+            x: float32 (N, H, W, C_in).
+            feats: float32 (N, F).
+            maps: None, or the arrays this method returned for these inputs and parameters.
+
+        Returns:
+            (z_pi (N, pi_hidden), z_v (N, v_hidden), maps): maps is a tuple of Variables
+            (N, H2, W2, 64), (N, H3, W3, 64), (N, H4, W4, 64) (29, 13 and 5 pixels at
+            imsize 64), or () for the MLP variant.
+        """
         pi, v = self.pi, self.v
         W_pi = pi.first.W if self.pi_first_mask is None else pi.first.W * self.pi_first_mask
         e = F.relu(F.concat((pi.embed(feats), v.embed(feats)), axis=1))
         if self.conv:
+            given = (None,) * 3 if maps is None else maps
             W1 = F.expand_dims(F.concat((W_pi, v.first.W), axis=3), 0)
             h = convolution_nhwc(x, W1, F.concat((pi.first.b, v.first.b), axis=0), relu=True)
             # conv2(h + e broadcast) = conv2(h) + (sum over taps of W2)^T e, exactly, for an
@@ -130,20 +159,22 @@ class TwinEncoder(chainer.Chain):
             e_pi, e_v = F.split_axis(e, 2, axis=1)
             sample_bias = F.concat((F.matmul(e_pi, F.sum(pi.c2.W, axis=(0, 1))),
                                     F.matmul(e_v, F.sum(v.c2.W, axis=(0, 1)))), axis=1)
-            h = self._grouped(pi.c2, v.c2, h, sample_bias)
-            h = self._grouped(pi.c3, v.c3, h)
-            h = self._grouped(pi.c4, v.c4, h)
+            h2 = self._grouped(pi.c2, v.c2, h, sample_bias, output=given[0])
+            h3 = self._grouped(pi.c3, v.c3, h2, output=given[1])
+            h = self._grouped(pi.c4, v.c4, h3, output=given[2])
+            maps = (h2, h3, h)
         else:
             flat = F.reshape(x, (x.shape[0], -1))
             h = F.relu(F.linear(flat, F.concat((W_pi, v.first.W), axis=0),
                                 F.concat((pi.first.b, v.first.b), axis=0))) + e
+            maps = ()
         h_pi, h_v = F.split_axis(h, 2, axis=h.ndim - 1)
         n = x.shape[0]
-        return pi.tail(F.reshape(h_pi, (n, -1))), v.tail(F.reshape(h_v, (n, -1)))
+        return pi.tail(F.reshape(h_pi, (n, -1))), v.tail(F.reshape(h_v, (n, -1))), maps
 
     @staticmethod
-    def _grouped(a, b, h, sample_bias=None):
+    def _grouped(a, b, h, sample_bias=None, output=None):
         """ReLU(conv) of two layers of the same shape as one grouped convolution."""
         W = F.stack((a.W, b.W))
         return convolution_nhwc(h, W, F.concat((a.b, b.b), axis=0), a.stride, sample_bias,
-                                relu=True)
+                                relu=True, output=output)

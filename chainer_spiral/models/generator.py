@@ -93,8 +93,17 @@ class Generator(chainer.Chain):
         Returns:
             (gx_pi (N, 4 * 256), gx_v (N, 4 * 128)).
         """
-        z_pi, z_v = self.encoder(images, feats)
-        return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v)
+        return self.encode_with_maps(images, feats)[:2]
+
+    def encode_with_maps(self, images, feats, maps=None):
+        """`encode`, also returning the encoder's later feature maps (see
+        TwinEncoder.encode_with_maps: given back, they are not recomputed).
+
+        Returns:
+            (gx_pi (N, 4 * 256), gx_v (N, 4 * 128), maps tuple of Variables).
+        """
+        z_pi, z_v, maps = self.encoder.encode_with_maps(images, feats, maps)
+        return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v), maps
 
     def step(self, gx_pi, gx_v, state):
         """One LSTM step of both networks.

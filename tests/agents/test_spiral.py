@@ -125,6 +125,42 @@ def test_reused_and_recomputed_encodings_give_the_same_gradients():
     assert any(np.abs(g).sum() > 0 for g in grads[0].values())
 
 
+def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
+    envs = mypaint_envs(3, T=2)
+    agent = build_agent(envs[0], BlankDataset(), {}, {'rollout_n': 3})
+    r = agent.collect(envs)
+    assert [m.shape for m in r.maps] == [(6, 29, 29, 64), (6, 13, 13, 64), (6, 5, 5, 64)]
+    returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
+    grads = []
+    for reuse in (True, False):
+        agent.generator.cleargrads()
+        learning.generator_pass(agent.generator, agent.spec, r, None, returns, agent.coefs, reuse)
+        grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
+    for name in grads[0]:
+        np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
+                                   err_msg=name)
+    assert np.abs(grads[0]['/encoder/pi/first/W']).sum() > 0
+    agent.update(r)
+    assert r.maps is None
+
+
+def test_decoder_chunks_give_the_same_gradients_and_statistics(monkeypatch):
+    agent = toy_agent()
+    r = agent.collect(toy_envs(4, T=5))
+    returns = np.random.RandomState(1).randn(r.T, r.B).astype(np.float32)
+    runs = []
+    for chunk in (1000, 7):  # one chunk; chunks of 7 of the 20 steps
+        monkeypatch.setattr(learning, '_DECODER_CHUNK', chunk)
+        agent.generator.cleargrads()
+        stats = learning.generator_pass(agent.generator, agent.spec, r, None, returns,
+                                        agent.coefs, True)
+        runs.append((stats, {n: p.grad.copy() for n, p in agent.generator.namedparams()}))
+    for key, value in runs[0][0].items():
+        np.testing.assert_allclose(runs[1][0][key], value, rtol=1e-5, err_msg=key)
+    for name, grad in runs[0][1].items():
+        np.testing.assert_allclose(runs[1][1][name], grad, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
 @pytest.mark.parametrize('mode', ['wgangp', 'dcgan', 'l2'])
 def test_update_changes_the_shared_parameters_and_reports_statistics(mode):
     agent = toy_agent(reward_mode=mode, temporal_credit=mode == 'dcgan',

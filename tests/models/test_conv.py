@@ -101,3 +101,22 @@ def test_fused_relu_equals_relu_of_the_convolution():
     assert (y.array == 0).any() and (y.array > 0).any()
     np.testing.assert_array_equal(y.array, y_ref.array)
     grads_match(ours, ref, y, y_ref, rng)
+
+
+def test_given_output_is_returned_and_gives_the_same_gradients():
+    rng = np.random.RandomState(4)
+    arrays = (rng.randn(2, 10, 10, 4), rng.randn(2, 4, 4, 2, 3), rng.randn(6), rng.randn(2, 6))
+    ours = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    ref = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    y_ref = convolution_nhwc(*ref[:3], stride=2, sample_bias=ref[3], relu=True)
+    kept = y_ref.array.copy()
+    y = convolution_nhwc(*ours[:3], stride=2, sample_bias=ours[3], relu=True, output=kept)
+    assert y.array is kept
+    grads_match(ours, ref, y, y_ref, rng)
+
+
+def test_given_output_of_the_wrong_shape_is_an_error():
+    x = np.zeros((1, 10, 10, 1), np.float32)
+    W, b = np.ones((1, 4, 4, 1, 1), np.float32), np.zeros(1, np.float32)
+    with pytest.raises(ValueError, match=r'expected float32 \(1, 4, 4, 1\), got float32'):
+        convolution_nhwc(x, W, b, 2, output=np.zeros((1, 3, 4, 1), np.float32))

@@ -50,6 +50,49 @@ def test_twin_encoder_equals_the_plain_encoder():
                                rtol=1e-4, atol=1e-5)
 
 
+def test_twin_encoder_gradients_equal_the_plain_encoders():
+    gen = make_generator()
+    rng = np.random.RandomState(1)
+    images = rng.rand(2, 64, 64, 1).astype(np.float32)
+    feats = rng.rand(2, 2).astype(np.float32)
+    g = rng.randn(2, 256).astype(np.float32)
+    grads = []
+    for encode in (lambda: gen.encoder(images, feats)[0],
+                   lambda: reference_policy_encoder(gen, images, feats)):
+        gen.cleargrads()
+        F.sum(encode() * g).backward()
+        grads.append({n: p.grad.copy() for n, p in gen.encoder.pi.namedparams()})
+    for name in grads[0]:
+        np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-5,
+                                   err_msg=name)
+    assert all(np.abs(grad).sum() > 0 for grad in grads[0].values())
+
+
+@pytest.mark.parametrize('imsize, conditional', [(64, False), (40, True)])
+def test_given_maps_give_the_recomputed_outputs_and_gradients(imsize, conditional):
+    gen = make_generator(imsize=imsize, R=8, conditional=conditional)
+    rng = np.random.RandomState(2)
+    images = rng.rand(3, imsize, imsize, 2 if conditional else 1).astype(np.float32)
+    feats = rng.rand(3, 2).astype(np.float32)
+    g = rng.randn(3, 1024).astype(np.float32), rng.randn(3, 512).astype(np.float32)
+    with chainer.no_backprop_mode():
+        maps = [m.array for m in gen.encode_with_maps(images, feats)[2]]
+    assert [m.shape[1:] for m in maps] == gen.encoder.map_shapes
+    assert [m.shape[1] for m in maps] == [(imsize - 8) // 2 + 1, (imsize - 16) // 4 + 1,
+                                          (imsize - 32) // 8 + 1]
+    runs = []
+    for given in (None, maps):
+        gen.cleargrads()
+        g_pi, g_v, _ = gen.encode_with_maps(images, feats, given)
+        (F.sum(g_pi * g[0]) + F.sum(g_v * g[1])).backward()
+        runs.append((g_pi.array, {n: p.grad.copy() for n, p in gen.namedparams()
+                                  if p.grad is not None}))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1].keys() == runs[1][1].keys() and len(runs[0][1]) > 10
+    for name, grad in runs[0][1].items():
+        np.testing.assert_allclose(runs[1][1][name], grad, rtol=1e-5, atol=1e-7, err_msg=name)
+
+
 def test_field_embedding_is_one_linear_per_field():
     gen = make_generator()
     emb = gen.encoder.pi.embed
