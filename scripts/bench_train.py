@@ -7,11 +7,12 @@ Each run trains a fresh agent for a fixed number of updates (all processes toget
 is B x T = rollout_n x max_episode_steps env steps) with the trainer itself (snapshots only at the
 end, no PNG grids), and prints env steps/s over the training loop, the share of the workers' time
 spent in the env, in the acting forward pass and in the update, and the peak resident memory of
-every worker process. The last line is ``train_steps_per_sec=<number>`` for 2 processes (or for
-the last count given).
+every worker process. Each process count runs in a fresh Python process. The last line is
+``train_steps_per_sec=<number>`` for 2 processes (the last count given).
 """
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -54,28 +55,44 @@ def shares(summary):
     return {key: total[key] / wall for key in ('env', 'forward', 'update')}
 
 
-def main(argv=None):
-    args = parse_args(argv)
+def run_one(args, processes):
+    """Benchmark one process count in this process; prints the figures, returns env steps/s."""
     import chainer_spiral  # noqa: F401  (before chainerrl)
     from chainer_spiral.training.worker import peak_rss_mb
-    sps = None
+    cfg, summary = bench(args.config, processes, args.updates, args.overrides)
+    share = shares(summary)
+    counters = summary['counters']
+    print(f'processes={processes}: {counters.steps} env steps ({counters.updates} updates of '
+          f'B={cfg.agent.rollout_n} x T={cfg.env.max_episode_steps}) in '
+          f'{summary["seconds"]:.1f} s: {summary["sps"]:.1f} env steps/s')
+    print(f'  time shares: env {share["env"]:.1%}, forward {share["forward"]:.1%}, '
+          f'update {share["update"]:.1%}')
+    for w in summary['workers']:
+        where = 'the main process' if processes == 1 else f'pid {w["pid"]}'
+        print(f'  worker {w["index"]} ({where}): peak RSS {w["peak_rss_mb"]:.0f} MiB, '
+              f'PSS at the end {w["pss_mb"]:.0f} MiB')
+    if processes > 1:
+        print(f'  main process: peak RSS {peak_rss_mb():.0f} MiB')
+    return summary['sps']
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if len(args.processes) == 1:
+        print(f'train_steps_per_sec={run_one(args, args.processes[0]):.1f}')
+        return 0
+    # One fresh process per count: forked workers inherit their parent's memory, which a
+    # previous run in the same process would have grown.
+    last = None
     for processes in args.processes:
-        cfg, summary = bench(args.config, processes, args.updates, args.overrides)
-        sps = summary['sps']
-        share = shares(summary)
-        counters = summary['counters']
-        print(f'processes={processes}: {counters.steps} env steps ({counters.updates} updates of '
-              f'B={cfg.agent.rollout_n} x T={cfg.env.max_episode_steps}) in '
-              f'{summary["seconds"]:.1f} s: {sps:.1f} env steps/s')
-        print(f'  time shares: env {share["env"]:.1%}, forward {share["forward"]:.1%}, '
-              f'update {share["update"]:.1%}')
-        for w in summary['workers']:
-            where = 'main process' if processes == 1 else f'pid {w["pid"]}'
-            print(f'  worker {w["index"]} ({where}): peak RSS {w["peak_rss_mb"]:.0f} MiB, '
-                  f'PSS at the end {w["pss_mb"]:.0f} MiB')
-        sys.stdout.flush()
-    print(f'main process peak RSS {peak_rss_mb():.0f} MiB')
-    print(f'train_steps_per_sec={sps:.1f}')
+        command = [sys.executable, __file__, '--config', args.config, '--updates',
+                   str(args.updates), '--processes', str(processes)]
+        command += [arg for o in args.overrides for arg in ('--set', o)]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        lines = out.strip().splitlines()
+        print('\n'.join(lines[:-1]), flush=True)
+        last = lines[-1]
+    print(last)
     return 0
 
 
