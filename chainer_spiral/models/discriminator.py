@@ -5,10 +5,13 @@ padded by 1, LeakyReLU(0.2); Linear(1). At imsize 64 the maps are 64, 32, 17, 9,
 The same stack runs on any imsize >= 1 (ToyEnv's 3x3 gives 3, 2, 2, 2, 2, 2).
 When conditional, the target is concatenated as extra input channels.
 Built from Chainer's own links, so the WGAN-GP penalty can differentiate through it twice.
+The LeakyReLU is Chainer's function computed with a multiplier array instead of boolean
+indexing (the same values and gradients of every order, several times faster on the CPU).
 """
 import chainer
 import chainer.functions as F
 import chainer.links as L
+from chainer import function_node
 from chainer.link_hooks import SpectralNormalization
 
 # (out_channels, ksize, stride); every conv pads by 1.
@@ -20,6 +23,29 @@ def _map_size(imsize):
     for _, k, s in LAYERS:
         size = (size + 2 - k) // s + 1
     return size
+
+
+class LeakyReLU(function_node.FunctionNode):
+    """F.leaky_relu (y = x for x > 0, slope * x otherwise; 0 < slope) as x * m, with m 1 or
+    slope per element: its gradient gy * m is differentiable again (a constant multiplier)."""
+
+    def __init__(self, slope):
+        self.slope = slope
+        self.multiplier = None
+
+    def forward(self, inputs):
+        x, = inputs
+        xp = chainer.backend.get_array_module(x)
+        self.multiplier = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
+        return x * self.multiplier,
+
+    def backward(self, indexes, grad_outputs):
+        return grad_outputs[0] * self.multiplier,
+
+
+def leaky_relu(x, slope=0.2):
+    """LeakyReLU of a Variable or array (see LeakyReLU); 0 < slope < 1."""
+    return LeakyReLU(slope).apply((x,))[0]
 
 
 class Discriminator(chainer.Chain):
@@ -56,5 +82,5 @@ class Discriminator(chainer.Chain):
             x = F.concat((x, target), axis=1)
         h = x
         for conv in self.convs:
-            h = F.leaky_relu(conv(h), slope=0.2)
+            h = leaky_relu(conv(h), slope=0.2)
         return F.reshape(self.out(h), (-1,))

@@ -194,3 +194,23 @@ def test_discriminator_scores(imsize, conditional, spectral_norm):
     if conditional:
         with pytest.raises(ValueError, match='expected a target image'):
             dis(x)
+
+
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_leaky_relu_equals_chainers_to_the_second_order(dtype):
+    from chainer_spiral.models.discriminator import leaky_relu
+    rng = np.random.RandomState(3)
+    x0 = rng.randn(4, 5).astype(dtype)
+    g = rng.randn(4, 5).astype(dtype)
+    results = []
+    for fn in (leaky_relu, F.leaky_relu):
+        x = chainer.Variable(x0.copy())
+        y = fn(x * x - 0.5, slope=0.2) * x  # both sides; second-order terms through x * x
+        gx, = chainer.grad([F.sum(y * g)], [x], enable_double_backprop=True)
+        ggx, = chainer.grad([F.sum(gx * gx)], [x])
+        z = chainer.Variable(np.array([0, 1, -1], dtype))  # the kink is on the slope side
+        gz, = chainer.grad([F.sum(fn(z, slope=0.2))], [z])
+        results.append((y.array, gx.array, ggx.array, gz.array))
+    for ours, ref in zip(*results):
+        assert ours.dtype == dtype
+        np.testing.assert_array_equal(ours, ref)
