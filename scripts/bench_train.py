@@ -69,8 +69,13 @@ def run_one(args, processes):
           f'update {share["update"]:.1%}')
     for w in summary['workers']:
         where = 'the main process' if processes == 1 else f'pid {w["pid"]}'
+        busy = w['cpu_seconds'] / max(w['seconds']['wall'], 1e-9)
         print(f'  worker {w["index"]} ({where}): peak RSS {w["peak_rss_mb"]:.0f} MiB, '
-              f'PSS at the end {w["pss_mb"]:.0f} MiB')
+              f'PSS at the end {w["pss_mb"]:.0f} MiB, on a core {busy:.0%} of its loop time')
+    cpu = sum(w['cpu_seconds'] for w in summary['workers'])
+    print(f'  {counters.steps} env steps in {cpu:.1f} worker CPU seconds: '
+          f'{counters.steps / cpu:.1f} env steps per CPU second '
+          f'(x {processes} = {processes * counters.steps / cpu:.1f} on {processes} idle cores)')
     if processes > 1:
         print(f'  main process: peak RSS {peak_rss_mb():.0f} MiB')
     return summary['sps']

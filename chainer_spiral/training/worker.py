@@ -113,6 +113,7 @@ class Worker:
         self.grid_dataset.seed(seeds['grid'])
         self.envs = [TimedEnv(env) for env in make_envs_from_config(cfg, cfg.agent.rollout_n)]
         self.timing = Timing()
+        self._cpu_start = time.process_time()
 
     def run(self):
         """Collect and update until the SharedState says training is over."""
@@ -166,9 +167,10 @@ class Worker:
         return dict(steps=counters.steps, finals=finals, reals=reals)
 
     def summary(self):
-        """What the supervisor reports at the end: time shares and peak memory."""
+        """What the supervisor reports at the end: times, CPU time of the loop, memory."""
         return dict(index=self.index, pid=os.getpid(), peak_rss_mb=peak_rss_mb(),
-                    pss_mb=pss_mb(), seconds=dict(self.timing.total))
+                    pss_mb=pss_mb(), seconds=dict(self.timing.total),
+                    cpu_seconds=time.process_time() - self._cpu_start)
 
 
 def peak_rss_mb():
