@@ -53,7 +53,8 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
         dict: 'agent' (the trained agent, in the state of the final snapshot), 'counters'
         (final Counters), 'snapshot' (Path of the final snapshot),
         'seconds' (training loop wall time), 'sps' (env steps/s over the loop), 'interrupted',
-        'workers' (per worker: pid, peak_rss_mb, seconds in env/forward/update/wall).
+        'workers' (per worker: index, pid, peak_rss_mb, pss_mb, cpu_seconds, seconds in
+        env/forward/update/wall).
 
     Raises:
         TrainingError: a worker failed or died, or a loss was not finite; no snapshot is
