@@ -20,6 +20,8 @@ from chainer import function_node, initializers
 
 # Largest column buffer built at once, in float32 elements (8 MiB).
 _COLUMN_BUDGET = 2 * 1024 * 1024
+# Column buffer and output of one forward chunk, in float32 elements (1 MiB: about L2).
+_EPILOGUE_BUDGET = 256 * 1024
 
 
 def _output_size(size, ksize, stride):
@@ -35,8 +37,8 @@ def _columns(x, kh, kw, stride, oh, ow):
     return np.ascontiguousarray(view).reshape(n * oh * ow, kh * kw * c)
 
 
-def _chunks(n, elements_per_sample):
-    step = max(1, _COLUMN_BUDGET // max(1, elements_per_sample))
+def _chunks(n, elements_per_sample, budget=None):
+    step = max(1, (budget or _COLUMN_BUDGET) // max(1, elements_per_sample))
     return [(i, min(n, i + step)) for i in range(0, n, step)]
 
 
@@ -90,19 +92,23 @@ class ConvolutionNHWC(function_node.FunctionNode):
         if self.output is not None:
             return self._given_output((n, oh, ow, g * o)),
         rows = oh * ow
-        y = np.empty((n * rows, g * o), np.float32)
-        for i0, i1 in _chunks(n, rows * kh * kw * c):
+        y = np.empty((n, rows, g * o), np.float32)
+        sample_bias = inputs[3] if len(inputs) == 4 else None
+        # Bias and ReLU chunk by chunk, while the chunk's output is still in cache.
+        for i0, i1 in _chunks(n, rows * (kh * kw * c + g * o), _EPILOGUE_BUDGET):
+            part = y[i0:i1]
             for k in range(g):
                 cols = _columns(x[i0:i1, :, :, k * c:(k + 1) * c], kh, kw, self.stride, oh, ow)
-                y[i0 * rows:i1 * rows, k * o:(k + 1) * o] = cols @ W[k].reshape(kh * kw * c, o)
-        y = y.reshape(n, oh, ow, g * o)
-        y += b
-        if len(inputs) == 4:
-            y += inputs[3][:, None, None, :]
+                part.reshape(-1, g * o)[:, k * o:(k + 1) * o] = cols @ W[k].reshape(
+                    kh * kw * c, o)
+            part += b
+            if sample_bias is not None:
+                part += sample_bias[i0:i1, None, :]
+            if self.relu:
+                np.maximum(part, 0, out=part)
         if self.relu:
-            np.maximum(y, 0, out=y)
             self.retain_outputs((0,))
-        return y,
+        return y.reshape(n, oh, ow, g * o),
 
     def _given_output(self, shape):
         y = self.output
