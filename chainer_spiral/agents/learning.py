@@ -138,6 +138,30 @@ def _encoder_inputs(generator, spec, rollout, targets):
     return inputs, encoder_chunks(T * B, generator.imsize)
 
 
+def _distinct_inputs(spec, rollout, targets):
+    """The distinct encoder inputs among the T*B steps (all B first steps of an unconditional
+    rollout see the blank canvas and zero features).
+
+    Returns:
+        (rows, inverse): int arrays, step rows[k] is the first of the k-th distinct input, and
+        step i has the input of step rows[inverse[i]]; rows is increasing.
+    """
+    T, B = rollout.T, rollout.B
+    n = T * B
+    parts = [rollout.canvases[:T].reshape(n, -1),
+             previous_features(spec, rollout.actions).reshape(n, -1).view(np.uint8)]
+    if targets is not None:
+        parts.append(np.ascontiguousarray(np.broadcast_to(
+            targets, (T,) + targets.shape)).reshape(n, -1).view(np.uint8))
+    keys = np.concatenate(parts, axis=1)
+    index, rows, inverse = {}, [], np.empty(n, np.int64)
+    for i in range(n):
+        inverse[i] = index.setdefault(keys[i].tobytes(), len(rows))
+        if inverse[i] == len(rows):
+            rows.append(i)
+    return np.array(rows), inverse
+
+
 def recompute_policy(generator, spec, rollout, encodings):
     """LSTMs over T and decoder heads over T*B from encoder outputs.
 
@@ -240,10 +264,20 @@ def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_enco
         leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
     leaves = [chainer.Variable(x) for x in leaves]
     stats = _policy_backward(generator, spec, rollout, leaves, returns, coefs)
-    for s in chunks:
+    # Steps with the same input share one encoder pass, backpropagating their summed gradient.
+    rows, inverse = _distinct_inputs(spec, rollout, targets)
+    grads = []
+    for leaf in leaves:
+        g = np.zeros((len(rows),) + leaf.shape[1:], np.float32)
+        np.add.at(g, inverse, leaf.grad)
+        grads.append(g)
+    for s in encoder_chunks(len(rows), generator.imsize):
+        idx = rows[s]
+        if idx[-1] - idx[0] == len(idx) - 1:
+            idx = slice(idx[0], idx[-1] + 1)
         g_pi, g_v, _ = generator.encode_with_maps(
-            *inputs(s), maps=None if maps is None else tuple(m[s] for m in maps))
-        (F.sum(g_pi * leaves[0].grad[s]) + F.sum(g_v * leaves[1].grad[s])).backward()
+            *inputs(idx), maps=None if maps is None else tuple(m[idx] for m in maps))
+        (F.sum(g_pi * grads[0][s]) + F.sum(g_v * grads[1][s])).backward()
     return stats
 
 

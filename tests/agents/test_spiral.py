@@ -144,6 +144,35 @@ def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
     assert r.maps is None
 
 
+@pytest.mark.parametrize('conditional', [False, True])
+def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, conditional):
+    envs = mypaint_envs(3, T=2)
+    agent = build_agent(envs[0], BlankDataset(), {'conditional': conditional}, {'rollout_n': 3})
+    targets = np.random.RandomState(0).rand(3, 1, 64, 64).astype(np.float32)
+    r = agent.collect(envs, targets=targets if conditional else None)
+    rows, inverse = learning._distinct_inputs(agent.spec, r, r.targets)
+    feats = learning.previous_features(agent.spec, r.actions).reshape(6, -1)
+    canvases = r.canvases[:2].reshape(6, -1)
+    for i in range(6):  # every step has its representative's input
+        j = rows[inverse[i]]
+        assert j <= i and (canvases[i] == canvases[j]).all() and (feats[i] == feats[j]).all()
+    # The first steps (blank canvas, zero features) are one input unless the targets differ.
+    assert list(inverse[:3]) == ([0, 1, 2] if conditional else [0, 0, 0])
+    returns = np.random.RandomState(1).randn(r.T, r.B).astype(np.float32)
+    grads = []
+    for shared in (True, False):
+        if not shared:
+            monkeypatch.setattr(learning, '_distinct_inputs',
+                                lambda spec, r, t: (np.arange(6), np.arange(6)))
+        agent.generator.cleargrads()
+        learning.generator_pass(agent.generator, agent.spec, r, r.targets, returns,
+                                agent.coefs, True)
+        grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
+    for name in grads[0]:
+        np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
+                                   err_msg=name)
+
+
 def test_decoder_chunks_give_the_same_gradients_and_statistics(monkeypatch):
     agent = toy_agent()
     r = agent.collect(toy_envs(4, T=5))
