@@ -16,6 +16,9 @@ from chainer_spiral.evaluation.strokes import stroke_statistics
 logger = getLogger(__name__)
 
 BATCH = 20
+# The classifier score needs data to learn from; smaller labelled sets (the toy's 8 patterns) are
+# measured by their nearest real image only.
+MIN_CLASSIFIER_TRAIN = 1000
 CLASSIFIER_DIR = Path(__file__).resolve().parents[2] / 'trained_models' / 'classifiers'
 
 
@@ -91,10 +94,41 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
     else:
         full = make_dataset_from_config(dataclasses.replace(
             cfg, data=dataclasses.replace(cfg.data, label=None)))
+        metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
         report = classifier_scores(full, finals, classifier_path, n, seed)
         if report is not None:
             metrics['classifier'] = report
     return metrics
+
+
+def nearest_real(samples, reals, labels=None, chunk=256):
+    """How close each sample is to its nearest real training image.
+
+    Args:
+        samples: float32 (N, C, H, W).
+        reals: float32 (M, C, H, W).
+        labels: int (M,) of the real images, or None.
+        chunk: samples per distance matrix.
+
+    Returns:
+        dict: `mean_mse` (mean over samples of the MSE to the nearest real image),
+        `exact_share` (share of samples equal to a real image), and with labels `histogram`
+        (count of the nearest image's label).
+    """
+    flat_reals = reals.reshape(len(reals), -1).astype(np.float64)
+    real_sq = (flat_reals ** 2).sum(axis=1)
+    best, index = [], []
+    for i in range(0, len(samples), chunk):
+        s = samples[i:i + chunk].reshape(-1, flat_reals.shape[1]).astype(np.float64)
+        d = (s ** 2).sum(axis=1)[:, None] - 2 * s @ flat_reals.T + real_sq[None, :]
+        index.append(d.argmin(axis=1))
+        best.append(np.maximum(d.min(axis=1), 0.0) / flat_reals.shape[1])
+    best, index = np.concatenate(best), np.concatenate(index)
+    report = {'mean_mse': float(best.mean()), 'exact_share': float(np.mean(best < 1e-9))}
+    if labels is not None:
+        n_classes = int(labels.max()) + 1
+        report['histogram'] = np.bincount(labels[index], minlength=n_classes).astype(int).tolist()
+    return report
 
 
 def classifier_scores(dataset, samples, classifier_path, n, seed):
@@ -108,10 +142,11 @@ def classifier_scores(dataset, samples, classifier_path, n, seed):
         seed: seed of the classifier's training, when it has to be trained.
 
     Returns:
-        dict, or None when the dataset has no labels.
+        dict, or None when the dataset has no labels or too few images to train on.
     """
-    if dataset.labels(True) is None:
-        logger.info('%s has no labels: no classifier score', dataset.name)
+    if dataset.labels(True) is None or dataset.n_train < MIN_CLASSIFIER_TRAIN:
+        logger.info('%s: no classifier score (labels: %s, %d training images)', dataset.name,
+                    dataset.labels(True) is not None, dataset.n_train)
         return None
     path = Path(classifier_path or CLASSIFIER_DIR / f'{dataset.name}{dataset.imsize}.npz')
     shape = (dataset.channels, dataset.imsize, dataset.imsize)
