@@ -90,12 +90,43 @@ def encoder_chunks(n, imsize):
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
-def encode_step(generator, images, feats, maps, offset):
-    """One acting step's encoder outputs, computed in chunks of samples (no graph).
+def distinct_rows(keys):
+    """The distinct rows of a 2-D array, in order of first appearance.
+
+    Args:
+        keys: (N, K) array.
+
+    Returns:
+        (rows, inverse): int arrays; rows[k] is the first row equal to the k-th distinct one
+        (increasing), and row i equals row rows[inverse[i]].
+    """
+    keys = np.ascontiguousarray(keys)
+    index, rows, inverse = {}, [], np.empty(len(keys), np.int64)
+    for i in range(len(keys)):
+        inverse[i] = index.setdefault(keys[i].tobytes(), len(rows))
+        if inverse[i] == len(rows):
+            rows.append(i)
+    return np.array(rows, np.int64), inverse
+
+
+def input_keys(canvases, feats, targets):
+    """Byte rows (N, K) identifying encoder inputs: uint8 canvases (N, ...), float32 feats
+    (N, F), float32 targets (N, ...) or None."""
+    n = len(canvases)
+    parts = [canvases.reshape(n, -1), np.ascontiguousarray(feats).reshape(n, -1).view(np.uint8)]
+    if targets is not None:
+        parts.append(np.ascontiguousarray(targets).reshape(n, -1).view(np.uint8))
+    return np.concatenate(parts, axis=1)
+
+
+def encode_step(generator, canvases, targets, feats, maps, offset):
+    """One acting step's encoder outputs (no graph): distinct inputs only (all B first steps
+    of an unconditional rollout are the same), in chunks of samples.
 
     Args:
         generator: Generator.
-        images: float32 (B, H, W, C_in).
+        canvases: uint8 (B, H, W, C).
+        targets: float32 (B, C, H, W) or None.
         feats: float32 (B, F).
         maps: the rollout's map arrays (T * B, ...), filled at rows offset..offset + B.
         offset: row of this step's first sample in `maps`.
@@ -103,14 +134,19 @@ def encode_step(generator, images, feats, maps, offset):
     Returns:
         (gx_pi (B, 1024), gx_v (B, 512)) arrays.
     """
-    g_pi, g_v = [], []
-    for s in encoder_chunks(len(images), generator.imsize):
+    rows, inverse = distinct_rows(input_keys(canvases, feats, targets))
+    images = network_images(canvases[rows], None if targets is None else targets[rows])
+    feats = feats[rows]
+    g_pi, g_v, kept = [], [], [[] for _ in maps]
+    for s in encoder_chunks(len(rows), generator.imsize):
         a, b, step_maps = generator.encode_with_maps(images[s], feats[s])
         g_pi.append(a.array)
         g_v.append(b.array)
-        for kept, m in zip(maps, step_maps):
-            kept[offset + s.start:offset + s.stop] = m.array
-    return np.concatenate(g_pi), np.concatenate(g_v)
+        for parts, m in zip(kept, step_maps):
+            parts.append(m.array)
+    for out, parts in zip(maps, kept):
+        out[offset:offset + len(inverse)] = np.concatenate(parts)[inverse]
+    return np.concatenate(g_pi)[inverse], np.concatenate(g_v)[inverse]
 
 
 def choose_actions(rng, greedy):
@@ -159,8 +195,7 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
     choose = choose_actions(rng, greedy)
     for t in range(T):
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            g_pi, g_v = encode_step(generator, network_images(canvases[t], targets), feats, maps,
-                                    t * B)
+            g_pi, g_v = encode_step(generator, canvases[t], targets, feats, maps, t * B)
             z, value, state = generator.step(g_pi, g_v, state)
             acts, log_prob, entropy = generator.decoder(z, choose)
         gx_pi.append(g_pi)

@@ -15,7 +15,8 @@ import chainer
 import chainer.functions as F
 import numpy as np
 
-from chainer_spiral.agents.acting import encoder_chunks, network_images
+from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
+                                          network_images)
 
 REWARD_MODES = ('wgangp', 'dcgan', 'l2')
 # Steps whose decoder graph is built at once in the update.
@@ -140,26 +141,13 @@ def _encoder_inputs(generator, spec, rollout, targets):
 
 def _distinct_inputs(spec, rollout, targets):
     """The distinct encoder inputs among the T*B steps (all B first steps of an unconditional
-    rollout see the blank canvas and zero features).
-
-    Returns:
-        (rows, inverse): int arrays, step rows[k] is the first of the k-th distinct input, and
-        step i has the input of step rows[inverse[i]]; rows is increasing.
-    """
+    rollout see the blank canvas and zero features): acting.distinct_rows of them."""
     T, B = rollout.T, rollout.B
     n = T * B
-    parts = [rollout.canvases[:T].reshape(n, -1),
-             previous_features(spec, rollout.actions).reshape(n, -1).view(np.uint8)]
-    if targets is not None:
-        parts.append(np.ascontiguousarray(np.broadcast_to(
-            targets, (T,) + targets.shape)).reshape(n, -1).view(np.uint8))
-    keys = np.concatenate(parts, axis=1)
-    index, rows, inverse = {}, [], np.empty(n, np.int64)
-    for i in range(n):
-        inverse[i] = index.setdefault(keys[i].tobytes(), len(rows))
-        if inverse[i] == len(rows):
-            rows.append(i)
-    return np.array(rows), inverse
+    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape)
+    return distinct_rows(input_keys(rollout.canvases[:T].reshape(n, -1),
+                                    previous_features(spec, rollout.actions).reshape(n, -1),
+                                    None if tiled is None else tiled.reshape(n, -1)))
 
 
 def recompute_policy(generator, spec, rollout, encodings):

@@ -144,6 +144,13 @@ def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
     assert r.maps is None
 
 
+def test_distinct_rows():
+    from chainer_spiral.agents.acting import distinct_rows
+    keys = np.array([[1, 2], [3, 4], [1, 2], [5, 6], [3, 4]], np.uint8)
+    rows, inverse = distinct_rows(keys)
+    assert list(rows) == [0, 1, 3] and list(inverse) == [0, 1, 0, 2, 1]
+
+
 @pytest.mark.parametrize('conditional', [False, True])
 def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, conditional):
     envs = mypaint_envs(3, T=2)
