@@ -1,0 +1,137 @@
+"""Package one snapshot of a training run as a shipped model in trained_models/NAME/.
+
+    python scripts/package_model.py RUN_DIR STEP NAME [--n 1000] [--greedy-too] [--notes FILE]
+
+Copies the run's resolved config (paths rewritten relative to the new folder), the snapshot
+`RUN_DIR/STEP/`, the run's metrics.csv and command line; evaluates the snapshot
+(scripts/evaluate.py's figures, written to STEP/metrics.json); renders `demo.py many` to many.png;
+draws the curves to curves.png; and writes MODEL_CARD.md from those files. Every figure in the card is read from a file the run or
+the evaluation wrote. `--notes` adds a hand-written section (what it can and cannot draw yet).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from chainer_spiral.config import dump_config, load_config
+from chainer_spiral.evaluation import evaluate_snapshot
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def machine():
+    """One line naming the CPU, the core count and the OS."""
+    cpu = 'unknown CPU'
+    try:
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f'{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, ' \
+           f'Python {platform.python_version()}'
+
+
+def package(run_dir, step, name, n, greedy_too, notes):
+    run_dir, dest = Path(run_dir), REPO / 'trained_models' / name
+    snapshot = run_dir / str(step)
+    counters = json.loads((snapshot / 'counters.json').read_text())
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    cfg = load_config(run_dir / 'config.yaml', check_paths=False)
+    dump_config(cfg, dest / 'config.yaml')
+    shutil.copytree(snapshot, dest / str(step))
+    for extra in ('metrics.csv', 'command.txt', 'git.txt'):
+        if (run_dir / extra).is_file():
+            shutil.copy(run_dir / extra, dest / extra)
+    metrics = {'sampled': evaluate_snapshot(dest / str(step), n=n)}
+    if greedy_too:
+        metrics['greedy'] = evaluate_snapshot(dest / str(step), n=n, greedy=True)
+    for m in metrics.values():
+        m['snapshot'] = f'trained_models/{name}/{step}'
+    (dest / str(step) / 'metrics.json').write_text(json.dumps(metrics, indent=2) + '\n')
+    subprocess.run([sys.executable, str(REPO / 'demo.py'), 'many', str(dest / str(step)),
+                    str(dest / 'many.png')], check=True)
+    subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
+                    str(dest / 'curves.png')], check=True)
+    card = model_card(name, cfg, step, counters, metrics, run_dir, notes)
+    (dest / 'MODEL_CARD.md').write_text(card)
+    print(card)
+
+
+def model_card(name, cfg, step, counters, metrics, run_dir, notes):
+    command = (run_dir / 'command.txt').read_text().strip()
+    git = (run_dir / 'git.txt').read_text().strip().replace('\n', ', ')
+    lines = [
+        f'# {name}', '',
+        f'Problem `{cfg.data.problem}`' + (f' (label {cfg.data.label})' if cfg.data.label is not None
+                                           else '')
+        + f", {'conditional' if cfg.model.conditional else 'unconditional'}, "
+        f'reward `{cfg.agent.reward_mode}`, action space `{cfg.env.action_space}`, '
+        f'{cfg.env.imsize}x{cfg.env.imsize} canvas, R {cfg.env.pos_resolution}, '
+        f'T {cfg.env.max_episode_steps}, B {cfg.agent.rollout_n}, {cfg.train.processes} process(es).',
+        '', '## Training', '',
+        f'- Config: `config.yaml` (the run\'s resolved config).',
+        f'- Command: `{command}`',
+        f'- Code: {git}',
+        f'- Snapshot `{step}/`: {counters["steps"]} env steps, {counters["updates"]} updates, '
+        f'{counters["episodes"]} episodes, {counters["elapsed"] / 60:.1f} min of training '
+        f'({counters["steps"] / max(counters["elapsed"], 1e-9):.0f} env steps/s).',
+        f'- Machine: {machine()}.',
+        f'- Curves: `metrics.csv`, drawn by `python scripts/plot_scores.py trained_models/{name} '
+        'curves.png`: ![curves](curves.png)',
+        '', '## Metrics', '',
+        f'`python scripts/evaluate.py trained_models/{name}/{step}` (figures also in '
+        f'`{step}/metrics.json`):', '',
+    ]
+    for mode, m in metrics.items():
+        lines.append(f'- {mode} actions, {m["episodes"]} drawings: '
+                     f'{m["strokes_per_drawing"]:.2f} strokes per drawing, '
+                     f'{m["drawn_step_fraction"]:.1%} of steps draw, '
+                     f'ink on {m["ink_coverage"]:.1%} of the pixels, '
+                     f'{m["empty_share"]:.1%} empty drawings.')
+        if 'heldout_l2' in m:
+            lines.append(f'  Held-out L2 (MSE per pixel): {m["heldout_l2"]:.4f} '
+                         f'(std {m["heldout_l2_std"]:.4f}).')
+        if 'nearest_real' in m:
+            nr = m['nearest_real']
+            lines.append(f'  Nearest real training image: mean MSE {nr["mean_mse"]:.4f}, '
+                         f'exact copies {nr["exact_share"]:.1%}'
+                         + (f', nearest image\'s label histogram {nr["histogram"]}'
+                            if 'histogram' in nr else '') + '.')
+        if 'classifier' in m:
+            c = m['classifier']
+            lines.append(f'  Classifier (held-out accuracy {c["classifier_test_accuracy"]:.3f}): '
+                         f'mean confidence {c["samples"]["mean_confidence"]:.3f} on the drawings '
+                         f'vs {c["real_heldout"]["mean_confidence"]:.3f} on real held-out images; '
+                         f'class histogram {c["samples"]["histogram"]} '
+                         f'(real: {c["real_heldout"]["histogram"]}).')
+    lines += ['', '## Samples', '', '`python demo.py many '
+              f'trained_models/{name}/{step} many.png`:', '', '![samples](many.png)', '']
+    if notes:
+        lines += ['## What it can and cannot draw yet', '', Path(notes).read_text().strip(), '']
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('run_dir', type=Path)
+    parser.add_argument('step', type=int)
+    parser.add_argument('name')
+    parser.add_argument('--n', type=int, default=1000, help='drawings to evaluate')
+    parser.add_argument('--greedy-too', action='store_true', help='also evaluate greedy actions')
+    parser.add_argument('--notes', type=Path, help='a markdown file: what it can and cannot draw')
+    args = parser.parse_args(argv)
+    if not (args.run_dir / str(args.step) / 'counters.json').is_file():
+        parser.error(f'{args.run_dir / str(args.step)}: expected a snapshot directory')
+    package(args.run_dir, args.step, args.name, args.n, args.greedy_too, args.notes)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
