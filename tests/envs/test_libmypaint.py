@@ -5,19 +5,9 @@ import numpy as np
 import pytest
 
 from chainer_spiral.envs import libmypaint
+from pixels import box, ink
+
 from chainer_spiral.envs.libmypaint import BRUSH_DIR, Brush, Canvas, LibMyPaintError, load_binding
-
-
-def ink(image):
-    """bool (H, W): pixels that are not white."""
-    return (image != 255).any(axis=-1)
-
-
-def box(shape, rows, cols):
-    """bool (H, W) that is True on rows[0]..rows[1] x cols[0]..cols[1] (inclusive)."""
-    mask = np.zeros(shape, dtype=bool)
-    mask[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1] = True
-    return mask
 
 
 def stroke(brush, canvas, start, end, pressure=1.0):

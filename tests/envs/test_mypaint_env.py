@@ -6,16 +6,7 @@ import pytest
 
 from chainer_spiral.envs import MyPaintEnv, make_env
 from chainer_spiral.envs.libmypaint import BRUSH_DIR
-
-
-def ink(image):
-    return (image != 255).any(axis=-1)
-
-
-def box(shape, rows, cols):
-    mask = np.zeros(shape, dtype=bool)
-    mask[rows[0]:rows[1] + 1, cols[0]:cols[1] + 1] = True
-    return mask
+from pixels import box, ink
 
 
 def grid(env, row, col):
