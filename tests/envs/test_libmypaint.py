@@ -5,9 +5,8 @@ import numpy as np
 import pytest
 
 from chainer_spiral.envs import libmypaint
-from pixels import box, ink
-
 from chainer_spiral.envs.libmypaint import BRUSH_DIR, Brush, Canvas, LibMyPaintError, load_binding
+from pixels import box, ink
 
 
 def stroke(brush, canvas, start, end, pressure=1.0):
