@@ -18,8 +18,8 @@ import chainer
 import numpy as np
 from chainer import function_node, initializers
 
-# Largest column buffer built at once, in float32 elements (8 MiB).
-_COLUMN_BUDGET = 2 * 1024 * 1024
+# Largest column buffer built at once, in float32 elements (4 MiB).
+_COLUMN_BUDGET = 1024 * 1024
 # Column buffer and output of one forward chunk, in float32 elements (1 MiB: about L2).
 _EPILOGUE_BUDGET = 256 * 1024
 
@@ -38,8 +38,11 @@ def _columns(x, kh, kw, stride, oh, ow):
 
 
 def _chunks(n, elements_per_sample, budget=None):
+    """n samples -> (start, stop) of nearly equal chunks within the budget of elements."""
     step = max(1, (budget or _COLUMN_BUDGET) // max(1, elements_per_sample))
-    return [(i, min(n, i + step)) for i in range(0, n, step)]
+    k = -(-n // step)
+    bounds = [n * i // k for i in range(k + 1)]
+    return list(zip(bounds[:-1], bounds[1:]))
 
 
 def _input_grad(gy, w, stride, h, wd, gx):
