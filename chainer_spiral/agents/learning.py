@@ -3,11 +3,12 @@
 Recompute (see docs/agent.md): the acting graph is not kept. The learner
 1. takes the encoder outputs of all T*B steps (from the acting pass when the parameters are
    unchanged, else one forward without graph) as leaf variables,
-2. steps both LSTMs over T with batch B and runs the decoder heads on all T*B steps at once
+2. steps both LSTMs over T with batch B and runs the decoder heads on chunks of the T*B steps
    (log-probabilities of the stored actions), builds the losses and backpropagates to the
    leaves,
-3. re-runs the encoder with graph on chunks of samples and backpropagates the leaves'
-   gradients into its parameters (chunks bound the memory of the large early feature maps).
+3. re-runs the encoder with graph on chunks of the distinct inputs among the steps and
+   backpropagates the leaves' gradients into its parameters (chunks bound the memory of the
+   large early feature maps).
    When the parameters are unchanged since acting, the rollout's feature maps of the acting
    pass stand in for the outputs of the stride-2 convs: only the first layer is recomputed.
 """
@@ -240,7 +241,9 @@ def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_enco
         dict of floats: pi_loss, v_loss, avg_value, avg_entropy.
 
     Raises:
-        NonFiniteLossError: before any gradient is computed.
+        NonFiniteLossError: the value loss before any backward, a decoder chunk's policy loss
+            before its own backward (gradients only reach the local generator, which
+            `SPIRAL.update` clears first).
     """
     inputs, chunks = _encoder_inputs(generator, spec, rollout, targets)
     maps = rollout.maps if reuse_encodings else None
