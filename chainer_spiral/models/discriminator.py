@@ -5,7 +5,7 @@ padded by 1, LeakyReLU(0.2); Linear(1). At imsize 64 the maps are 64, 32, 17, 9,
 The same stack runs on any imsize >= 1 (ToyEnv's 3x3 gives 3, 2, 2, 2, 2, 2).
 When conditional, the target is concatenated as extra input channels.
 Built from Chainer's own links, so the WGAN-GP penalty can differentiate through it twice.
-The LeakyReLU is Chainer's function computed with a multiplier array instead of boolean
+The LeakyReLU is Chainer's function computed with `where` on a boolean mask instead of boolean
 indexing (the same values and gradients of every order, several times faster on the CPU).
 """
 import chainer
@@ -26,21 +26,38 @@ def _map_size(imsize):
 
 
 class LeakyReLU(function_node.FunctionNode):
-    """F.leaky_relu (y = x for x > 0, slope * x otherwise; 0 < slope) as x * m, with m 1 or
-    slope per element: its gradient gy * m is differentiable again (a constant multiplier)."""
+    """F.leaky_relu (y = x for x > 0, slope * x otherwise; 0 < slope < 1) with `where` on a
+    boolean mask of x > 0, which the gradients of every order reuse (1 byte per element)."""
 
     def __init__(self, slope):
         self.slope = slope
-        self.multiplier = None
+        self.mask = None
 
     def forward(self, inputs):
         x, = inputs
-        xp = chainer.backend.get_array_module(x)
-        self.multiplier = xp.where(x > 0, x.dtype.type(1), x.dtype.type(self.slope))
-        return x * self.multiplier,
+        self.mask = x > 0
+        return _masked_scale(x, self.mask, self.slope),
 
     def backward(self, indexes, grad_outputs):
-        return grad_outputs[0] * self.multiplier,
+        return MaskedScale(self.mask, self.slope).apply(grad_outputs)
+
+
+class MaskedScale(function_node.FunctionNode):
+    """g -> g where mask, slope * g elsewhere: LeakyReLU's gradient, its own adjoint."""
+
+    def __init__(self, mask, slope):
+        self.mask, self.slope = mask, slope
+
+    def forward(self, inputs):
+        return _masked_scale(inputs[0], self.mask, self.slope),
+
+    def backward(self, indexes, grad_outputs):
+        return MaskedScale(self.mask, self.slope).apply(grad_outputs)
+
+
+def _masked_scale(x, mask, slope):
+    xp = chainer.backend.get_array_module(x)
+    return xp.where(mask, x, x * x.dtype.type(slope))
 
 
 def leaky_relu(x, slope=0.2):
