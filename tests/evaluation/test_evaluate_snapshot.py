@@ -1,0 +1,69 @@
+"""evaluate_snapshot and scripts/evaluate.py on snapshots written by the real trainer."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from chainer_spiral.config import load_config
+from chainer_spiral.evaluation import evaluate_snapshot
+from chainer_spiral.training import load_agent, make_envs_from_config, train
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = ['agent.rollout_n=8', 'train.steps=64', 'train.n_save_interval=0',
+        'train.n_save_final_obs_interval=0', 'train.log_interval=2']
+
+
+def toy_snapshot(root, *overrides):
+    cfg = load_config(REPO / 'configs' / 'toy.yaml', TINY + list(overrides))
+    return train(cfg, root / 'run', argv=['tiny'], progress=False)['snapshot']
+
+
+@pytest.fixture(scope='module')
+def unconditional(tmp_path_factory):
+    return toy_snapshot(tmp_path_factory.mktemp('toy'))
+
+
+@pytest.fixture(scope='module')
+def conditional(tmp_path_factory):
+    return toy_snapshot(tmp_path_factory.mktemp('toy_cond'), 'model.conditional=true',
+                        'agent.reward_mode=l2')
+
+
+def test_unconditional_figures(unconditional):
+    m = evaluate_snapshot(unconditional, n=24, seed=3)
+    assert m['episodes'] == 24 and m['env_steps'] == 64 and m['updates'] == 4
+    T = 2
+    assert 0 <= m['strokes_per_drawing'] <= T and 0 <= m['drawn_step_fraction'] <= 1
+    assert 0 <= m['ink_coverage'] <= 1 and 0 <= m['empty_share'] <= 1
+    assert sum(m['nearest_real']['histogram']) == 24 and len(m['nearest_real']['histogram']) == 8
+    assert 'classifier' not in m          # 8 toy patterns are too few to train a classifier on
+    assert 'heldout_l2' not in m
+    assert evaluate_snapshot(unconditional, n=24, seed=3) == m
+
+
+def test_conditional_heldout_l2_is_the_mse_of_the_greedy_drawings(conditional):
+    m = evaluate_snapshot(conditional, n=8, greedy=True)
+    cfg, agent, dataset = load_agent(str(conditional))
+    targets = dataset.images(train=False)[:8]
+    rollout = agent.collect(make_envs_from_config(cfg, 8), targets=targets, greedy=True)
+    l2 = ((rollout.finals - targets) ** 2).mean(axis=(1, 2, 3))
+    np.testing.assert_allclose(m['heldout_l2'], l2.mean(), rtol=1e-6)
+    assert 'nearest_real' not in m and 'classifier' not in m
+
+
+def test_script_writes_metrics_json(unconditional):
+    out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate.py'), str(unconditional),
+                          '--n', '8'], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    written = json.loads((Path(unconditional) / 'metrics.json').read_text())
+    assert written == json.loads(out.stdout) and written['episodes'] == 8
+
+
+def test_script_refuses_a_folder_that_is_no_snapshot(tmp_path):
+    out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate.py'), str(tmp_path)],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 2
+    assert 'expected a snapshot directory' in out.stderr.strip().splitlines()[-1]
