@@ -110,9 +110,9 @@ def test_update_time_log_probs_equal_acting_and_one_by_one(make_envs, kind):
         np.testing.assert_allclose(lp[:, 0], r.log_probs[:, b], rtol=1e-5, atol=1e-5)
 
 
-def test_reused_and_recomputed_encodings_give_the_same_gradients():
-    agent = toy_agent()
-    r = agent.collect(toy_envs(4))
+def reused_and_recomputed_gradients(agent, r):
+    """Generator gradients of one rollout with the acting pass reused, then recomputed;
+    asserts they are equal and returns the first."""
     returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
     grads = []
     for reuse in (True, False):
@@ -122,7 +122,13 @@ def test_reused_and_recomputed_encodings_give_the_same_gradients():
     for name in grads[0]:
         np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
                                    err_msg=name)
-    assert any(np.abs(g).sum() > 0 for g in grads[0].values())
+    return grads[0]
+
+
+def test_reused_and_recomputed_encodings_give_the_same_gradients():
+    agent = toy_agent()
+    grads = reused_and_recomputed_gradients(agent, agent.collect(toy_envs(4)))
+    assert any(np.abs(g).sum() > 0 for g in grads.values())
 
 
 def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
@@ -130,16 +136,8 @@ def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
     agent = build_agent(envs[0], BlankDataset(), {}, {'rollout_n': 3})
     r = agent.collect(envs)
     assert [m.shape for m in r.maps] == [(6, 29, 29, 64), (6, 13, 13, 64), (6, 5, 5, 64)]
-    returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
-    grads = []
-    for reuse in (True, False):
-        agent.generator.cleargrads()
-        learning.generator_pass(agent.generator, agent.spec, r, None, returns, agent.coefs, reuse)
-        grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
-    for name in grads[0]:
-        np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
-                                   err_msg=name)
-    assert np.abs(grads[0]['/encoder/pi/first/W']).sum() > 0
+    grads = reused_and_recomputed_gradients(agent, r)
+    assert np.abs(grads['/encoder/pi/first/W']).sum() > 0
     agent.update(r)
     assert r.maps is None
 
