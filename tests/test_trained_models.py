@@ -60,6 +60,6 @@ def test_make_demo_renders_the_newest_mnist_snapshot(tmp_path):
                           '--n', '2', '--without_dataset'], cwd=REPO, capture_output=True,
                          text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    frames = list(imageio.get_reader(str(out)))
+    frames = list(imageio.get_reader(out).iter_data())
     T = load_agent(str(REPO / command[3]), with_dataset=False)[0].env.max_episode_steps
     assert len(frames) == T + 1
