@@ -176,20 +176,20 @@ class Worker:
 def peak_rss_mb():
     """Peak resident memory of this process in MiB (VmHWM, shared pages included), or NaN
     where /proc is missing."""
-    try:
-        with open('/proc/self/status') as f:
-            match = re.search(r'^VmHWM:\s+(\d+) kB', f.read(), re.M)
-    except OSError:
-        return float('nan')
-    return int(match.group(1)) / 1024 if match else float('nan')
+    return _proc_mib('/proc/self/status', 'VmHWM')
 
 
 def pss_mb():
     """Proportional set size of this process in MiB: its resident memory with every page
     shared with other processes (the forked workers, their parent) counted as a fraction."""
+    return _proc_mib('/proc/self/smaps_rollup', 'Pss')
+
+
+def _proc_mib(path, field):
+    """A `field: N kB` line of a /proc file in MiB, or NaN when the file or line is missing."""
     try:
-        with open('/proc/self/smaps_rollup') as f:
-            match = re.search(r'^Pss:\s+(\d+) kB', f.read(), re.M)
+        with open(path) as f:
+            match = re.search(rf'^{field}:\s+(\d+) kB', f.read(), re.M)
     except OSError:
         return float('nan')
     return int(match.group(1)) / 1024 if match else float('nan')
