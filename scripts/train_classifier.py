@@ -2,18 +2,17 @@
 
     python scripts/train_classifier.py CONFIG [--epochs 3] [--seed 0]
 
-Reads the config's dataset with every label (the config's `data.label` filter is dropped), trains
-on its training split, measures the held-out accuracy and writes
+Reads the config's dataset with every class (`classifier_config`: the `data.label` filter is
+dropped; QuickDraw reads every category in its folder), trains on its training split, measures the held-out accuracy and writes
 trained_models/classifiers/<problem><imsize>.npz and .json.
 """
 import argparse
-import dataclasses
 import logging
 import sys
 
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation import fit_classifier
-from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
+from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR, classifier_config
 from chainer_spiral.training.factory import make_dataset_from_config
 
 
@@ -24,9 +23,7 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    cfg = load_config(args.config)
-    cfg = dataclasses.replace(cfg, data=dataclasses.replace(cfg.data, label=None))
-    dataset = make_dataset_from_config(cfg)
+    dataset = make_dataset_from_config(classifier_config(load_config(args.config)))
     if dataset.labels(True) is None:
         parser.error(f'{args.config}: the {dataset.name} dataset has no labels to classify')
     path = CLASSIFIER_DIR / f'{dataset.name}{dataset.imsize}.npz'

@@ -92,13 +92,22 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         metrics['heldout_l2'] = float(l2.mean())
         metrics['heldout_l2_std'] = float(l2.std())
     else:
-        full = make_dataset_from_config(dataclasses.replace(
-            cfg, data=dataclasses.replace(cfg.data, label=None)))
+        full = make_dataset_from_config(classifier_config(cfg))
         metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
         report = classifier_scores(full, finals, classifier_path, n, seed)
         if report is not None:
             metrics['classifier'] = report
     return metrics
+
+
+def classifier_config(cfg):
+    """The config of the data a problem's classifier learns from and the painter is compared
+    with: every class of the problem (the `label` filter dropped; for QuickDraw every category in
+    the folder, so a one-category painter is scored against the others)."""
+    data = dataclasses.replace(cfg.data, label=None)
+    if data.problem == 'quickdraw':
+        data = dataclasses.replace(data, categories=None)
+    return dataclasses.replace(cfg, data=data)
 
 
 def nearest_real(samples, reals, labels=None, chunk=256):
@@ -173,5 +182,5 @@ def fit_classifier(dataset, path, seed=0, epochs=3):
     logger.info('%s classifier: held-out accuracy %.4f', dataset.name, acc)
     save_classifier(model, path, {'problem': dataset.name, 'imsize': dataset.imsize,
                                   'epochs': epochs, 'seed': seed, 'test_accuracy': acc,
-                                  'n_train': len(labels)})
+                                  'n_train': len(labels), 'class_names': dataset.class_names})
     return model, acc

@@ -9,7 +9,9 @@ import pytest
 
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation import evaluate_snapshot
-from chainer_spiral.training import load_agent, make_envs_from_config, train
+from chainer_spiral.evaluation.evaluate import classifier_config
+from chainer_spiral.training import (load_agent, make_dataset_from_config, make_envs_from_config,
+                                     train)
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ['agent.rollout_n=8', 'train.steps=64', 'train.n_save_interval=0',
@@ -67,3 +69,14 @@ def test_script_refuses_a_folder_that_is_no_snapshot(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 2
     assert 'expected a snapshot directory' in out.stderr.strip().splitlines()[-1]
+
+
+def test_classifier_data_has_every_class_of_the_problem():
+    cfg = load_config(REPO / 'configs' / 'quickdraw.yaml', ['data.label=0'])
+    assert list(cfg.data.categories) == ['apple']
+    full = make_dataset_from_config(classifier_config(cfg))
+    names = sorted(p.stem.split('_')[1] for p in Path(cfg.data.path).glob('quickdraw_*.npy'))
+    assert sorted(full.class_names) == names and len(names) == 6
+    assert set(np.unique(full.labels(True))) == set(range(6))
+    mnist = classifier_config(load_config(REPO / 'configs' / 'mnist.yaml', ['data.label=3']))
+    assert mnist.data.label is None and mnist.data.problem == 'mnist'
