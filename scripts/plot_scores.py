@@ -1,10 +1,12 @@
 #!/usr/bin/env python
-"""Plots the training curves of a run: ``plot_scores.py OUTDIR OUT.png``.
+"""Plots the training curves of runs: ``plot_scores.py OUTDIR [OUTDIR ...] OUT.png [--csv NAME]``.
 
 Reads ``OUTDIR/metrics.csv`` (one row per log interval, a header of statistic names such as
 ``train/pi_loss``, ``train/d_loss``, ``train/R``, ``train/l2``, ``train/avg_entropy``,
 ``time/sps`` and counters such as ``env_steps``) and draws one panel per group of statistics
 against the environment steps: losses, rewards, L2 distances, entropy, speed, then the rest.
+With several runs, each panel overlays them (labelled by run directory). ``--csv evaluation.csv``
+plots the per-snapshot figures of ``scripts/evaluate_run.py`` instead.
 """
 import argparse
 import csv
@@ -70,23 +72,34 @@ def group_columns(columns):
     return out + ([('other', other)] if other else [])
 
 
-def plot(metrics, out, title=''):
-    """Draws the panels of ``metrics`` (from ``read_metrics``) into the PNG ``out``."""
-    x_name = next((c for c in X_CANDIDATES if c in metrics), None)
-    n_rows = len(next(iter(metrics.values())))
-    x = metrics[x_name] if x_name else list(range(n_rows))
-    panels = group_columns([c for c in metrics if c != x_name])
+def plot(runs, out, title=''):
+    """Draws the panels of runs into the PNG ``out``.
+
+    Args:
+        runs: dict label -> metrics (``read_metrics``); one run's label may be ''.
+        out: PNG path.
+    """
+    panels = {}
+    for label, metrics in runs.items():
+        x_name = next((c for c in X_CANDIDATES if c in metrics), None)
+        n_rows = len(next(iter(metrics.values())))
+        x = metrics[x_name] if x_name else list(range(n_rows))
+        for panel, names in group_columns([c for c in metrics if c != x_name]):
+            for name in names:
+                panels.setdefault(panel, []).append(
+                    (f'{label}: {name}' if label else name, x, metrics[name], x_name or 'row'))
     if not panels:
-        raise ValueError(f'expected statistic columns besides the counters, got {list(metrics)}')
+        raise ValueError(f'expected statistic columns besides the counters, got '
+                         f'{[list(m) for m in runs.values()]}')
     n_cols = min(3, len(panels))
     n_grid_rows = -(-len(panels) // n_cols)
     fig, axes = plt.subplots(n_grid_rows, n_cols, figsize=(4.5 * n_cols, 3.2 * n_grid_rows),
                              squeeze=False)
-    for ax, (panel, names) in zip(axes.flat, panels):
-        for name in names:
-            ax.plot(x, metrics[name], label=name, lw=1.2)
+    for ax, (panel, lines) in zip(axes.flat, panels.items()):
+        for name, x, y, x_name in lines:
+            ax.plot(x, y, label=name, lw=1.2, marker='o' if len(x) < 30 else None, ms=3)
         ax.set_title(panel)
-        ax.set_xlabel(x_name or 'row')
+        ax.set_xlabel(x_name)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     for ax in list(axes.flat)[len(panels):]:
@@ -98,15 +111,21 @@ def plot(metrics, out, title=''):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Plot the training curves of a run.')
-    parser.add_argument('outdir', type=Path, help='the run directory holding metrics.csv')
+    parser = argparse.ArgumentParser(description='Plot the training curves of runs.')
+    parser.add_argument('outdirs', type=Path, nargs='+', metavar='OUTDIR',
+                        help='run directories holding the CSV')
     parser.add_argument('out', type=Path, help='the PNG to write')
+    parser.add_argument('--csv', default='metrics.csv',
+                        help='the CSV in each run directory (default metrics.csv)')
     args = parser.parse_args(argv)
-    path = args.outdir / 'metrics.csv'
-    if not path.is_file():
-        parser.error(f'{path}: expected the run\'s metrics file, got nothing')
+    runs = {}
+    for outdir in args.outdirs:
+        path = outdir / args.csv
+        if not path.is_file():
+            parser.error(f'{path}: expected the run\'s {args.csv}, got nothing')
+        runs['' if len(args.outdirs) == 1 else outdir.name] = read_metrics(path)
     try:
-        plot(read_metrics(path), args.out, title=str(args.outdir))
+        plot(runs, args.out, title=' vs '.join(str(d) for d in args.outdirs))
     except ValueError as e:
         parser.error(str(e))
     print(f'wrote {args.out}', file=sys.stderr)

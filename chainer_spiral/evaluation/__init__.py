@@ -1,2 +1,3 @@
 """Measuring trained painters: held-out L2, a classifier score, stroke statistics."""
-from chainer_spiral.evaluation.evaluate import evaluate_snapshot, fit_classifier  # noqa: F401
+from chainer_spiral.evaluation.evaluate import (evaluate_run, evaluate_snapshot,  # noqa: F401
+                                                fit_classifier, summary)

@@ -94,7 +94,8 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
     else:
         full = make_dataset_from_config(classifier_config(cfg))
         metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
-        report = classifier_scores(full, finals, classifier_path, n, seed)
+        report = classifier_scores(full, finals, classifier_path, n, seed,
+                                   painter_class(cfg, full))
         if report is not None:
             metrics['classifier'] = report
     return metrics
@@ -140,7 +141,17 @@ def nearest_real(samples, reals, labels=None, chunk=256):
     return report
 
 
-def classifier_scores(dataset, samples, classifier_path, n, seed):
+def painter_class(cfg, full):
+    """The one class a painter was trained on (`data.label`, or QuickDraw's only category) as an
+    index of the classifier data `full`, or None when it was trained on several."""
+    if cfg.data.label is not None:
+        return int(cfg.data.label)
+    if cfg.data.problem == 'quickdraw' and len(cfg.data.categories or ()) == 1:
+        return list(full.class_names).index(cfg.data.categories[0])
+    return None
+
+
+def classifier_scores(dataset, samples, classifier_path, n, seed, painter=None):
     """The classifier's confidence and class histogram on the samples and on real held-out images.
 
     Args:
@@ -149,9 +160,12 @@ def classifier_scores(dataset, samples, classifier_path, n, seed):
         classifier_path: npz file, or None for the default of the problem.
         n: number of real held-out images to score as the ceiling.
         seed: seed of the classifier's training, when it has to be trained.
+        painter: the class index the painter was trained on, or None (see painter_class).
 
     Returns:
-        dict, or None when the dataset has no labels or too few images to train on.
+        dict, or None when the dataset has no labels or too few images to train on. With
+        `painter`, also `painter_class_share`: the share of the samples put in that class, and
+        `real_class_share`: the same on the real held-out images of that class (the ceiling).
     """
     if dataset.labels(True) is None or dataset.n_train < MIN_CLASSIFIER_TRAIN:
         logger.info('%s: no classifier score (labels: %s, %d training images)', dataset.name,
@@ -164,13 +178,62 @@ def classifier_scores(dataset, samples, classifier_path, n, seed):
         fit_classifier(dataset, path, seed)
     model, meta = load_classifier(path, shape)
     real = dataset.images(train=False)[:n]
-    return {
+    report = {
         'classifier': str(path),
         'classifier_test_accuracy': meta['test_accuracy'],
         'samples': confidence_report(model, samples),
         'real_heldout': confidence_report(model, real),
         'class_names': dataset.class_names,
     }
+    if painter is not None:
+        own = dataset.images(train=False)[dataset.labels(False) == painter][:n]
+        report['painter_class'] = painter
+        report['painter_class_share'] = report['samples']['histogram'][painter] / len(samples)
+        report['real_class_share'] = confidence_report(model, own)['histogram'][painter] / len(own)
+    return report
+
+
+# The headline figures of a metrics dict (evaluate_snapshot), one column each in a run's
+# evaluation.csv: name -> path of keys.
+SUMMARY = {
+    'strokes_per_drawing': ('strokes_per_drawing',),
+    'drawn_step_fraction': ('drawn_step_fraction',),
+    'ink_coverage': ('ink_coverage',),
+    'empty_share': ('empty_share',),
+    'heldout_l2': ('heldout_l2',),
+    'nearest_real_mse': ('nearest_real', 'mean_mse'),
+    'classifier_confidence': ('classifier', 'samples', 'mean_confidence'),
+    'real_confidence': ('classifier', 'real_heldout', 'mean_confidence'),
+    'painter_class_share': ('classifier', 'painter_class_share'),
+    'real_class_share': ('classifier', 'real_class_share'),
+}
+
+
+def summary(metrics):
+    """{name: float} of the SUMMARY figures present in `metrics` (evaluate_snapshot's dict)."""
+    out = {}
+    for name, keys in SUMMARY.items():
+        value = metrics
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is not None:
+            out[name] = float(value)
+    return out
+
+
+def evaluate_run(run_dir, n=200, seed=0):
+    """The SUMMARY figures of every snapshot of a run, in order of env steps.
+
+    Returns:
+        list of dicts: `steps`, `updates`, then summary(evaluate_snapshot(snapshot, n, seed)).
+    """
+    from chainer_spiral.training.snapshots import list_snapshots
+    rows = []
+    for snapshot in list_snapshots(run_dir):
+        m = evaluate_snapshot(snapshot, n=n, seed=seed)
+        rows.append({'steps': m['env_steps'], 'updates': m['updates'], **summary(m)})
+        logger.info('%s: %s', snapshot, rows[-1])
+    return rows
 
 
 def fit_classifier(dataset, path, seed=0, epochs=3):

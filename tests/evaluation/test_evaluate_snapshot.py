@@ -1,15 +1,18 @@
 """evaluate_snapshot and scripts/evaluate.py on snapshots written by the real trainer."""
+import csv
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import imageio
 import numpy as np
 import pytest
 
 from chainer_spiral.config import load_config
-from chainer_spiral.evaluation import evaluate_snapshot
-from chainer_spiral.evaluation.evaluate import classifier_config
+from chainer_spiral.evaluation import evaluate_run, evaluate_snapshot, summary
+from chainer_spiral.evaluation.evaluate import classifier_config, painter_class
 from chainer_spiral.training import (load_agent, make_dataset_from_config, make_envs_from_config,
                                      train)
 
@@ -78,5 +81,49 @@ def test_classifier_data_has_every_class_of_the_problem():
     names = sorted(p.stem.split('_')[1] for p in Path(cfg.data.path).glob('quickdraw_*.npy'))
     assert sorted(full.class_names) == names and len(names) == 6
     assert set(np.unique(full.labels(True))) == set(range(6))
-    mnist = classifier_config(load_config(REPO / 'configs' / 'mnist.yaml', ['data.label=3']))
-    assert mnist.data.label is None and mnist.data.problem == 'mnist'
+    assert full.class_names[painter_class(cfg, full)] == 'apple'
+    mnist = load_config(REPO / 'configs' / 'mnist.yaml', ['data.label=3'])
+    assert classifier_config(mnist).data.label is None
+    assert painter_class(mnist, None) == 3
+    assert painter_class(load_config(REPO / 'configs' / 'mnist.yaml'), None) is None
+
+
+def test_evaluate_run_measures_every_snapshot(tmp_path):
+    last = toy_snapshot(tmp_path, 'train.n_save_interval=2', 'model.conditional=true',
+                        'agent.reward_mode=l2')
+    run = Path(last).parent
+    rows = evaluate_run(run, n=8, seed=1)
+    assert [(r['steps'], r['updates']) for r in rows] == [(32, 2), (64, 4)]
+    m = evaluate_snapshot(last, n=8, seed=1)
+    assert rows[-1] == {'steps': 64, 'updates': 4, **summary(m)}
+    assert rows[-1]['heldout_l2'] == m['heldout_l2'] and 'classifier_confidence' not in rows[-1]
+
+    out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate_run.py'), str(run),
+                          '--n', '8', '--seed', '1'], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    with open(run / 'evaluation.csv', newline='') as f:
+        written = list(csv.DictReader(f))
+    assert [int(r['steps']) for r in written] == [32, 64]
+    assert float(written[-1]['heldout_l2']) == pytest.approx(m['heldout_l2'])
+
+    other = tmp_path / 'other'
+    shutil.copytree(run, other)
+    png = tmp_path / 'both.png'
+    plot = subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(run),
+                           str(other), str(png), '--csv', 'evaluation.csv'],
+                          capture_output=True, text=True, timeout=120)
+    assert plot.returncode == 0, plot.stderr
+    assert imageio.imread(png).ndim == 3
+    missing = subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(run),
+                              str(png), '--csv', 'nothing.csv'], capture_output=True, text=True,
+                             timeout=120)
+    assert missing.returncode == 2 and 'nothing.csv' in missing.stderr
+
+
+def test_summary_takes_the_headline_figures():
+    m = {'strokes_per_drawing': 2.0, 'ink_coverage': 0.1, 'episodes': 5,
+         'classifier': {'samples': {'mean_confidence': 0.5, 'histogram': [1, 4]},
+                        'real_heldout': {'mean_confidence': 0.9}, 'painter_class_share': 0.8}}
+    assert summary(m) == {'strokes_per_drawing': 2.0, 'ink_coverage': 0.1,
+                          'classifier_confidence': 0.5, 'real_confidence': 0.9,
+                          'painter_class_share': 0.8}
