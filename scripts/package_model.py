@@ -1,14 +1,17 @@
 """Package one snapshot of a training run as a shipped model in trained_models/NAME/.
 
     python scripts/package_model.py RUN_DIR STEP NAME [--n 1000] [--greedy-too] [--notes FILE]
+                                    [--into trained_models]
 
 Copies the run's resolved config (paths rewritten relative to the new folder), the snapshot
 `RUN_DIR/STEP/`, the run's metrics.csv and command line; evaluates the snapshot
 (scripts/evaluate.py's figures, written to STEP/metrics.json); renders `demo.py many` to many.png;
-draws the curves to curves.png; and writes MODEL_CARD.md from those files. Every figure in the card is read from a file the run or
-the evaluation wrote. `--notes` adds a hand-written section (what it can and cannot draw yet).
+draws the curves to curves.png; copies RUN_DIR/evaluation.csv (scripts/evaluate_run.py) when
+there is one and tabulates it; and writes MODEL_CARD.md from those files. Every figure in the card
+is read from a file the run or the evaluation wrote. `--notes` adds a hand-written section (what it can and cannot draw yet).
 """
 import argparse
+import csv
 import json
 import os
 import platform
@@ -37,8 +40,8 @@ def machine():
            f'Python {platform.python_version()}'
 
 
-def package(run_dir, step, name, n, greedy_too, notes):
-    run_dir, dest = Path(run_dir), REPO / 'trained_models' / name
+def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_models'):
+    run_dir, dest = Path(run_dir), Path(into) / name
     snapshot = run_dir / str(step)
     counters = json.loads((snapshot / 'counters.json').read_text())
     if dest.exists():
@@ -47,7 +50,7 @@ def package(run_dir, step, name, n, greedy_too, notes):
     cfg = load_config(run_dir / 'config.yaml', check_paths=False)
     dump_config(cfg, dest / 'config.yaml')
     shutil.copytree(snapshot, dest / str(step))
-    for extra in ('metrics.csv', 'command.txt', 'git.txt'):
+    for extra in ('metrics.csv', 'evaluation.csv', 'command.txt', 'git.txt'):
         if (run_dir / extra).is_file():
             shutil.copy(run_dir / extra, dest / extra)
     metrics = {'sampled': evaluate_snapshot(dest / str(step), n=n)}
@@ -60,12 +63,27 @@ def package(run_dir, step, name, n, greedy_too, notes):
                     str(dest / 'many.png')], check=True)
     subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
                     str(dest / 'curves.png')], check=True)
-    card = model_card(name, cfg, step, counters, metrics, run_dir, notes)
+    card = model_card(name, cfg, step, counters, metrics, run_dir, notes,
+                      evaluation_table(dest / 'evaluation.csv'))
     (dest / 'MODEL_CARD.md').write_text(card)
     print(card)
 
 
-def model_card(name, cfg, step, counters, metrics, run_dir, notes):
+def evaluation_table(path):
+    """Markdown table of a run's evaluation.csv (scripts/evaluate_run.py), or [] without one."""
+    if not path.is_file():
+        return []
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    columns = [c for c in rows[0] if c != 'updates']
+    lines = ['| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
+    for row in rows:
+        lines.append('| ' + ' | '.join(row[c] if c == 'steps' or not row[c]
+                                      else f'{float(row[c]):.4g}' for c in columns) + ' |')
+    return lines
+
+
+def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()):
     command = (run_dir / 'command.txt').read_text().strip()
     git = (run_dir / 'git.txt').read_text().strip().replace('\n', ', ')
     lines = [
@@ -112,6 +130,15 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes):
                          f'vs {c["real_heldout"]["mean_confidence"]:.3f} on real held-out images; '
                          f'class histogram {c["samples"]["histogram"]} '
                          f'(real: {c["real_heldout"]["histogram"]}).')
+            if 'painter_class' in c:
+                own = c['class_names'][c['painter_class']] if c['class_names'] else c['painter_class']
+                lines.append(f'  Put in its own class ({own}): {c["painter_class_share"]:.1%} of '
+                             f'the drawings vs {c["real_class_share"]:.1%} of real held-out '
+                             f'{own} images.')
+    if evaluation:
+        lines += ['', '## How the figures moved with training', '',
+                  f'`python scripts/evaluate_run.py RUN_DIR` on every snapshot of the run '
+                  f'(sampled actions; `evaluation.csv`):', ''] + list(evaluation)
     lines += ['', '## Samples', '', '`python demo.py many '
               f'trained_models/{name}/{step} many.png`:', '', '![samples](many.png)', '']
     if notes:
@@ -127,10 +154,12 @@ def main(argv=None):
     parser.add_argument('--n', type=int, default=1000, help='drawings to evaluate')
     parser.add_argument('--greedy-too', action='store_true', help='also evaluate greedy actions')
     parser.add_argument('--notes', type=Path, help='a markdown file: what it can and cannot draw')
+    parser.add_argument('--into', type=Path, default=REPO / 'trained_models',
+                        help='the folder of shipped models (default trained_models/)')
     args = parser.parse_args(argv)
     if not (args.run_dir / str(args.step) / 'counters.json').is_file():
         parser.error(f'{args.run_dir / str(args.step)}: expected a snapshot directory')
-    package(args.run_dir, args.step, args.name, args.n, args.greedy_too, args.notes)
+    package(args.run_dir, args.step, args.name, args.n, args.greedy_too, args.notes, args.into)
 
 
 if __name__ == '__main__':

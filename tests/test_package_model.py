@@ -1,0 +1,43 @@
+"""scripts/package_model.py on a run written by the real trainer and measured by evaluate_run."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from chainer_spiral.config import load_config
+from chainer_spiral.training import train
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ['agent.rollout_n=8', 'train.steps=64', 'train.n_save_interval=2',
+        'train.n_save_final_obs_interval=0', 'train.log_interval=2']
+
+
+def script(name, *args):
+    out = subprocess.run([sys.executable, str(REPO / 'scripts' / name), *map(str, args)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def test_package_writes_a_card_from_the_measured_files(tmp_path):
+    run = Path(train(load_config(REPO / 'configs' / 'toy.yaml', TINY), tmp_path / 'run',
+                     argv=['train.py', 'tiny'], progress=False)['snapshot']).parent
+    script('evaluate_run.py', run, '--n', 8)
+    notes = tmp_path / 'notes.md'
+    notes.write_text('It draws lines.\n')
+    script('package_model.py', run, 64, 'toyish', '--n', 8, '--notes', notes,
+           '--into', tmp_path / 'models')
+    dest = tmp_path / 'models' / 'toyish'
+    for name in ('config.yaml', 'metrics.csv', 'evaluation.csv', 'command.txt', 'git.txt',
+                 'many.png', 'curves.png', '64/counters.json'):
+        assert (dest / name).is_file(), name
+    m = json.loads((dest / '64' / 'metrics.json').read_text())['sampled']
+    assert m['env_steps'] == 64 and m['episodes'] == 8
+    card = (dest / 'MODEL_CARD.md').read_text()
+    assert 'Snapshot `64/`: 64 env steps, 4 updates' in card
+    assert f"{m['strokes_per_drawing']:.2f} strokes per drawing" in card
+    assert f"mean MSE {m['nearest_real']['mean_mse']:.4f}" in card
+    rows = [line for line in card.splitlines() if line.startswith('| ')]
+    assert rows[0].startswith('| steps | strokes_per_drawing |')
+    assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
+    assert card.rstrip().endswith('It draws lines.')
