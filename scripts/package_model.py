@@ -116,7 +116,8 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
                      f'{m["empty_share"]:.1%} empty drawings.')
         if 'heldout_l2' in m:
             lines.append(f'  Held-out L2 (MSE per pixel): {m["heldout_l2"]:.4f} '
-                         f'(std {m["heldout_l2_std"]:.4f}).')
+                         f'(std {m["heldout_l2_std"]:.4f}); a blank canvas scores '
+                         f'{m["blank_l2"]:.4f}.')
         if 'nearest_real' in m:
             nr = m['nearest_real']
             lines.append(f'  Nearest real training image: mean MSE {nr["mean_mse"]:.4f}, '

@@ -65,14 +65,15 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         n = min(n, len(held_out))
         targets = held_out[:n]
     envs = make_envs_from_config(cfg, min(BATCH, n))
-    stats, finals = {}, []
+    stats, finals, blanks = {}, [], []
     for rollout in paint(agent, envs, n, targets, greedy):
         flags = rollout.actions[agent.spec.flag_field]
-        blanks = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
-        for key, values in stroke_statistics(flags, rollout.finals, blanks).items():
+        blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
+        for key, values in stroke_statistics(flags, rollout.finals, blank).items():
             stats.setdefault(key, []).append(values)
         finals.append(rollout.finals)
-    finals = np.concatenate(finals)
+        blanks.append(blank)
+    finals, blanks = np.concatenate(finals), np.concatenate(blanks)
     stats = {k: np.concatenate(v) for k, v in stats.items()}
     counters = read_counters(Path(snapshot_dir) / COUNTERS_FILE)
     metrics = {
@@ -91,6 +92,8 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         l2 = ((finals - targets) ** 2).mean(axis=(1, 2, 3))
         metrics['heldout_l2'] = float(l2.mean())
         metrics['heldout_l2_std'] = float(l2.std())
+        # The reference of a painter that draws nothing.
+        metrics['blank_l2'] = float(((blanks - targets) ** 2).mean())
     else:
         full = make_dataset_from_config(classifier_config(cfg))
         metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
@@ -201,6 +204,7 @@ SUMMARY = {
     'ink_coverage': ('ink_coverage',),
     'empty_share': ('empty_share',),
     'heldout_l2': ('heldout_l2',),
+    'blank_l2': ('blank_l2',),
     'nearest_real_mse': ('nearest_real', 'mean_mse'),
     'classifier_confidence': ('classifier', 'samples', 'mean_confidence'),
     'real_confidence': ('classifier', 'real_heldout', 'mean_confidence'),

@@ -56,6 +56,9 @@ def test_conditional_heldout_l2_is_the_mse_of_the_greedy_drawings(conditional):
     rollout = agent.collect(make_envs_from_config(cfg, 8), targets=targets, greedy=True)
     l2 = ((rollout.finals - targets) ** 2).mean(axis=(1, 2, 3))
     np.testing.assert_allclose(m['heldout_l2'], l2.mean(), rtol=1e-6)
+    blank = rollout.canvases[0].transpose(0, 3, 1, 2) / 255.0
+    np.testing.assert_allclose(m['blank_l2'], ((blank - targets) ** 2).mean(), rtol=1e-6)
+    assert m['blank_l2'] != m['heldout_l2']
     assert 'nearest_real' not in m and 'classifier' not in m
 
 
