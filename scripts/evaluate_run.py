@@ -1,6 +1,6 @@
 """Measure every snapshot of a run and write RUN_DIR/evaluation.csv (how the figures move).
 
-    python scripts/evaluate_run.py RUN_DIR [--n 200] [--seed 0]
+    python scripts/evaluate_run.py RUN_DIR [--n 200] [--seed 0] [--every 1]
 
 One row per snapshot: env steps, updates and the headline figures of scripts/evaluate.py
 (held-out L2 for conditional runs; classifier confidence and nearest-real MSE for unconditional
@@ -30,10 +30,12 @@ def main(argv=None):
     parser.add_argument('run_dir', type=Path)
     parser.add_argument('--n', type=int, default=200, help='drawings per snapshot (default 200)')
     parser.add_argument('--seed', type=int, default=0, help="seed of the agent's sampling")
+    parser.add_argument('--every', type=int, default=1,
+                        help='measure every k-th snapshot (and always the last)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     try:
-        rows = evaluate_run(args.run_dir, n=args.n, seed=args.seed)
+        rows = evaluate_run(args.run_dir, n=args.n, seed=args.seed, every=args.every)
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
     if not rows:

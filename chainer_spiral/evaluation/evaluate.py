@@ -225,15 +225,19 @@ def summary(metrics):
     return out
 
 
-def evaluate_run(run_dir, n=200, seed=0):
-    """The SUMMARY figures of every snapshot of a run, in order of env steps.
+def evaluate_run(run_dir, n=200, seed=0, every=1):
+    """The SUMMARY figures of every `every`-th snapshot of a run (and of the last), in order of
+    env steps.
 
     Returns:
         list of dicts: `steps`, `updates`, then summary(evaluate_snapshot(snapshot, n, seed)).
     """
     from chainer_spiral.training.snapshots import list_snapshots
     rows = []
-    for snapshot in list_snapshots(run_dir):
+    snapshots = list_snapshots(run_dir)
+    for i, snapshot in enumerate(snapshots):
+        if i % every and i != len(snapshots) - 1:
+            continue
         m = evaluate_snapshot(snapshot, n=n, seed=seed)
         rows.append({'steps': m['env_steps'], 'updates': m['updates'], **summary(m)})
         logger.info('%s: %s', snapshot, rows[-1])

@@ -92,21 +92,23 @@ def test_classifier_data_has_every_class_of_the_problem():
 
 
 def test_evaluate_run_measures_every_snapshot(tmp_path):
-    last = toy_snapshot(tmp_path, 'train.n_save_interval=2', 'model.conditional=true',
-                        'agent.reward_mode=l2')
+    last = toy_snapshot(tmp_path, 'train.n_save_interval=2', 'train.steps=96',
+                        'model.conditional=true', 'agent.reward_mode=l2')
     run = Path(last).parent
     rows = evaluate_run(run, n=8, seed=1)
-    assert [(r['steps'], r['updates']) for r in rows] == [(32, 2), (64, 4)]
+    assert [(r['steps'], r['updates']) for r in rows] == [(32, 2), (64, 4), (96, 6)]
     m = evaluate_snapshot(last, n=8, seed=1)
-    assert rows[-1] == {'steps': 64, 'updates': 4, **summary(m)}
+    assert rows[-1] == {'steps': 96, 'updates': 6, **summary(m)}
     assert rows[-1]['heldout_l2'] == m['heldout_l2'] and 'classifier_confidence' not in rows[-1]
+    assert evaluate_run(run, n=8, seed=1, every=2) == rows[::2]
+    assert evaluate_run(run, n=8, seed=1, every=5) == [rows[0], rows[-1]]
 
     out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate_run.py'), str(run),
                           '--n', '8', '--seed', '1'], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     with open(run / 'evaluation.csv', newline='') as f:
         written = list(csv.DictReader(f))
-    assert [int(r['steps']) for r in written] == [32, 64]
+    assert [int(r['steps']) for r in written] == [32, 64, 96]
     assert float(written[-1]['heldout_l2']) == pytest.approx(m['heldout_l2'])
 
     other = tmp_path / 'other'
