@@ -21,8 +21,9 @@ def snapshot_of(model_dir):
     return steps[0]
 
 
-def test_the_mnist_painter_and_the_toy_are_shipped():
-    assert {p.name for p in MODELS} >= {'mnist', 'toy'}
+def test_the_painters_of_issue_6_are_shipped():
+    assert {p.name for p in MODELS} >= {'mnist', 'toy', 'mnist_conditional', 'mnist_conditional_l2',
+                                       'kmnist', 'quickdraw'}
 
 
 @pytest.mark.parametrize('model_dir', MODELS, ids=[p.name for p in MODELS])
