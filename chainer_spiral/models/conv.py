@@ -146,8 +146,11 @@ class ConvolutionNHWC(function_node.FunctionNode):
                     cols = _columns(x[i0:i1, :, :, k * c:(k + 1) * c], kh, kw, self.stride, oh, ow)
                     gw[k] += cols.T @ gy2[i0 * rows:i1 * rows, k * o:(k + 1) * o]
             out[1] = gw.reshape(W.shape)
-        out[2] = gy2.sum(axis=0)
-        out[3] = gy.sum(axis=(1, 2))
+        if 3 in indexes:  # the per-sample bias: sum over positions, then over samples for b
+            out[3] = gy.sum(axis=(1, 2))
+            out[2] = out[3].sum(axis=0)
+        else:
+            out[2] = gy2.sum(axis=0)
         return tuple(chainer.Variable(out[i]) for i in indexes)
 
 
