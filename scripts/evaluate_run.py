@@ -2,7 +2,7 @@
 
     python scripts/evaluate_run.py RUN_DIR [--n 200] [--seed 0] [--every 1]
 
-One row per snapshot: env steps, updates and the headline figures of scripts/evaluate.py
+Also writes RUN_DIR/evaluation_command.txt, the command line. One row per snapshot: env steps, updates and the headline figures of scripts/evaluate.py
 (held-out L2 for conditional runs; classifier confidence and nearest-real MSE for unconditional
 ones; stroke statistics for both), each from `--n` sampled drawings. Plot them with
 `python scripts/plot_scores.py RUN_DIR OUT.png --csv evaluation.csv`.
@@ -14,6 +14,9 @@ import sys
 from pathlib import Path
 
 from chainer_spiral.evaluation import evaluate_run
+
+# Beside evaluation.csv: the command line that wrote it (model cards quote it).
+COMMAND_FILE = 'evaluation_command.txt'
 
 
 def write_rows(rows, path):
@@ -42,6 +45,8 @@ def main(argv=None):
         parser.error(f'{args.run_dir}: expected a run directory with snapshots, found none')
     out = args.run_dir / 'evaluation.csv'
     write_rows(rows, out)
+    (args.run_dir / COMMAND_FILE).write_text(
+        ' '.join(['python', 'scripts/evaluate_run.py'] + list(argv or sys.argv[1:])) + '\n')
     print(out.read_text(), end='')
 
 

@@ -6,9 +6,10 @@
 Copies the run's resolved config (paths rewritten relative to the new folder), the snapshot
 `RUN_DIR/STEP/`, the run's metrics.csv and command line; evaluates the snapshot
 (scripts/evaluate.py's figures, written to STEP/metrics.json); renders `demo.py many` to many.png;
-draws the curves to curves.png; copies RUN_DIR/evaluation.csv (scripts/evaluate_run.py) when
-there is one and tabulates it; and writes MODEL_CARD.md from those files. Every figure in the card
-is read from a file the run or the evaluation wrote. `--notes` adds a hand-written section (what it can and cannot draw yet).
+draws the curves to curves.png; copies RUN_DIR/evaluation.csv and its command
+(scripts/evaluate_run.py) when there is one and tabulates it; and writes MODEL_CARD.md from those
+files. Every figure in the card is read from a file the run or the evaluation wrote. `--notes`
+adds a hand-written section (what it can and cannot draw yet).
 """
 import argparse
 import csv
@@ -50,7 +51,8 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     cfg = load_config(run_dir / 'config.yaml', check_paths=False)
     dump_config(cfg, dest / 'config.yaml')
     shutil.copytree(snapshot, dest / str(step))
-    for extra in ('metrics.csv', 'evaluation.csv', 'command.txt', 'git.txt'):
+    for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'command.txt',
+                  'git.txt'):
         if (run_dir / extra).is_file():
             shutil.copy(run_dir / extra, dest / extra)
     metrics = {'sampled': evaluate_snapshot(dest / str(step), n=n)}
@@ -64,19 +66,25 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
                     str(dest / 'curves.png')], check=True)
     card = model_card(name, cfg, step, counters, metrics, run_dir, notes,
-                      evaluation_table(dest / 'evaluation.csv'))
+                      evaluation_table(dest))
     (dest / 'MODEL_CARD.md').write_text(card)
     print(card)
 
 
-def evaluation_table(path):
-    """Markdown table of a run's evaluation.csv (scripts/evaluate_run.py), or [] without one."""
+def evaluation_table(folder):
+    """The card's section on `folder`/evaluation.csv (scripts/evaluate_run.py): the command that
+    wrote it and its rows as a markdown table; [] without one."""
+    path = Path(folder) / 'evaluation.csv'
     if not path.is_file():
         return []
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
+    command = Path(folder) / 'evaluation_command.txt'
+    command = command.read_text().strip() if command.is_file() else 'python scripts/evaluate_run.py'
     columns = [c for c in rows[0] if c != 'updates']
-    lines = ['| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
+    lines = ['', '## How the figures moved with training', '',
+             f'`{command}` (sampled actions; `evaluation.csv`):', '',
+             '| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
     for row in rows:
         lines.append('| ' + ' | '.join(row[c] if c == 'steps' or not row[c]
                                       else f'{float(row[c]):.4g}' for c in columns) + ' |')
@@ -136,10 +144,7 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
                 lines.append(f'  Put in its own class ({own}): {c["painter_class_share"]:.1%} of '
                              f'the drawings vs {c["real_class_share"]:.1%} of real held-out '
                              f'{own} images.')
-    if evaluation:
-        lines += ['', '## How the figures moved with training', '',
-                  f'`python scripts/evaluate_run.py RUN_DIR` on every snapshot of the run '
-                  f'(sampled actions; `evaluation.csv`):', ''] + list(evaluation)
+    lines += list(evaluation)
     lines += ['', '## Samples', '', '`python demo.py many '
               f'trained_models/{name}/{step} many.png`:', '', '![samples](many.png)', '']
     if notes:

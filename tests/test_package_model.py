@@ -28,8 +28,8 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     script('package_model.py', run, 64, 'toyish', '--n', 8, '--notes', notes,
            '--into', tmp_path / 'models')
     dest = tmp_path / 'models' / 'toyish'
-    for name in ('config.yaml', 'metrics.csv', 'evaluation.csv', 'command.txt', 'git.txt',
-                 'many.png', 'curves.png', '64/counters.json'):
+    for name in ('config.yaml', 'metrics.csv', 'evaluation.csv', 'evaluation_command.txt',
+                 'command.txt', 'git.txt', 'many.png', 'curves.png', '64/counters.json'):
         assert (dest / name).is_file(), name
     m = json.loads((dest / '64' / 'metrics.json').read_text())['sampled']
     assert m['env_steps'] == 64 and m['episodes'] == 8
@@ -37,6 +37,7 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     assert 'Snapshot `64/`: 64 env steps, 4 updates' in card
     assert f"{m['strokes_per_drawing']:.2f} strokes per drawing" in card
     assert f"mean MSE {m['nearest_real']['mean_mse']:.4f}" in card
+    assert f'`python scripts/evaluate_run.py {run} --n 8` (sampled actions' in card
     rows = [line for line in card.splitlines() if line.startswith('| ')]
     assert rows[0].startswith('| steps | strokes_per_drawing |')
     assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
