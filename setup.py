@@ -22,6 +22,7 @@ setup(
     ],
     extras_require={'test': ['pytest']},
     setup_requires=['cffi>=1.15'],
-    cffi_modules=['chainer_spiral/envs/_mypaint_build.py:ffibuilder'],
+    cffi_modules=['chainer_spiral/envs/_mypaint_build.py:ffibuilder',
+                  'chainer_spiral/models/_conv_build.py:ffibuilder'],
     entry_points={'console_scripts': ['chainer-spiral=chainer_spiral.cli:main']},
 )

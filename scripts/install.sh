@@ -40,8 +40,8 @@ fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 
 # Re-install only when the inputs of the install change.
-inputs=("$ROOT/setup.py" "$ROOT/constraints.txt")
-[ -f "$ROOT/chainer_spiral/envs/_mypaint_build.py" ] && inputs+=("$ROOT/chainer_spiral/envs/_mypaint_build.py")
+inputs=("$ROOT/setup.py" "$ROOT/constraints.txt" "$ROOT/chainer_spiral/envs/_mypaint_build.py"
+        "$ROOT/chainer_spiral/models/_conv_build.py")
 stamp="$VENV/.installed-$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "install.sh: pip install -e .[test] into $VENV"

@@ -1,81 +1,176 @@
-"""A channels-last (NHWC) valid convolution for the CPU, lean on copies and memory.
+"""Channels-last (NHWC) convolutions for the CPU, on one C kernel and no column buffers.
 
 Chainer's CPU convolution works in NCHW: im2col, then `tensordot`, which transposes the
 column buffer and the output (several large copies per call, and the column buffer of the
-whole batch at once). Here the column buffer is a strided view of the NHWC input, copied once
-per chunk of samples straight into the (rows, kh*kw*C) layout of one GEMM, and the GEMM
-writes the NHWC output. Chunking bounds the transient memory.
+whole batch at once). Here every product is an "implicit GEMM" (``_conv_cffi.spiral_igemm``,
+built from _conv_build.py): the C kernel reads the entries of the would-be column matrix
+straight from the NHWC image through two tables of offsets (one per output row, one per
+reduction index), so no column buffer is ever built, and writes each result row where a table
+of output offsets says (an NHWC map, a strided parity of one, a weight matrix).
+
+- forward: rows = output pixels, reduction = (tap, channel);
+- weight gradient: rows = (tap, channel), reduction = output pixels;
+- input gradient of a stride-s conv whose kernel is a multiple of s: per output parity, an
+  unpadded conv of the zero-padded output gradient with the parity's flipped taps.
 
 Groups: the channels of x split into g groups with their own weights (the policy's and the
-value's encoders run as one call with g = 2).
-
-The input gradient of a stride-s conv whose kernel is a multiple of s is computed per output
-parity as one small GEMM on a padded im2col of gy (no column-to-image scatter of a large
-buffer). The backward pass is first order only: the generator never needs double backprop;
-the discriminator, which does for its gradient penalty, uses Chainer's own convolutions.
+value's encoders run as one call with g = 2). The backward pass is first order only: the
+generator never needs double backprop; the discriminator, which does for its gradient
+penalty, uses Chainer's own convolutions.
 """
+import importlib
+
 import chainer
 import numpy as np
 from chainer import function_node, initializers
 
-# Largest column buffer built at once, in float32 elements (4 MiB).
-_COLUMN_BUDGET = 1024 * 1024
-# Column buffer and output of one forward chunk, in float32 elements (1 MiB: about L2).
-_EPILOGUE_BUDGET = 256 * 1024
+EXTENSION = 'chainer_spiral.models._conv_cffi'
+# Reduction tile of the weight gradient, in output pixels: the tile's image rows and output
+# gradient stay in cache while every (tap, channel) row uses them.
+_PIXEL_TILE = 256
+
+_kernel = None
+
+
+def _get_kernel():
+    """The compiled extension (``ffi``, ``lib``); one-line error when it is not built."""
+    global _kernel
+    if _kernel is None:
+        try:
+            _kernel = importlib.import_module(EXTENSION)
+        except ImportError as err:
+            raise ImportError(f'{EXTENSION}: the cffi extension is not built ({err}); '
+                              f'run `bash scripts/install.sh`') from None
+    return _kernel
 
 
 def _output_size(size, ksize, stride):
     return (size - ksize) // stride + 1
 
 
-def _columns(x, kh, kw, stride, oh, ow):
-    """(n, H, W, C) (any strides) -> float32 (n*oh*ow, kh*kw*C), one copy of a strided view."""
-    n, _, _, c = x.shape
-    sn, sh, sw, sc = x.strides
-    view = np.lib.stride_tricks.as_strided(
-        x, (n, oh, ow, kh, kw, c), (sn, stride * sh, stride * sw, sh, sw, sc), writeable=False)
-    return np.ascontiguousarray(view).reshape(n * oh * ow, kh * kw * c)
+def _lattice(shape, count, rows, cols, channels, stride=1):
+    """Flat offsets in a C-contiguous (N, H, W, C) array of the elements
+    [n, stride * i, stride * j, c] for n < count, i < rows, j < cols, c < channels: int64
+    (count * rows * cols * channels,), in that order."""
+    _, h, w, c = shape
+    axes = np.ix_(np.arange(count) * (h * w * c), np.arange(rows) * (stride * w * c),
+                  np.arange(cols) * (stride * c), np.arange(channels))
+    return (axes[0] + axes[1] + axes[2] + axes[3]).reshape(-1)
 
 
-def _chunks(n, elements_per_sample, budget=None):
-    """n samples -> (start, stop) of nearly equal chunks within the budget of elements."""
-    step = max(1, (budget or _COLUMN_BUDGET) // max(1, elements_per_sample))
-    k = -(-n // step)
-    bounds = [n * i // k for i in range(k + 1)]
-    return list(zip(bounds[:-1], bounds[1:]))
+def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=False,
+           bias=None, bias_row=None, relu=False):
+    """out.flat[out_row[r] + o] (+)= sum_k x.flat[row_base[r] + red_off[k]] * B[k, c0 + o],
+    then + bias.flat[bias_row[r] + o] and max(., 0) if asked, for o < O.
+
+    Args:
+        x: C-contiguous float32 array.
+        row_base, red_off, out_row, bias_row: int64 (R,), (K,), (R,), (R,).
+        B: C-contiguous float32 (K, ldb).
+        columns: (c0, O), the columns of B used.
+        out: C-contiguous float32 array, written in place.
+        kt: reduction tile (default: K).
+    """
+    ffi, lib = _get_kernel().ffi, _get_kernel().lib
+    assert x.flags.c_contiguous and B.flags.c_contiguous and out.flags.c_contiguous
+    assert x.dtype == B.dtype == out.dtype == np.float32 and B.shape[0] == len(red_off)
+    c0, O = columns
+    tables = [np.ascontiguousarray(t, np.int64) for t in (row_base, red_off, out_row)]
+    if bias is not None:
+        tables.append(np.ascontiguousarray(bias_row, np.int64))
+        bias = np.ascontiguousarray(bias, np.float32)
+
+    def ptr(a, kind='float *'):
+        return ffi.cast(kind, a.ctypes.data)
+    K = len(red_off)
+    lib.spiral_igemm(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base),
+                     ptr(tables[1], 'int64_t *'), K, kt or max(K, 1),
+                     ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t *'),
+                     int(accumulate), ffi.NULL if bias is None else ptr(bias),
+                     ffi.NULL if bias is None else ptr(tables[3], 'int64_t *'), int(relu))
 
 
-def _input_grad(gy, w, stride, h, wd, gx):
-    """gx (n, h, wd, C) = transposed convolution of gy (n, oh, ow, O) with w (kh, kw, C, O).
+def _conv(x, W, stride, bias=None, sample_bias=None, relu=False):
+    """Valid grouped convolution (no graph).
+
+    Args:
+        x: C-contiguous float32 (N, H, W, g*C).
+        W: float32 (g, kh, kw, C, O).
+        bias: float32 (g*O,) or None; sample_bias: float32 (N, g*O) or None.
+
+    Returns:
+        float32 (N, oh, ow, g*O).
+    """
+    g, kh, kw, c, o = W.shape
+    n, h, w, _ = x.shape
+    oh, ow = _output_size(h, kh, stride), _output_size(w, kw, stride)
+    y = np.empty((n, oh, ow, g * o), np.float32)
+    pixels = _lattice(x.shape, n, oh, ow, 1, stride)
+    taps = _lattice(x.shape, 1, kh, kw, c)
+    out_row = np.arange(n * oh * ow, dtype=np.int64) * (g * o)
+    if sample_bias is not None:
+        bias = sample_bias + (0 if bias is None else bias)
+        bias_row = np.repeat(np.arange(n, dtype=np.int64) * (g * o), oh * ow)
+    else:
+        bias_row = np.zeros(n * oh * ow, np.int64)
+    for k in range(g):
+        _igemm(x, pixels + k * c, taps, np.ascontiguousarray(W[k].reshape(kh * kw * c, o)),
+               (0, o), y, out_row + k * o, bias=bias,
+               bias_row=None if bias is None else bias_row + k * o, relu=relu)
+    return y
+
+
+def _conv_weight_grad(x, gy, g, kh, kw, stride):
+    """The gradient of _conv's W from x (N, H, W, g*C) and gy (N, oh, ow, g*O), both
+    C-contiguous: float32 (g, kh, kw, C, O)."""
+    n, _, _, gc = x.shape
+    _, oh, ow, go = gy.shape
+    c, o = gc // g, go // g
+    gw = np.empty((g, kh * kw * c, o), np.float32)
+    pixels = _lattice(x.shape, n, oh, ow, 1, stride)
+    taps = _lattice(x.shape, 1, kh, kw, c)
+    out_row = np.arange(kh * kw * c, dtype=np.int64) * o
+    for k in range(g):
+        _igemm(x, taps + k * c, pixels, gy.reshape(n * oh * ow, go), (k * o, o), gw,
+               out_row + k * kh * kw * c * o, kt=_PIXEL_TILE)
+    return gw.reshape(g, kh, kw, c, o)
+
+
+def _conv_input_grad(gy, W, stride, h, w):
+    """The transposed convolution: the gradient of _conv's x (N, h, w, g*C) from gy
+    (N, oh, ow, g*O) and W (g, kh, kw, C, O); the kernel must be a multiple of the stride.
 
     Input pixel s*u + p receives gy[u - d] through tap p + s*d (d < kh / s): per parity (p, q)
     that is an unpadded (kh/s x kw/s) conv of gy zero-padded by kh/s - 1 before and enough
-    after; the s*s parities share one GEMM.
+    after, with the parity's taps flipped.
     """
     s = stride
-    kh, kw, c, o = w.shape
-    n, oh, ow, _ = gy.shape
+    g, kh, kw, c, o = W.shape
+    n, oh, ow, go = gy.shape
     if kh % s or kw % s:
         raise ValueError(f'convolution_nhwc: expected kernel multiple of stride, got {kh}x{kw}/{s}')
     mh, mw = kh // s, kw // s
-    uh, uw = -(-h // s), -(-wd // s)
-    # Window position j reads gy[u - (m - 1 - j)], i.e. tap p + s * (m - 1 - j): flip the taps,
-    # and order the columns as (window j, window l, O) x (parity p, parity q, C).
-    w_r = w.reshape(mh, s, mw, s, c, o)[::-1, :, ::-1]
-    w_all = np.ascontiguousarray(w_r.transpose(0, 2, 5, 1, 3, 4)).reshape(mh * mw * o, s * s * c)
-    for i0, i1 in _chunks(n, uh * uw * mh * mw * o):
-        pad = np.zeros((i1 - i0, uh + mh - 1, uw + mw - 1, o), np.float32)
-        pad[:, mh - 1:mh - 1 + oh, mw - 1:mw - 1 + ow] = gy[i0:i1]
-        parts = (_columns(pad, mh, mw, 1, uh, uw) @ w_all).reshape(i1 - i0, uh, uw, s, s, c)
-        for p in range(s):
-            for q in range(s):
-                rows, columns = len(range(p, h, s)), len(range(q, wd, s))
-                gx[i0:i1, p::s, q::s] = parts[:, :rows, :columns, p, q]
+    uh, uw = -(-h // s), -(-w // s)
+    pad = np.zeros((n, uh + mh - 1, uw + mw - 1, go), np.float32)
+    pad[:, mh - 1:mh - 1 + oh, mw - 1:mw - 1 + ow] = gy
+    gx = np.empty((n, h, w, g * c), np.float32)
+    windows = _lattice(pad.shape, 1, mh, mw, o)
+    for p in range(s):
+        for q in range(s):
+            rows, cols = len(range(p, h, s)), len(range(q, w, s))
+            starts = _lattice(pad.shape, n, rows, cols, 1)
+            out_row = _lattice(gx.shape, n, rows, cols, 1, s) + (p * w + q) * g * c
+            for k in range(g):
+                # Window position j reads gy[u - (m - 1 - j)]: tap p + s * (m - 1 - j).
+                taps = W[k, p::s, q::s][::-1, ::-1].transpose(0, 1, 3, 2)
+                _igemm(pad, starts + k * o, windows, np.ascontiguousarray(taps).reshape(-1, c),
+                       (0, c), gx, out_row + k * c)
+    return gx
 
 
 class ConvolutionNHWC(function_node.FunctionNode):
     """y[n, i, j, G*Og + o] = sum_{a, b, c} x[n, s*i + a, s*j + b, G*Cg + c] W[G, a, b, c, o]
-    + b[G*Og + o] (+ sb[n, G*Og + o]), then max(y, 0) when `relu` (in place: no second map).
+    + b[G*Og + o] (+ sb[n, G*Og + o]), then max(y, 0) when `relu` (fused in the kernel).
 
     `output`: y already computed for these very inputs (an earlier forward pass with the same
     parameters): forward returns it without computing, backward is unchanged.
@@ -89,38 +184,19 @@ class ConvolutionNHWC(function_node.FunctionNode):
     def forward(self, inputs):
         x, W, b = inputs[:3]
         self.retain_inputs((0, 1))
-        g, kh, kw, c, o = W.shape
-        n, h, w, _ = x.shape
-        oh, ow = _output_size(h, kh, self.stride), _output_size(w, kw, self.stride)
-        if self.output is not None:
-            return self._given_output((n, oh, ow, g * o)),
-        rows = oh * ow
-        y = np.empty((n, rows, g * o), np.float32)
-        sample_bias = inputs[3] if len(inputs) == 4 else None
-        # Bias and ReLU chunk by chunk, while the chunk's output is still in cache.
-        for i0, i1 in _chunks(n, rows * (kh * kw * c + g * o), _EPILOGUE_BUDGET):
-            part = y[i0:i1]
-            for k in range(g):
-                cols = _columns(x[i0:i1, :, :, k * c:(k + 1) * c], kh, kw, self.stride, oh, ow)
-                part.reshape(-1, g * o)[:, k * o:(k + 1) * o] = cols @ W[k].reshape(
-                    kh * kw * c, o)
-            part += b
-            if sample_bias is not None:
-                part += sample_bias[i0:i1, None, :]
-            if self.relu:
-                np.maximum(part, 0, out=part)
         if self.relu:
             self.retain_outputs((0,))
-        return y.reshape(n, oh, ow, g * o),
-
-    def _given_output(self, shape):
+        g, kh, kw, c, o = W.shape
+        n, h, w, _ = x.shape
+        shape = (n, _output_size(h, kh, self.stride), _output_size(w, kw, self.stride), g * o)
+        if self.output is None:
+            return _conv(np.ascontiguousarray(x), W, self.stride, b,
+                         inputs[3] if len(inputs) == 4 else None, self.relu),
         y = self.output
         if y.shape != shape or y.dtype != np.float32:
             raise ValueError(f'convolution_nhwc output: expected float32 {shape}, '
                              f'got {y.dtype} {y.shape}')
-        if self.relu:
-            self.retain_outputs((0,))
-        return y
+        return y,
 
     def backward(self, indexes, grad_outputs):
         x, W = (v.array for v in self.get_retained_inputs())
@@ -129,28 +205,16 @@ class ConvolutionNHWC(function_node.FunctionNode):
             gy = gy * (self.get_retained_outputs()[0].array > 0)
         gy = np.ascontiguousarray(gy)
         g, kh, kw, c, o = W.shape
-        n, oh, ow, _ = gy.shape
-        rows = oh * ow
-        gy2 = gy.reshape(n * rows, g * o)
         out = {}
         if 0 in indexes:
-            gx = np.empty_like(x)
-            for k in range(g):
-                _input_grad(gy[..., k * o:(k + 1) * o], W[k], self.stride, x.shape[1],
-                            x.shape[2], gx[..., k * c:(k + 1) * c])
-            out[0] = gx
+            out[0] = _conv_input_grad(gy, W, self.stride, x.shape[1], x.shape[2])
         if 1 in indexes:
-            gw = np.zeros((g, kh * kw * c, o), np.float32)
-            for i0, i1 in _chunks(n, rows * kh * kw * c):
-                for k in range(g):
-                    cols = _columns(x[i0:i1, :, :, k * c:(k + 1) * c], kh, kw, self.stride, oh, ow)
-                    gw[k] += cols.T @ gy2[i0 * rows:i1 * rows, k * o:(k + 1) * o]
-            out[1] = gw.reshape(W.shape)
+            out[1] = _conv_weight_grad(np.ascontiguousarray(x), gy, g, kh, kw, self.stride)
         if 3 in indexes:  # the per-sample bias: sum over positions, then over samples for b
             out[3] = gy.sum(axis=(1, 2))
             out[2] = out[3].sum(axis=0)
         else:
-            out[2] = gy2.sum(axis=0)
+            out[2] = gy.reshape(-1, g * o).sum(axis=0)
         return tuple(chainer.Variable(out[i]) for i in indexes)
 
 
@@ -167,26 +231,23 @@ class DeconvolutionNHWC(function_node.FunctionNode):
     def forward(self, inputs):
         x, W, b = inputs
         self.retain_inputs((0, 1))
-        kh, kw, o, _ = W.shape
+        kh, kw, _, _ = W.shape
         n, h, w, _ = x.shape
         full_h, full_w = self.stride * (h - 1) + kh, self.stride * (w - 1) + kw
-        full = np.empty((n, full_h, full_w, o), np.float32)
-        _input_grad(x, W, self.stride, full_h, full_w, full)
+        full = _conv_input_grad(np.ascontiguousarray(x), W[None], self.stride, full_h, full_w)
         p = self.pad
-        y = full[:, p:full_h - p, p:full_w - p] + b
-        return y,
+        return full[:, p:full_h - p, p:full_w - p] + b,
 
     def backward(self, indexes, grad_outputs):
         x, W = (v.array for v in self.get_retained_inputs())
-        kh, kw, o, c = W.shape
-        n, h, w, _ = x.shape
+        kh, kw, o, _ = W.shape
         gy = grad_outputs[0].array
         p = self.pad
-        full = np.zeros((n, gy.shape[1] + 2 * p, gy.shape[2] + 2 * p, o), np.float32)
+        full = np.zeros((len(x), gy.shape[1] + 2 * p, gy.shape[2] + 2 * p, o), np.float32)
         full[:, p:p + gy.shape[1], p:p + gy.shape[2]] = gy
-        cols = _columns(full, kh, kw, self.stride, h, w)
-        out = {0: lambda: (cols @ W.reshape(kh * kw * o, c)).reshape(x.shape),
-               1: lambda: (cols.T @ x.reshape(n * h * w, c)).reshape(W.shape),
+        out = {0: lambda: _conv(full, W[None], self.stride),
+               1: lambda: _conv_weight_grad(full, np.ascontiguousarray(x), 1, kh, kw,
+                                            self.stride)[0],
                2: lambda: gy.sum(axis=(0, 1, 2))}
         return tuple(chainer.Variable(out[i]()) for i in indexes)
 

@@ -30,6 +30,9 @@ def grads_match(ours, reference, out_ours, out_ref, rng):
     (2, 13, 3, 2, 4, 2, 1),   # odd input: some input rows get fewer taps
     (2, 29, 3, 2, 4, 2, 2),
     (1, 7, 2, 3, 2, 2, 1),
+    (2, 30, 32, 32, 4, 2, 2),  # the encoder's stride-2 layers (16-column tiles)
+    (1, 24, 1, 64, 5, 1, 1),   # its first layer: 400 output pixels, two weight-gradient tiles
+    (2, 11, 3, 24, 3, 1, 1),   # 16 + 8 columns
 ])
 def test_convolution_matches_chainer(n, size, c, o, k, stride, groups):
     rng = np.random.RandomState(0)
@@ -51,14 +54,30 @@ def test_convolution_matches_chainer(n, size, c, o, k, stride, groups):
     grads_match(ours, ref, y, y_ref, rng)
 
 
-def test_convolution_chunks_give_the_same_result(monkeypatch):
-    rng = np.random.RandomState(1)
-    x = rng.randn(5, 10, 10, 3).astype(np.float32)
-    W = rng.randn(1, 4, 4, 3, 2).astype(np.float32)
-    b = np.zeros(2, np.float32)
-    whole = convolution_nhwc(x, W, b, 2).array
-    monkeypatch.setattr(conv, '_COLUMN_BUDGET', 1)  # one sample per chunk
-    np.testing.assert_array_equal(convolution_nhwc(x, W, b, 2).array, whole)
+@pytest.mark.parametrize('O, kt, accumulate, bias, relu', [
+    (37, None, False, False, False),  # two 16-column tiles and 5 single columns
+    (29, 7, True, True, True),        # 16 + 8 + 5 columns, reduction in tiles of 7
+    (8, 3, False, True, False),
+])
+def test_implicit_gemm_matches_numpy(O, kt, accumulate, bias, relu):
+    rng = np.random.RandomState(4)
+    x = rng.randn(500).astype(np.float32)
+    R, K = 13, 20  # 13 rows: two full 6-row tiles and one of a single row
+    row_base, red_off = rng.randint(0, 250, R), rng.randint(0, 250, K)
+    B = rng.randn(K, O + 3).astype(np.float32)
+    out = rng.randn(R * 50).astype(np.float32)
+    out_row = rng.permutation(R) * 50 + 2
+    b = rng.randn(100).astype(np.float32)
+    bias_row = rng.randint(0, 60, R)
+    expected = out.copy()
+    value = x[row_base[:, None] + red_off] @ B[:, 1:O + 1]
+    cells = out_row[:, None] + np.arange(O)
+    value += expected[cells] if accumulate else 0
+    value += b[bias_row[:, None] + np.arange(O)] if bias else 0
+    expected[cells] = np.maximum(value, 0) if relu else value
+    conv._igemm(x, row_base, red_off, B, (1, O), out, out_row, kt=kt, accumulate=accumulate,
+                bias=b if bias else None, bias_row=bias_row, relu=relu)
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize('n, size, c, o', [(3, 2, 5, 4), (2, 4, 3, 2), (2, 16, 8, 8)])
