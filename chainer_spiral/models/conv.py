@@ -14,13 +14,15 @@ of output offsets says (an NHWC map, a strided parity of one, a weight matrix).
   unpadded conv of the zero-padded output gradient with the parity's flipped taps.
 
 Groups: the channels of x split into g groups with their own weights (the policy's and the
-value's encoders run as one call with g = 2). The backward pass is first order only: the
-generator never needs double backprop; the discriminator, which does for its gradient
-penalty, uses Chainer's own convolutions.
+value's encoders run as one call with g = 2). The convolution, its input gradient and its
+weight gradient are three FunctionNodes whose gradients are each other: differentiable to any
+order, which the discriminator's gradient penalty needs. Arrays are float32 (or float64, for
+gradient checks).
 """
 import importlib
 
 import chainer
+import chainer.functions as F
 import numpy as np
 from chainer import function_node, initializers
 
@@ -30,6 +32,9 @@ EXTENSION = 'chainer_spiral.models._conv_cffi'
 _PIXEL_TILE = 256
 
 _kernel = None
+# Element type -> (C pointer type, kernel).
+_KINDS = {np.dtype(np.float32): ('float *', 'spiral_igemm_f32'),
+          np.dtype(np.float64): ('double *', 'spiral_igemm_f64')}
 
 
 def _get_kernel():
@@ -64,7 +69,7 @@ def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=F
     then + bias.flat[bias_row[r] + o] and max(., 0) if asked, for o < O.
 
     Args:
-        x: C-contiguous float32 array.
+        x: C-contiguous float32 or float64 array (B, out and bias of the same type).
         row_base, red_off, out_row, bias_row: int64 (R,), (K,), (R,), (R,).
         B: C-contiguous float32 (K, ldb).
         columns: (c0, O), the columns of B used.
@@ -73,17 +78,20 @@ def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=F
     """
     ffi, lib = _get_kernel().ffi, _get_kernel().lib
     assert x.flags.c_contiguous and B.flags.c_contiguous and out.flags.c_contiguous
-    assert x.dtype == B.dtype == out.dtype == np.float32 and B.shape[0] == len(red_off)
+    assert x.dtype == B.dtype == out.dtype and B.shape[0] == len(red_off)
+    if x.dtype not in _KINDS:
+        raise TypeError(f'convolution_nhwc: expected float32 or float64, got {x.dtype}')
+    kind, igemm = _KINDS[x.dtype]
     c0, O = columns
     tables = [np.ascontiguousarray(t, np.int64) for t in (row_base, red_off, out_row)]
     if bias is not None:
         tables.append(np.ascontiguousarray(bias_row, np.int64))
-        bias = np.ascontiguousarray(bias, np.float32)
+        bias = np.ascontiguousarray(bias, x.dtype)
 
-    def ptr(a, kind='float *'):
+    def ptr(a, kind=kind):
         return ffi.cast(kind, a.ctypes.data)
     K = len(red_off)
-    lib.spiral_igemm(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base),
+    getattr(lib, igemm)(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base),
                      ptr(tables[1], 'int64_t *'), K, kt or max(K, 1),
                      ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t *'),
                      int(accumulate), ffi.NULL if bias is None else ptr(bias),
@@ -104,7 +112,7 @@ def _conv(x, W, stride, bias=None, sample_bias=None, relu=False):
     g, kh, kw, c, o = W.shape
     n, h, w, _ = x.shape
     oh, ow = _output_size(h, kh, stride), _output_size(w, kw, stride)
-    y = np.empty((n, oh, ow, g * o), np.float32)
+    y = np.empty((n, oh, ow, g * o), x.dtype)
     pixels = _lattice(x.shape, n, oh, ow, 1, stride)
     taps = _lattice(x.shape, 1, kh, kw, c)
     out_row = np.arange(n * oh * ow, dtype=np.int64) * (g * o)
@@ -126,7 +134,7 @@ def _conv_weight_grad(x, gy, g, kh, kw, stride):
     n, _, _, gc = x.shape
     _, oh, ow, go = gy.shape
     c, o = gc // g, go // g
-    gw = np.empty((g, kh * kw * c, o), np.float32)
+    gw = np.empty((g, kh * kw * c, o), x.dtype)
     pixels = _lattice(x.shape, n, oh, ow, 1, stride)
     taps = _lattice(x.shape, 1, kh, kw, c)
     out_row = np.arange(kh * kw * c, dtype=np.int64) * o
@@ -138,22 +146,22 @@ def _conv_weight_grad(x, gy, g, kh, kw, stride):
 
 def _conv_input_grad(gy, W, stride, h, w):
     """The transposed convolution: the gradient of _conv's x (N, h, w, g*C) from gy
-    (N, oh, ow, g*O) and W (g, kh, kw, C, O); the kernel must be a multiple of the stride.
+    (N, oh, ow, g*O), C-contiguous, and W (g, kh, kw, C, O).
 
-    Input pixel s*u + p receives gy[u - d] through tap p + s*d (d < kh / s): per parity (p, q)
-    that is an unpadded (kh/s x kw/s) conv of gy zero-padded by kh/s - 1 before and enough
-    after, with the parity's taps flipped.
+    Input pixel s*u + p receives gy[u - d] through tap p + s*d (d < m = ceil(kh / s), the taps
+    past kh being zero): per parity (p, q) that is an unpadded (m x m) conv of gy zero-padded
+    by m - 1 before and enough after, with the parity's taps flipped.
     """
     s = stride
     g, kh, kw, c, o = W.shape
     n, oh, ow, go = gy.shape
-    if kh % s or kw % s:
-        raise ValueError(f'convolution_nhwc: expected kernel multiple of stride, got {kh}x{kw}/{s}')
-    mh, mw = kh // s, kw // s
+    mh, mw = -(-kh // s), -(-kw // s)
+    if (mh * s, mw * s) != (kh, kw):
+        W = np.pad(W, ((0, 0), (0, mh * s - kh), (0, mw * s - kw), (0, 0), (0, 0)))
     uh, uw = -(-h // s), -(-w // s)
-    pad = np.zeros((n, uh + mh - 1, uw + mw - 1, go), np.float32)
+    pad = np.zeros((n, uh + mh - 1, uw + mw - 1, go), gy.dtype)
     pad[:, mh - 1:mh - 1 + oh, mw - 1:mw - 1 + ow] = gy
-    gx = np.empty((n, h, w, g * c), np.float32)
+    gx = np.empty((n, h, w, g * c), gy.dtype)
     windows = _lattice(pad.shape, 1, mh, mw, o)
     for p in range(s):
         for q in range(s):
@@ -168,123 +176,152 @@ def _conv_input_grad(gy, W, stride, h, w):
     return gx
 
 
+def _padded(x, pad):
+    """x (N, H, W, C) zero-padded by `pad` on both sides of H and W, C-contiguous."""
+    if pad:
+        return np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    return np.ascontiguousarray(x)
+
+
 class ConvolutionNHWC(function_node.FunctionNode):
-    """y[n, i, j, G*Og + o] = sum_{a, b, c} x[n, s*i + a, s*j + b, G*Cg + c] W[G, a, b, c, o]
-    + b[G*Og + o] (+ sb[n, G*Og + o]), then max(y, 0) when `relu` (fused in the kernel).
+    """y[n, i, j, G*Og + o] = sum_{a, b, c} xp[n, s*i + a, s*j + b, G*Cg + c] W[G, a, b, c, o]
+    (+ b[G*Og + o]) (+ sb[n, G*Og + o]), xp being x zero-padded by `pad`; then max(y, 0) when
+    `relu` (fused in the kernel). Inputs (x, W), (x, W, b) or (x, W, b, sb).
 
     `output`: y already computed for these very inputs (an earlier forward pass with the same
     parameters): forward returns it without computing, backward is unchanged.
+    Differentiable to any order: the gradients are ConvInputGradNHWC and ConvWeightGradNHWC,
+    whose own gradients are these three nodes again.
     """
 
-    def __init__(self, stride, relu=False, output=None):
-        self.stride = stride
+    def __init__(self, stride, pad=0, relu=False, output=None):
+        self.stride, self.pad = stride, pad
         self.relu = relu
         self.output = output
 
     def forward(self, inputs):
-        x, W, b = inputs[:3]
+        x, W = inputs[:2]
         self.retain_inputs((0, 1))
         if self.relu:
             self.retain_outputs((0,))
         g, kh, kw, c, o = W.shape
         n, h, w, _ = x.shape
-        shape = (n, _output_size(h, kh, self.stride), _output_size(w, kw, self.stride), g * o)
+        p, s = self.pad, self.stride
+        shape = (n, _output_size(h + 2 * p, kh, s), _output_size(w + 2 * p, kw, s), g * o)
         if self.output is None:
-            return _conv(np.ascontiguousarray(x), W, self.stride, b,
-                         inputs[3] if len(inputs) == 4 else None, self.relu),
+            return _conv(_padded(x, p), W, s, inputs[2] if len(inputs) > 2 else None,
+                         inputs[3] if len(inputs) > 3 else None, self.relu),
         y = self.output
-        if y.shape != shape or y.dtype != np.float32:
-            raise ValueError(f'convolution_nhwc output: expected float32 {shape}, '
+        if y.shape != shape or y.dtype != x.dtype:
+            raise ValueError(f'convolution_nhwc output: expected {x.dtype} {shape}, '
                              f'got {y.dtype} {y.shape}')
         return y,
 
     def backward(self, indexes, grad_outputs):
-        x, W = (v.array for v in self.get_retained_inputs())
-        gy = grad_outputs[0].array
+        x, W = self.get_retained_inputs()
+        gy, = grad_outputs
         if self.relu:
             gy = gy * (self.get_retained_outputs()[0].array > 0)
-        gy = np.ascontiguousarray(gy)
-        g, kh, kw, c, o = W.shape
-        out = {}
-        if 0 in indexes:
-            out[0] = _conv_input_grad(gy, W, self.stride, x.shape[1], x.shape[2])
-        if 1 in indexes:
-            out[1] = _conv_weight_grad(np.ascontiguousarray(x), gy, g, kh, kw, self.stride)
-        if 3 in indexes:  # the per-sample bias: sum over positions, then over samples for b
-            out[3] = gy.sum(axis=(1, 2))
-            out[2] = out[3].sum(axis=0)
-        else:
-            out[2] = gy.reshape(-1, g * o).sum(axis=0)
-        return tuple(chainer.Variable(out[i]) for i in indexes)
+        grads = {
+            0: lambda: ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, W)),
+            1: lambda: ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((x, gy)),
+            2: lambda: (F.sum(gy, axis=(0, 1, 2)),),
+            3: lambda: (F.sum(gy, axis=(1, 2)),),
+        }
+        return tuple(grads[i]()[0] for i in indexes)
 
 
-class DeconvolutionNHWC(function_node.FunctionNode):
-    """The adjoint of ConvolutionNHWC (one group), cropped by `pad` on every side, plus bias.
+class ConvInputGradNHWC(function_node.FunctionNode):
+    """(gy, W) -> the gradient of ConvolutionNHWC's x (N, H, W, g*C) = `size`, a transposed
+    convolution; linear in gy and in W."""
 
-    With W (kh, kw, O, C) the weight of a conv from O to C channels, the deconvolution maps
-    x (N, H, W, C) to y (N, s(H-1)+kh-2p, s(W-1)+kw-2p, O).
-    """
-
-    def __init__(self, stride, pad):
+    def __init__(self, stride, pad, size):
         self.stride, self.pad = stride, pad
+        self.size = tuple(size)
 
     def forward(self, inputs):
-        x, W, b = inputs
+        gy, W = inputs
         self.retain_inputs((0, 1))
-        kh, kw, _, _ = W.shape
-        n, h, w, _ = x.shape
-        full_h, full_w = self.stride * (h - 1) + kh, self.stride * (w - 1) + kw
-        full = _conv_input_grad(np.ascontiguousarray(x), W[None], self.stride, full_h, full_w)
+        h, w = self.size
         p = self.pad
-        return full[:, p:full_h - p, p:full_w - p] + b,
+        full = _conv_input_grad(np.ascontiguousarray(gy), W, self.stride, h + 2 * p, w + 2 * p)
+        return (np.ascontiguousarray(full[:, p:p + h, p:p + w]) if p else full),
 
     def backward(self, indexes, grad_outputs):
-        x, W = (v.array for v in self.get_retained_inputs())
-        kh, kw, o, _ = W.shape
-        gy = grad_outputs[0].array
-        p = self.pad
-        full = np.zeros((len(x), gy.shape[1] + 2 * p, gy.shape[2] + 2 * p, o), np.float32)
-        full[:, p:p + gy.shape[1], p:p + gy.shape[2]] = gy
-        out = {0: lambda: _conv(full, W[None], self.stride),
-               1: lambda: _conv_weight_grad(full, np.ascontiguousarray(x), 1, kh, kw,
-                                            self.stride)[0],
-               2: lambda: gy.sum(axis=(0, 1, 2))}
-        return tuple(chainer.Variable(out[i]()) for i in indexes)
+        gy, W = self.get_retained_inputs()
+        ggx, = grad_outputs
+        grads = {0: lambda: ConvolutionNHWC(self.stride, self.pad).apply((ggx, W)),
+                 1: lambda: ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((ggx, gy))}
+        return tuple(grads[i]()[0] for i in indexes)
+
+
+class ConvWeightGradNHWC(function_node.FunctionNode):
+    """(x, gy) -> the gradient of ConvolutionNHWC's W, of shape `shape` (g, kh, kw, C, O);
+    linear in x and in gy."""
+
+    def __init__(self, stride, pad, shape):
+        self.stride, self.pad = stride, pad
+        self.shape = tuple(shape)
+
+    def forward(self, inputs):
+        x, gy = inputs
+        self.retain_inputs((0, 1))
+        g, kh, kw, _, _ = self.shape
+        return _conv_weight_grad(_padded(x, self.pad), np.ascontiguousarray(gy), g, kh, kw,
+                                 self.stride),
+
+    def backward(self, indexes, grad_outputs):
+        x, gy = self.get_retained_inputs()
+        ggW, = grad_outputs
+        grads = {
+            0: lambda: ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, ggW)),
+            1: lambda: ConvolutionNHWC(self.stride, self.pad).apply((x, ggW)),
+        }
+        return tuple(grads[i]()[0] for i in indexes)
 
 
 def deconvolution_nhwc(x, W, b, stride, pad):
-    """Transposed convolution of channels-last images (see DeconvolutionNHWC).
+    """Transposed convolution of channels-last images: the adjoint of the one-group
+    convolution_nhwc with weight W (from O to C channels), cropped by `pad` on every side,
+    plus bias.
 
     Args:
         x: float32 (N, H, W, C).
-        W: float32 (kh, kw, O, C); the kernel must be a multiple of the stride.
+        W: float32 (kh, kw, O, C).
         b: float32 (O,).
 
     Returns:
         float32 (N, stride * (H - 1) + kh - 2 * pad, stride * (W - 1) + kw - 2 * pad, O).
     """
-    return DeconvolutionNHWC(stride, pad).apply((x, W, b))[0]
+    kh, kw = W.shape[:2]
+    size = (stride * (x.shape[1] - 1) + kh - 2 * pad, stride * (x.shape[2] - 1) + kw - 2 * pad)
+    y, = ConvInputGradNHWC(stride, pad, size).apply((x, F.expand_dims(W, 0)))
+    return F.bias(y, b, axis=3)
 
 
-def convolution_nhwc(x, W, b, stride=1, sample_bias=None, relu=False, output=None):
-    """Valid (unpadded) grouped convolution of channels-last images, optionally + ReLU.
+def convolution_nhwc(x, W, b=None, stride=1, sample_bias=None, relu=False, output=None,
+                     pad=0):
+    """Grouped convolution of channels-last images, optionally + ReLU; differentiable to any
+    order.
 
     Args:
         x: float32 (N, H, W, g*C).
         W: float32 (g, kh, kw, C, O).
-        b: float32 (g*O,).
-        stride: the same in both directions; with stride > 1 the kernel must be a multiple of it.
-        sample_bias: optional float32 (N, g*O) added at every position of sample n.
+        b: float32 (g*O,) or None.
+        stride: the same in both directions.
+        sample_bias: optional float32 (N, g*O) added at every position of sample n (needs b).
         relu: apply max(., 0) to the output (fused: no separate activation map).
         output: optional float32 array, the result of this very call computed earlier (same
             inputs and parameters): returned as the output without computing it; the
             gradients are the same as without it.
+        pad: zeros added on both sides of H and W.
 
     Returns:
-        float32 (N, (H - kh) // stride + 1, (W - kw) // stride + 1, g*O).
+        float32 (N, (H + 2 pad - kh) // stride + 1, (W + 2 pad - kw) // stride + 1, g*O).
     """
-    inputs = (x, W, b) if sample_bias is None else (x, W, b, sample_bias)
-    return ConvolutionNHWC(stride, relu, output).apply(inputs)[0]
+    inputs = (x, W) + ((b,) if b is not None else ()) + (
+        (sample_bias,) if sample_bias is not None else ())
+    return ConvolutionNHWC(stride, pad, relu, output).apply(inputs)[0]
 
 
 class ConvNHWC(chainer.Link):

@@ -4,7 +4,9 @@ Layers (NCHW): 3x3/1 (16), 3x3/2 (32), 2x2/2 (48), 2x2/2 (48), 2x2/2 (64), 2x2/2
 padded by 1, LeakyReLU(0.2); Linear(1). At imsize 64 the maps are 64, 32, 17, 9, 5, 3 wide.
 The same stack runs on any imsize >= 1 (ToyEnv's 3x3 gives 3, 2, 2, 2, 2, 2).
 When conditional, the target is concatenated as extra input channels.
-Built from Chainer's own links, so the WGAN-GP penalty can differentiate through it twice.
+The parameters are Chainer's Convolution2D links (NCHW weights; spectral normalisation hooks
+them as usual), but the maps run channels-last through conv.py's kernels, which the WGAN-GP
+penalty can differentiate twice.
 The LeakyReLU is Chainer's function computed with `where` on a boolean mask instead of boolean
 indexing (the same values and gradients of every order, several times faster on the CPU).
 """
@@ -13,6 +15,8 @@ import chainer.functions as F
 import chainer.links as L
 from chainer import function_node
 from chainer.link_hooks import SpectralNormalization
+
+from chainer_spiral.models.conv import convolution_nhwc
 
 # (out_channels, ksize, stride); every conv pads by 1.
 LAYERS = ((16, 3, 1), (32, 3, 2), (48, 2, 2), (48, 2, 2), (64, 2, 2), (64, 2, 2))
@@ -65,6 +69,15 @@ def leaky_relu(x, slope=0.2):
     return LeakyReLU(slope).apply((x,))[0]
 
 
+class ConvolutionNHWCLink(L.Convolution2D):
+    """L.Convolution2D (weight (O, C, kh, kw)) applied to channels-last maps
+    (N, H, W, C) -> (N, H', W', O) with conv.py's kernels; link hooks run as on the NCHW link."""
+
+    def forward(self, x):
+        W = F.expand_dims(F.transpose(self.W, (2, 3, 1, 0)), 0)
+        return convolution_nhwc(x, W, self.b, self.stride[0], pad=self.pad[0])
+
+
 class Discriminator(chainer.Chain):
     """Image (and target) -> unbounded score (see the module docstring).
 
@@ -83,7 +96,8 @@ class Discriminator(chainer.Chain):
         with self.init_scope():
             convs = []
             for out_channels, k, s in LAYERS:
-                convs.append(L.Convolution2D(in_channels, out_channels, ksize=k, stride=s, pad=1))
+                convs.append(ConvolutionNHWCLink(in_channels, out_channels, ksize=k, stride=s,
+                                                  pad=1))
                 in_channels = out_channels
             self.convs = chainer.ChainList(*convs)
             self.out = L.Linear(_map_size(imsize) ** 2 * in_channels, 1)
@@ -97,7 +111,8 @@ class Discriminator(chainer.Chain):
             if target is None:
                 raise ValueError('Discriminator: expected a target image (conditional), got None')
             x = F.concat((x, target), axis=1)
-        h = x
+        h = F.transpose(x, (0, 2, 3, 1))
         for conv in self.convs:
             h = leaky_relu(conv(h), slope=0.2)
-        return F.reshape(self.out(h), (-1,))
+        # Flattened in NCHW order, as the Linear layer's weight was trained.
+        return F.reshape(self.out(F.transpose(h, (0, 3, 1, 2))), (-1,))

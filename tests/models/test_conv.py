@@ -54,20 +54,21 @@ def test_convolution_matches_chainer(n, size, c, o, k, stride, groups):
     grads_match(ours, ref, y, y_ref, rng)
 
 
-@pytest.mark.parametrize('O, kt, accumulate, bias, relu', [
-    (37, None, False, False, False),  # two 16-column tiles and 5 single columns
-    (29, 7, True, True, True),        # 16 + 8 + 5 columns, reduction in tiles of 7
-    (8, 3, False, True, False),
+@pytest.mark.parametrize('O, kt, accumulate, bias, relu, dtype', [
+    (37, None, False, False, False, np.float32),  # two 16-column tiles and 5 single columns
+    (29, 7, True, True, True, np.float32),        # 16 + 8 + 5 columns, reduction in tiles of 7
+    (8, 3, False, True, False, np.float32),
+    (15, 6, True, True, True, np.float64),        # 8 + 4 + 3 columns
 ])
-def test_implicit_gemm_matches_numpy(O, kt, accumulate, bias, relu):
+def test_implicit_gemm_matches_numpy(O, kt, accumulate, bias, relu, dtype):
     rng = np.random.RandomState(4)
-    x = rng.randn(500).astype(np.float32)
+    x = rng.randn(500).astype(dtype)
     R, K = 13, 20  # 13 rows: two full 6-row tiles and one of a single row
     row_base, red_off = rng.randint(0, 250, R), rng.randint(0, 250, K)
-    B = rng.randn(K, O + 3).astype(np.float32)
-    out = rng.randn(R * 50).astype(np.float32)
+    B = rng.randn(K, O + 3).astype(dtype)
+    out = rng.randn(R * 50).astype(dtype)
     out_row = rng.permutation(R) * 50 + 2
-    b = rng.randn(100).astype(np.float32)
+    b = rng.randn(100).astype(dtype)
     bias_row = rng.randint(0, 60, R)
     expected = out.copy()
     value = x[row_base[:, None] + red_off] @ B[:, 1:O + 1]
@@ -103,11 +104,46 @@ def test_conv_link_initialisation_scale():
     assert not link.b.array.any()
 
 
-def test_strided_kernel_must_be_a_multiple_of_the_stride():
-    x = chainer.Variable(np.zeros((1, 7, 7, 1), np.float32))
-    y = convolution_nhwc(x, np.ones((1, 3, 3, 1, 1), np.float32), np.zeros(1, np.float32), 2)
-    with pytest.raises(ValueError, match='kernel multiple of stride'):
-        F.sum(y).backward()
+@pytest.mark.parametrize('size, c, o, k, stride, pad', [
+    (64, 1, 16, 3, 1, 1),  # the discriminator's layers at imsize 64
+    (64, 16, 32, 3, 2, 1),  # kernel not a multiple of the stride
+    (32, 32, 48, 2, 2, 1),
+    (9, 3, 5, 3, 2, 1),
+    (8, 2, 3, 3, 2, 0),
+])
+def test_padded_convolution_matches_chainer(size, c, o, k, stride, pad):
+    rng = np.random.RandomState(5)
+    arrays = (rng.randn(2, size, size, c), rng.randn(1, k, k, c, o), rng.randn(o))
+    ours = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    ref = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+    y = convolution_nhwc(*ours, stride=stride, pad=pad)
+    x, W, b = ref
+    y_ref = nhwc(F.convolution_2d(nchw(x), F.transpose(W[0], (3, 2, 0, 1)), b, stride=stride,
+                                  pad=pad))
+    assert y.shape == y_ref.shape
+    np.testing.assert_allclose(y.array, y_ref.array, rtol=1e-4, atol=1e-4)
+    grads_match(ours, ref, y, y_ref, rng)
+
+
+def test_second_order_gradients_match_chainer():
+    """The gradient penalty's double backprop: d/dW and d/dx of |dL/dx|^2 through two convs."""
+    rng = np.random.RandomState(6)
+    arrays = (rng.randn(2, 9, 9, 2), rng.randn(1, 3, 3, 2, 4), rng.randn(1, 2, 2, 4, 3))
+    results = []
+    for nhwc_kernels in (True, False):
+        x, W1, W2 = [chainer.Variable(a.astype(np.float32)) for a in arrays]
+        if nhwc_kernels:
+            h = F.tanh(convolution_nhwc(x, W1, stride=2, pad=1))
+            y = convolution_nhwc(h, W2, stride=2, pad=1)
+        else:
+            h = F.tanh(F.convolution_2d(nchw(x), F.transpose(W1[0], (3, 2, 0, 1)), stride=2,
+                                        pad=1))
+            y = nhwc(F.convolution_2d(h, F.transpose(W2[0], (3, 2, 0, 1)), stride=2, pad=1))
+        gx, = chainer.grad([F.sum(F.square(y))], [x], enable_double_backprop=True)
+        F.sum(F.square(gx)).backward()
+        results.append([gx.array, x.grad, W1.grad, W2.grad])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
 def test_fused_relu_equals_relu_of_the_convolution():
