@@ -19,12 +19,15 @@ weight gradient are three FunctionNodes whose gradients are each other: differen
 order, which the discriminator's gradient penalty needs. Arrays are float32 (or float64, for
 gradient checks).
 """
+import functools
 import importlib
 
 import chainer
 import chainer.functions as F
 import numpy as np
 from chainer import function_node, initializers
+
+from chainer_spiral.models.activations import MaskedScale
 
 EXTENSION = 'chainer_spiral.models._conv_cffi'
 # Reduction tile of the weight gradient, in output pixels: the tile's image rows and output
@@ -53,14 +56,18 @@ def _output_size(size, ksize, stride):
     return (size - ksize) // stride + 1
 
 
+@functools.lru_cache(maxsize=256)
 def _lattice(shape, count, rows, cols, channels, stride=1):
     """Flat offsets in a C-contiguous (N, H, W, C) array of the elements
     [n, stride * i, stride * j, c] for n < count, i < rows, j < cols, c < channels: int64
-    (count * rows * cols * channels,), in that order."""
+    (count * rows * cols * channels,), in that order; read-only (the tables are cached: the
+    same layers see the same shapes at every step)."""
     _, h, w, c = shape
     axes = np.ix_(np.arange(count) * (h * w * c), np.arange(rows) * (stride * w * c),
                   np.arange(cols) * (stride * c), np.arange(channels))
-    return (axes[0] + axes[1] + axes[2] + axes[3]).reshape(-1)
+    table = (axes[0] + axes[1] + axes[2] + axes[3]).reshape(-1)
+    table.flags.writeable = False
+    return table
 
 
 def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=False,
@@ -221,7 +228,7 @@ class ConvolutionNHWC(function_node.FunctionNode):
         x, W = self.get_retained_inputs()
         gy, = grad_outputs
         if self.relu:
-            gy = gy * (self.get_retained_outputs()[0].array > 0)
+            gy, = MaskedScale(self.get_retained_outputs()[0].array > 0, 0.0).apply((gy,))
         grads = {
             0: lambda: ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, W)),
             1: lambda: ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((x, gy)),

@@ -198,7 +198,7 @@ def test_discriminator_scores(imsize, conditional, spectral_norm):
 
 @pytest.mark.parametrize('dtype', [np.float32, np.float64])
 def test_leaky_relu_equals_chainers_to_the_second_order(dtype):
-    from chainer_spiral.models.discriminator import leaky_relu
+    from chainer_spiral.models.activations import leaky_relu
     rng = np.random.RandomState(3)
     x0 = rng.randn(4, 5).astype(dtype)
     g = rng.randn(4, 5).astype(dtype)
