@@ -12,10 +12,10 @@ it is a convolution without im2col; with rows = (tap, channel) and k = pixels, t
 its weights; on a zero-padded output gradient, per output parity, the gradient of its input.
 Optional epilogue: + bias[bias_row[r] + o], then max(., 0).
 
-Compiled for float32 and float64 (``_f32``, ``_f64``). The float32 register tile is 6 rows x 16
-columns (12 AVX accumulators, FMA). The reduction runs in tiles of `kt` (the images and B of one tile stay in
-cache while all rows use them). On x86-64 the function is compiled twice, for x86-64-v3
-(AVX2 + FMA) and for the baseline, and the loader picks the one the CPU supports.
+Compiled for float32 and float64 (``_f32``, ``_f64``). The float32 register tile is 6 rows x
+16 columns (12 AVX accumulators, FMA). The reduction runs in tiles of `kt` (the images and B of
+one tile stay in cache while all rows use them). On x86-64 each function is compiled twice, for
+x86-64-v3 (AVX2 + FMA) and for the baseline, and the loader picks the one the CPU supports.
 """
 from string import Template
 

@@ -98,11 +98,11 @@ def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=F
     def ptr(a, kind=kind):
         return ffi.cast(kind, a.ctypes.data)
     K = len(red_off)
-    getattr(lib, igemm)(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base),
-                     ptr(tables[1], 'int64_t *'), K, kt or max(K, 1),
-                     ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t *'),
-                     int(accumulate), ffi.NULL if bias is None else ptr(bias),
-                     ffi.NULL if bias is None else ptr(tables[3], 'int64_t *'), int(relu))
+    kernel = getattr(lib, igemm)
+    kernel(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base), ptr(tables[1], 'int64_t *'), K,
+           kt or max(K, 1), ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t *'),
+           int(accumulate), ffi.NULL if bias is None else ptr(bias),
+           ffi.NULL if bias is None else ptr(tables[3], 'int64_t *'), int(relu))
 
 
 def _conv(x, W, stride, bias=None, sample_bias=None, relu=False):
