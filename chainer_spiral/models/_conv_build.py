@@ -47,10 +47,11 @@ HEADER = r"""
 #define MR 6
 """
 
-# One instance per element type: $T the C type, $V its 32-byte vector, $L the lanes, $S the
-# name's suffix. A register tile is MR rows x 2 vectors, then 1 vector, then single columns.
+# One instance per element type: $T the C type, $V its 32-byte vector, $L the lanes, $I the
+# integer type of its width (comparison masks), $S the name's suffix. A register tile is MR rows x 2 vectors, then 1 vector, then single columns.
 KERNEL = Template(r"""
 typedef $T $V __attribute__((vector_size(32)));
+typedef $I ${V}_mask __attribute__((vector_size(32)));
 
 static inline __attribute__((always_inline)) $V load_$S(const $T *p)
 {
@@ -67,8 +68,8 @@ static inline __attribute__((always_inline)) void finish_$S($T *o, const $V *acc
         $V v = acc[h];
         if (add) v += load_$S(o + $L * h);
         if (bias) v += load_$S(bias + $L * h);
-        if (relu)
-            for (int e = 0; e < $L; e++) v[e] = v[e] > 0 ? v[e] : 0;
+        if (relu) /* keep the bits where v > 0 (all-ones lanes), zero elsewhere */
+            v = ($V)((${V}_mask)v & (v > 0));
         memcpy(o + $L * h, &v, sizeof v);
     }
 }
@@ -125,8 +126,9 @@ static void spiral_igemm_$S(const $T *x, const int64_t *row_base, int64_t R,
 }
 """)
 
-SOURCE = HEADER + ''.join(KERNEL.substitute(T=t, V=v, L=lanes, S=suffix) for t, v, lanes, suffix
-                          in (('float', 'v8f', 8, 'f32'), ('double', 'v4d', 4, 'f64')))
+SOURCE = HEADER + ''.join(
+    KERNEL.substitute(T=t, V=v, L=lanes, I=i, S=suffix) for t, v, lanes, i, suffix
+    in (('float', 'v8f', 8, 'int32_t', 'f32'), ('double', 'v4d', 4, 'int64_t', 'f64')))
 
 ffibuilder = FFI()
 ffibuilder.cdef(CDEF)

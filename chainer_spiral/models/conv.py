@@ -35,9 +35,9 @@ EXTENSION = 'chainer_spiral.models._conv_cffi'
 _PIXEL_TILE = 256
 
 _kernel = None
-# Element type -> (C pointer type, kernel).
-_KINDS = {np.dtype(np.float32): ('float *', 'spiral_igemm_f32'),
-          np.dtype(np.float64): ('double *', 'spiral_igemm_f64')}
+# Element type -> (C array type, kernel).
+_KINDS = {np.dtype(np.float32): ('float[]', 'spiral_igemm_f32'),
+          np.dtype(np.float64): ('double[]', 'spiral_igemm_f64')}
 
 
 def _get_kernel():
@@ -96,13 +96,13 @@ def _igemm(x, row_base, red_off, B, columns, out, out_row, kt=None, accumulate=F
         bias = np.ascontiguousarray(bias, x.dtype)
 
     def ptr(a, kind=kind):
-        return ffi.cast(kind, a.ctypes.data)
+        return ffi.from_buffer(kind, a)
     K = len(red_off)
     kernel = getattr(lib, igemm)
-    kernel(ptr(x), ptr(tables[0], 'int64_t *'), len(row_base), ptr(tables[1], 'int64_t *'), K,
-           kt or max(K, 1), ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t *'),
+    kernel(ptr(x), ptr(tables[0], 'int64_t[]'), len(row_base), ptr(tables[1], 'int64_t[]'), K,
+           kt or max(K, 1), ptr(B) + c0, B.shape[1], O, ptr(out), ptr(tables[2], 'int64_t[]'),
            int(accumulate), ffi.NULL if bias is None else ptr(bias),
-           ffi.NULL if bias is None else ptr(tables[3], 'int64_t *'), int(relu))
+           ffi.NULL if bias is None else ptr(tables[3], 'int64_t[]'), int(relu))
 
 
 def _conv(x, W, stride, bias=None, sample_bias=None, relu=False):
