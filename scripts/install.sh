@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything chainer-spiral needs on Debian bookworm: the apt packages (libmypaint and a C
-# toolchain for the cffi binding), then a virtualenv with the pinned Python stack and the package
-# itself (editable, so the cffi extension is built in place).
+# toolchain for the cffi extensions), then a virtualenv with the pinned Python stack and the package
+# itself (editable, so the cffi extensions are built in place).
 # Idempotent: it skips what is already installed. Used by `make install`/`make test`/`make demo`,
 # by .ci/run (through `make test`) and by docker/Dockerfile, so CI exercises the Docker steps.
 #   --test      also install what the test suite needs beyond the package (headless Chromium for
