@@ -38,10 +38,12 @@ HEADER = r"""
 #include <stdint.h>
 #include <string.h>
 
+#ifndef SPIRAL_CLONES /* -DSPIRAL_CLONES= builds the baseline only (tests) */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SPIRAL_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define SPIRAL_CLONES
+#endif
 #endif
 
 #define MR 6
@@ -130,10 +132,11 @@ SOURCE = HEADER + ''.join(
     KERNEL.substitute(T=t, V=v, L=lanes, I=i, S=suffix) for t, v, lanes, i, suffix
     in (('float', 'v8f', 8, 'int32_t', 'f32'), ('double', 'v4d', 4, 'int64_t', 'f64')))
 
+COMPILE_ARGS = ['-O3', '-Wno-psabi']
+
 ffibuilder = FFI()
 ffibuilder.cdef(CDEF)
-ffibuilder.set_source('chainer_spiral.models._conv_cffi', SOURCE,
-                      extra_compile_args=['-O3', '-Wno-psabi'])
+ffibuilder.set_source('chainer_spiral.models._conv_cffi', SOURCE, extra_compile_args=COMPILE_ARGS)
 
 if __name__ == '__main__':
     ffibuilder.compile(verbose=True)

@@ -1,4 +1,8 @@
 """The NHWC convolution kernels against Chainer's own NCHW functions (values and gradients)."""
+import importlib.util
+import platform
+
+import cffi
 import chainer
 import chainer.functions as F
 import numpy as np
@@ -93,6 +97,33 @@ def test_deconvolution_matches_chainer(n, size, c, o):
     assert y.shape == (n, 2 * size, 2 * size, o)
     np.testing.assert_allclose(y.array, y_ref.array, rtol=1e-4, atol=1e-4)
     grads_match(ours, ref, y, y_ref, rng)
+
+
+@pytest.mark.skipif(platform.machine() != 'x86_64', reason='the AVX2 clone exists on x86-64 only')
+def test_baseline_build_gives_the_results_of_the_avx2_one(tmp_path, monkeypatch):
+    """The kernel's build for CPUs without AVX2 (the other target clone: this machine runs the
+    AVX2 one) computes the same convolution and gradients."""
+    from chainer_spiral.models import _conv_build as build
+    ffi = cffi.FFI()
+    ffi.cdef(build.CDEF)
+    ffi.set_source('_conv_baseline', build.SOURCE,
+                   extra_compile_args=build.COMPILE_ARGS + ['-DSPIRAL_CLONES=', '-march=x86-64'])
+    path = ffi.compile(tmpdir=str(tmp_path))
+    spec = importlib.util.spec_from_file_location('_conv_baseline', path)
+    baseline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(baseline)
+    rng = np.random.RandomState(7)
+    arrays = [a.astype(np.float32) for a in (rng.randn(3, 14, 14, 64), rng.randn(2, 4, 4, 32, 29),
+                                             rng.randn(58), rng.randn(3, 58))]
+    results = []
+    for kernel in (conv._get_kernel(), baseline):
+        monkeypatch.setattr(conv, '_kernel', kernel)
+        variables = [chainer.Variable(a) for a in arrays]
+        y = convolution_nhwc(*variables[:3], stride=2, sample_bias=variables[3], relu=True)
+        F.sum(y * y).backward()
+        results.append([y.array] + [v.grad for v in variables])
+    for a, b in zip(*results):  # FMA or not: float32 rounding differs, relative to the scale
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.abs(a).max())
 
 
 def test_conv_link_initialisation_scale():
