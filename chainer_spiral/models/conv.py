@@ -10,8 +10,9 @@ of output offsets says (an NHWC map, a strided parity of one, a weight matrix).
 
 - forward: rows = output pixels, reduction = (tap, channel);
 - weight gradient: rows = (tap, channel), reduction = output pixels;
-- input gradient of a stride-s conv whose kernel is a multiple of s: per output parity, an
-  unpadded conv of the zero-padded output gradient with the parity's flipped taps.
+- input gradient of a stride-s conv: per output parity, an unpadded conv of the zero-padded
+  output gradient with the parity's flipped taps (zero taps complete a kernel that is not a
+  multiple of s).
 
 Groups: the channels of x split into g groups with their own weights (the policy's and the
 value's encoders run as one call with g = 2). The convolution, its input gradient and its
