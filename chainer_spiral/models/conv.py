@@ -21,13 +21,13 @@ order, which the discriminator's gradient penalty needs. Arrays are float32 (or 
 gradient checks).
 """
 import functools
-import importlib
 
 import chainer
 import chainer.functions as F
 import numpy as np
 from chainer import function_node, initializers
 
+from chainer_spiral.extensions import import_extension
 from chainer_spiral.models.activations import MaskedScale
 
 EXTENSION = 'chainer_spiral.models._conv_cffi'
@@ -45,11 +45,7 @@ def _get_kernel():
     """The compiled extension (``ffi``, ``lib``); one-line error when it is not built."""
     global _kernel
     if _kernel is None:
-        try:
-            _kernel = importlib.import_module(EXTENSION)
-        except ImportError as err:
-            raise ImportError(f'{EXTENSION}: the cffi extension is not built ({err}); '
-                              f'run `bash scripts/install.sh`') from None
+        _kernel = import_extension(EXTENSION)
     return _kernel
 
 
@@ -191,7 +187,25 @@ def _padded(x, pad):
     return np.ascontiguousarray(x)
 
 
-class ConvolutionNHWC(function_node.FunctionNode):
+class _ConvNode(function_node.FunctionNode):
+    """Stride and zero padding of a convolution, and the three nodes of its family (the
+    convolution, its input gradient, its weight gradient) applied with them: each node's
+    gradients are the other two."""
+
+    def __init__(self, stride, pad):
+        self.stride, self.pad = stride, pad
+
+    def _conv(self, x, W):
+        return ConvolutionNHWC(self.stride, self.pad).apply((x, W))[0]
+
+    def _input_grad(self, gy, W, x):
+        return ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, W))[0]
+
+    def _weight_grad(self, x, gy, W):
+        return ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((x, gy))[0]
+
+
+class ConvolutionNHWC(_ConvNode):
     """y[n, i, j, G*Og + o] = sum_{a, b, c} xp[n, s*i + a, s*j + b, G*Cg + c] W[G, a, b, c, o]
     (+ b[G*Og + o]) (+ sb[n, G*Og + o]), xp being x zero-padded by `pad`; then max(y, 0) when
     `relu` (fused in the kernel). Inputs (x, W), (x, W, b) or (x, W, b, sb).
@@ -203,7 +217,7 @@ class ConvolutionNHWC(function_node.FunctionNode):
     """
 
     def __init__(self, stride, pad=0, relu=False, output=None):
-        self.stride, self.pad = stride, pad
+        super().__init__(stride, pad)
         self.relu = relu
         self.output = output
 
@@ -230,21 +244,17 @@ class ConvolutionNHWC(function_node.FunctionNode):
         gy, = grad_outputs
         if self.relu:
             gy, = MaskedScale(self.get_retained_outputs()[0].array > 0, 0.0).apply((gy,))
-        grads = {
-            0: lambda: ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, W)),
-            1: lambda: ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((x, gy)),
-            2: lambda: (F.sum(gy, axis=(0, 1, 2)),),
-            3: lambda: (F.sum(gy, axis=(1, 2)),),
-        }
-        return tuple(grads[i]()[0] for i in indexes)
+        grads = {0: lambda: self._input_grad(gy, W, x), 1: lambda: self._weight_grad(x, gy, W),
+                 2: lambda: F.sum(gy, axis=(0, 1, 2)), 3: lambda: F.sum(gy, axis=(1, 2))}
+        return tuple(grads[i]() for i in indexes)
 
 
-class ConvInputGradNHWC(function_node.FunctionNode):
+class ConvInputGradNHWC(_ConvNode):
     """(gy, W) -> the gradient of ConvolutionNHWC's x (N, H, W, g*C) = `size`, a transposed
     convolution; linear in gy and in W."""
 
     def __init__(self, stride, pad, size):
-        self.stride, self.pad = stride, pad
+        super().__init__(stride, pad)
         self.size = tuple(size)
 
     def forward(self, inputs):
@@ -258,17 +268,16 @@ class ConvInputGradNHWC(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         gy, W = self.get_retained_inputs()
         ggx, = grad_outputs
-        grads = {0: lambda: ConvolutionNHWC(self.stride, self.pad).apply((ggx, W)),
-                 1: lambda: ConvWeightGradNHWC(self.stride, self.pad, W.shape).apply((ggx, gy))}
-        return tuple(grads[i]()[0] for i in indexes)
+        return tuple(self._conv(ggx, W) if i == 0 else self._weight_grad(ggx, gy, W)
+                     for i in indexes)
 
 
-class ConvWeightGradNHWC(function_node.FunctionNode):
+class ConvWeightGradNHWC(_ConvNode):
     """(x, gy) -> the gradient of ConvolutionNHWC's W, of shape `shape` (g, kh, kw, C, O);
     linear in x and in gy."""
 
     def __init__(self, stride, pad, shape):
-        self.stride, self.pad = stride, pad
+        super().__init__(stride, pad)
         self.shape = tuple(shape)
 
     def forward(self, inputs):
@@ -281,11 +290,8 @@ class ConvWeightGradNHWC(function_node.FunctionNode):
     def backward(self, indexes, grad_outputs):
         x, gy = self.get_retained_inputs()
         ggW, = grad_outputs
-        grads = {
-            0: lambda: ConvInputGradNHWC(self.stride, self.pad, x.shape[1:3]).apply((gy, ggW)),
-            1: lambda: ConvolutionNHWC(self.stride, self.pad).apply((x, ggW)),
-        }
-        return tuple(grads[i]()[0] for i in indexes)
+        return tuple(self._input_grad(gy, ggW, x) if i == 0 else self._conv(x, ggW)
+                     for i in indexes)
 
 
 def deconvolution_nhwc(x, W, b, stride, pad):
