@@ -9,7 +9,6 @@ The compiled extension (``_mypaint_cffi``, built by ``bash scripts/install.sh`` 
 without libmypaint.
 """
 import ctypes
-import importlib
 import json
 import math
 import os
@@ -17,6 +16,8 @@ from logging import getLogger
 from pathlib import Path
 
 import numpy as np
+
+from chainer_spiral.extensions import import_extension
 
 logger = getLogger(__name__)
 
@@ -55,11 +56,7 @@ def load_binding(soname=SONAME, module=EXTENSION):
     except OSError as err:
         raise LibMyPaintError(f'{soname}: libmypaint not found ({err}); install the Debian package '
                               f'{APT_PACKAGE} (bash scripts/install.sh does it)') from None
-    try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        raise LibMyPaintError(f'{module}: the cffi extension is not built ({err}); '
-                              f'run `bash scripts/install.sh`') from None
+    return import_extension(module, LibMyPaintError)
 
 
 def _get_binding():

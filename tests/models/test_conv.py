@@ -126,6 +126,15 @@ def test_baseline_build_gives_the_results_of_the_avx2_one(tmp_path, monkeypatch)
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5 * np.abs(a).max())
 
 
+def test_missing_kernel_extension_is_a_one_line_error(monkeypatch):
+    monkeypatch.setattr(conv, '_kernel', None)
+    monkeypatch.setattr(conv, 'EXTENSION', 'chainer_spiral.models._no_such_kernel')
+    x = np.zeros((1, 4, 4, 1), np.float32)
+    with pytest.raises(ImportError, match=r'_no_such_kernel: the cffi extension is not built '
+                                          r'.*run `bash scripts/install.sh`'):
+        convolution_nhwc(x, np.zeros((1, 2, 2, 1, 8), np.float32))
+
+
 def test_conv_link_initialisation_scale():
     np.random.seed(0)
     link = ConvNHWC(32, 32, 4, stride=2)
