@@ -97,15 +97,19 @@ class DataConfig:
 
 @dataclasses.dataclass
 class ModelConfig:
-    """Networks: passed as a dict to `chainer_spiral.agents.build_agent`."""
+    """Networks: passed to `chainer_spiral.agents.build_agent`."""
     conditional: bool = option(False, 'condition the policy and discriminator on a target image')
     blind: bool = option(False, 'the policy does not see the canvas (SPIRAL paper ablation)')
     spectral_norm: bool = option(False, 'spectral normalisation in the discriminator')
+    position_activation: str = option(
+        'sigmoid', "activation between the position head's deconvolutions: sigmoid "
+        "(chainer_spiral) or relu (He-initialised; learns much faster, docs/learning.md)",
+        choices=('sigmoid', 'relu'))
 
 
 @dataclasses.dataclass
 class AgentConfig:
-    """SPIRAL agent (A3C generator + GAN discriminator): a dict to `build_agent`."""
+    """SPIRAL agent (A3C generator + GAN discriminator): passed to `build_agent`."""
     rollout_n: int = option(20, 'B: episodes run in lockstep per update, per process', low=1)
     gamma: float = option(0.99, 'discount factor', low=0, high=1)
     beta: float = option(0.001, 'entropy bonus weight', low=0)
@@ -114,6 +118,13 @@ class AgentConfig:
     reward_mode: str = option('wgangp', 'reward of the final canvas: wgangp or dcgan '
                               'discriminator, or l2 (negative L2 distance to the target)',
                               choices=('wgangp', 'dcgan', 'l2'))
+    reward_standardisation: str = option(
+        'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
+        'none, batch (over the rollout) or running (over the last reward_window scores)',
+        choices=('none', 'batch', 'running'))
+    reward_window: int = option(1000, 'scores kept for running reward standardisation', low=2)
+    advantage_normalisation: bool = option(False, 'normalise the advantages G - V of each '
+                                           'update to mean 0 and standard deviation 1')
     lambda_R: float = option(1.0, 'scale of the discriminator reward', low=0)
     gp_lambda: float = option(10.0, 'WGAN-GP gradient penalty weight', low=0)
     empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',
@@ -126,10 +137,16 @@ class AgentConfig:
                                    'discriminator score instead of the final score only')
     replay_buffer_size: int = option(0, 'past canvases kept for discriminator updates; 0: none',
                                      low=0)
-    lr: float = option(1.0e-4, 'Adam learning rate (generator and discriminator)', low=0,
-                       low_open=True)
-    beta1: float = option(0.5, 'Adam beta1', low=0, high=1, high_open=True)
-    weight_decay: float = option(0.0, 'weight decay (not on biases)', low=0)
+    lr: float = option(1.0e-4, 'Adam learning rate (the discriminator; also the generator '
+                       'unless gen_lr is set)', low=0, low_open=True)
+    beta1: float = option(0.5, 'Adam beta1 (the discriminator; also the generator unless '
+                          'gen_beta1 is set)', low=0, high=1, high_open=True)
+    gen_lr: typing.Optional[float] = option(None, "the generator's Adam learning rate; null: lr",
+                                            low=0, low_open=True)
+    gen_beta1: typing.Optional[float] = option(None, "the generator's Adam beta1; null: beta1",
+                                               low=0, high=1, high_open=True)
+    weight_decay: float = option(0.0, 'weight decay (on every parameter, biases included)',
+                                 low=0)
     grad_clip: float = option(40.0, 'gradient norm clipping threshold', low=0, low_open=True)
 
 
@@ -149,6 +166,23 @@ class TrainConfig:
 
 SECTION_CLASSES = {'env': EnvConfig, 'data': DataConfig, 'model': ModelConfig,
                    'agent': AgentConfig, 'train': TrainConfig}
+
+
+def section(name, values):
+    """One section's dataclass from a dataclass of it or a dict of some of its keys (the others
+    take their defaults), each value validated as in a config file.
+
+    Raises:
+        ConfigError: ``<name>: unknown keys [...]`` or ``<name>.<key>: expected ...``.
+    """
+    cls = SECTION_CLASSES[name]
+    if isinstance(values, cls):
+        return values
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ConfigError(f'{name}: unknown keys {unknown}; expected {sorted(fields)}')
+    return cls(**{k: check_value(fields[k], v, f'{name}.{k}') for k, v in values.items()})
 
 
 @dataclasses.dataclass

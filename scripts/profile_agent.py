@@ -18,7 +18,8 @@ import sys
 import numpy as np
 
 import chainer_spiral  # noqa: F401  (before chainerrl)
-from chainer_spiral.agents import AGENT_DEFAULTS, build_agent, measure_update_cycles
+from chainer_spiral.agents import build_agent, measure_update_cycles
+from chainer_spiral.config import AgentConfig
 from chainer_spiral.datasets import SpiralDataset, make_dataset
 from chainer_spiral.envs import make_env
 
@@ -36,7 +37,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--imsize', type=int, default=64)
     parser.add_argument('--pos-resolution', type=int, default=32)
-    parser.add_argument('--rollout-n', type=int, default=AGENT_DEFAULTS['rollout_n'])
+    parser.add_argument('--rollout-n', type=int, default=AgentConfig.rollout_n)
     parser.add_argument('--max-episode-steps', type=int, default=10)
     parser.add_argument('--action-space', default='spiral', choices=('spiral', 'paper'))
     parser.add_argument('--reward-mode', default='wgangp', choices=('wgangp', 'dcgan', 'l2'))

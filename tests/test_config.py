@@ -181,13 +181,15 @@ def test_every_key_is_documented():
 
 
 @pytest.mark.parametrize('path', SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_configs_load_and_list_every_key_with_a_comment(path):
+def test_shipped_configs_load_and_comment_every_key(path):
+    """Keys left out take their defaults (a config need not carry the options it does not
+    use), so only known keys, each with a comment."""
     cfg = load_config(path)
     assert isinstance(cfg, Config)
     raw = yaml.safe_load(path.read_text())
     for section in SECTIONS:
-        expected = {f.name for f in dataclasses.fields(SECTION_CLASSES[section])}
-        assert set(raw[section]) == expected, (path.name, section)
+        known = {f.name for f in dataclasses.fields(SECTION_CLASSES[section])}
+        assert set(raw[section]) <= known, (path.name, section)
     for line in path.read_text().splitlines():
         if re.match(r'^\s+\w+:\s*\S', line):
             assert '#' in line, f'{path.name}: uncommented key line {line!r}'

@@ -1,8 +1,8 @@
 """The SPIRAL agent: batched lockstep acting (acting.py), learning (learning.py), the agent."""
 from chainer_spiral.agents.acting import Rollout, collect
 from chainer_spiral.agents.learning import NonFiniteLossError
-from chainer_spiral.agents.spiral import AGENT_DEFAULTS, MODEL_DEFAULTS, SPIRAL, build_agent
+from chainer_spiral.agents.spiral import SPIRAL, build_agent
 from chainer_spiral.agents.timing import measure_update_cycles
 
-__all__ = ['AGENT_DEFAULTS', 'MODEL_DEFAULTS', 'NonFiniteLossError', 'Rollout', 'SPIRAL',
-           'build_agent', 'collect', 'measure_update_cycles']
+__all__ = ['NonFiniteLossError', 'Rollout', 'SPIRAL', 'build_agent', 'collect',
+           'measure_update_cycles']

@@ -64,6 +64,37 @@ def canvas_scores(mode, discriminator, images, targets):
     return np.logaddexp(0.0, y).astype(np.float32) if mode == 'dcgan' else y
 
 
+class ScoreStandardiser:
+    """Standardises reward-mode scores: (s - mean) / std over the statistics' window.
+
+    'batch': the window is the scores given in one call; 'running': the last `window` scores
+    seen (the given ones included). 'none' returns the scores unchanged.
+    """
+
+    def __init__(self, mode, window=1000):
+        if mode not in ('none', 'batch', 'running'):
+            raise ValueError(f"reward standardisation: expected 'none', 'batch' or 'running', "
+                             f"got {mode!r}")
+        self.mode, self.window = mode, window
+        self.history = np.zeros(0, np.float32)
+
+    def __call__(self, scores):
+        """float32 array of any shape -> standardised float32 array of that shape."""
+        if self.mode == 'none':
+            return scores
+        flat = np.asarray(scores, np.float32).reshape(-1)
+        if self.mode == 'running':
+            self.history = np.concatenate((self.history, flat))[-self.window:]
+            flat = self.history
+        mean, std = flat.mean(), flat.std()
+        return ((scores - mean) / (std + 1e-8)).astype(np.float32)
+
+
+def normalised(advantage):
+    """Advantages (N,) shifted and scaled to mean 0, standard deviation 1."""
+    return ((advantage - advantage.mean()) / (advantage.std() + 1e-8)).astype(np.float32)
+
+
 def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
     """Per-step penalties.
 
@@ -195,20 +226,24 @@ def decoder_log_probs(generator, actions, z, s):
     return log_prob, entropy
 
 
-def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coef):
+def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coef,
+               advantage_normalisation=False):
     """chainer_spiral's A3C losses, averaged over the T*B steps.
 
-    pi_loss = pi_loss_coef * mean(-log_prob * (G - V) - beta * entropy)
+    pi_loss = pi_loss_coef * mean(-log_prob * A - beta * entropy), A = G - V
     v_loss = v_loss_coef * mean((V - G)^2 / 2)
     (the advantage does not backpropagate into V).
 
     Args:
         log_prob, entropy, value: Variables (N,).
         returns: float32 (N,).
+        advantage_normalisation: A is normalised over the N steps (`normalised`).
     """
     n = len(returns)
     advantage = returns - value.array
     assert advantage.shape == (n,)
+    if advantage_normalisation:
+        advantage = normalised(advantage)
     return (policy_loss(log_prob, entropy, advantage, beta, pi_loss_coef, n),
             value_loss(value, returns, v_loss_coef))
 
@@ -234,7 +269,7 @@ def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_enco
     Args:
         targets: float32 (B, C, H, W) conditioning targets, or None.
         returns: float32 (T, B).
-        coefs: dict with beta, pi_loss_coef, v_loss_coef.
+        coefs: dict with beta, pi_loss_coef, v_loss_coef, advantage_normalisation.
         reuse_encodings: the rollout's encoder outputs are valid for the current parameters.
 
     Returns:
@@ -286,6 +321,8 @@ def _policy_backward(generator, spec, rollout, leaves, returns, coefs):
     v_loss = value_loss(value, returns, coefs['v_loss_coef'])
     check_finite(v_loss=v_loss.array)
     advantage = returns - value.array
+    if coefs['advantage_normalisation']:
+        advantage = normalised(advantage)
     gz = np.empty_like(z.array)
     pi_loss = entropy_sum = 0.0
     for i in range(0, n, _DECODER_CHUNK):

@@ -20,16 +20,10 @@ from chainerrl.misc import async_, copy_param
 
 from chainer_spiral.agents import learning
 from chainer_spiral.agents.acting import collect
+from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
 
 logger = getLogger(__name__)
-
-AGENT_DEFAULTS = dict(
-    rollout_n=20, gamma=0.99, beta=0.001, pi_loss_coef=1.0, v_loss_coef=0.5,
-    reward_mode='wgangp', lambda_R=1.0, gp_lambda=10.0, empty_drawing_penalty=10.0,
-    staying_penalty=0.0, new_stroke_penalty=0.0, temporal_credit=False, replay_buffer_size=0,
-    lr=1.0e-4, beta1=0.5, weight_decay=0.0, grad_clip=40.0)
-MODEL_DEFAULTS = dict(conditional=False, blind=False, spectral_norm=False)
 
 STATISTICS = ('avg_value', 'avg_entropy', 'l2', 'pi_loss', 'v_loss', 'R', 'reward_min',
               'reward_mean', 'reward_max', 'reward_std', 'd_loss', 'gp', 'd_grad_norm')
@@ -80,9 +74,9 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         dis_optimizer: optimizer set up on `discriminator`.
         dataset: SpiralDataset of the real images.
         spec: ActionSpec of the env.
-        conditional, reward_mode, rollout_n, gamma, beta, pi_loss_coef, v_loss_coef, lambda_R,
-        gp_lambda, empty_drawing_penalty, staying_penalty, new_stroke_penalty,
-        temporal_credit, replay_buffer_size: see docs/agent.md (the `agent:` config keys).
+        conditional: the generator and the discriminator see a target image.
+        cfg: AgentConfig (the `agent:` config keys, docs/configs.md); the optimizers' keys are
+            used by `build_agent`.
         seed: seed of the agent's own RandomState (action sampling, penalty interpolation,
             replay sampling).
         process_idx: index of this worker.
@@ -94,28 +88,27 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
     process_idx = None
 
     def __init__(self, generator, discriminator, gen_optimizer, dis_optimizer, dataset, spec,
-                 conditional, reward_mode, rollout_n, gamma, beta, pi_loss_coef, v_loss_coef,
-                 lambda_R, gp_lambda, empty_drawing_penalty, staying_penalty,
-                 new_stroke_penalty, temporal_credit, replay_buffer_size, seed=0,
-                 process_idx=0):
-        if reward_mode not in learning.REWARD_MODES:
-            raise ValueError(f'reward_mode: expected one of {learning.REWARD_MODES}, '
-                             f'got {reward_mode!r}')
+                 conditional, cfg, seed=0, process_idx=0):
         self.shared_generator, self.shared_discriminator = generator, discriminator
         self.generator = copy.deepcopy(generator)
         self.discriminator = copy.deepcopy(discriminator)
         async_.assert_params_not_shared(self.shared_generator, self.generator)
         self.gen_optimizer, self.dis_optimizer = gen_optimizer, dis_optimizer
         self.dataset, self.spec = dataset, spec
-        self.conditional, self.reward_mode = conditional, reward_mode
-        self.rollout_n, self.gamma, self.lambda_R = rollout_n, gamma, lambda_R
-        self.coefs = dict(beta=beta, pi_loss_coef=pi_loss_coef, v_loss_coef=v_loss_coef)
-        self.gp_lambda = gp_lambda
-        self.penalties = dict(empty_drawing_penalty=empty_drawing_penalty,
-                              staying_penalty=staying_penalty,
-                              new_stroke_penalty=new_stroke_penalty)
-        self.temporal_credit = temporal_credit
-        self.replay = ReplayBuffer(replay_buffer_size) if replay_buffer_size > 0 else None
+        self.conditional, self.reward_mode = conditional, cfg.reward_mode
+        self.rollout_n, self.gamma, self.lambda_R = cfg.rollout_n, cfg.gamma, cfg.lambda_R
+        self.coefs = dict(beta=cfg.beta, pi_loss_coef=cfg.pi_loss_coef,
+                          v_loss_coef=cfg.v_loss_coef,
+                          advantage_normalisation=cfg.advantage_normalisation)
+        self.gp_lambda = cfg.gp_lambda
+        self.penalties = dict(empty_drawing_penalty=cfg.empty_drawing_penalty,
+                              staying_penalty=cfg.staying_penalty,
+                              new_stroke_penalty=cfg.new_stroke_penalty)
+        self.temporal_credit = cfg.temporal_credit
+        self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation,
+                                                      cfg.reward_window)
+        self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
+                       else None)
         self.process_idx = process_idx
         self.rng = np.random.RandomState(seed)
         self.version = 0  # bumped whenever the local parameters change
@@ -211,19 +204,21 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         logger.debug('process %s update %d: %s', self.process_idx, self.update_n, self.stats)
 
     def _rewards(self, rollout, reals):
-        """(rewards (T, B), final reward-mode scores (B,))."""
+        """(rewards (T, B), final reward-mode scores (B,), before any standardisation)."""
         aux = learning.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
         if not self.temporal_credit:
             scores = learning.canvas_scores(self.reward_mode, self.discriminator,
                                             rollout.finals, reals)
-            return learning.step_rewards(aux, self.lambda_R, final_scores=scores), scores
+            return learning.step_rewards(aux, self.lambda_R,
+                                         final_scores=self.standardise(scores)), scores
         T, B = rollout.T, rollout.B
         images = rollout.canvases.transpose(0, 1, 4, 2, 3).reshape(
             ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
         tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
         scores = learning.canvas_scores(self.reward_mode, self.discriminator, images,
                                         tiled).reshape(T + 1, B)
-        return learning.step_rewards(aux, self.lambda_R, all_scores=scores), scores[-1]
+        return (learning.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
+                scores[-1])
 
     def _discriminator_backward(self, rollout, reals):
         """Accumulate the discriminator's gradients (none for 'l2'); returns its stats."""
@@ -291,16 +286,18 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
         env: MyPaintEnv or ToyEnv (gives imsize, pos_resolution, the action space and, for the
             'spiral' interface, the constant pressure and colour).
         dataset: SpiralDataset (gives the channels C).
-        model: dict with exactly the keys of MODEL_DEFAULTS.
-        agent: dict with exactly the keys of AGENT_DEFAULTS.
+        model: ModelConfig, or a dict of some of its keys (the others take their defaults).
+        agent: AgentConfig, or a dict of some of its keys.
         seed: seed of the parameters' initialisation and of the agent's RandomState.
         process_idx: index of the worker.
 
     Returns:
         SPIRAL.
+
+    Raises:
+        ConfigError: an unknown key or an invalid value in `model` or `agent`.
     """
-    model = _checked('model', model, MODEL_DEFAULTS)
-    agent_cfg = _checked('agent', agent, AGENT_DEFAULTS)
+    model, cfg = section('model', model), section('agent', agent)
     spec = spec_from_env(env)
     if dataset.imsize != env.imsize:
         raise ValueError(f'dataset imsize: expected the env imsize {env.imsize}, '
@@ -308,18 +305,14 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
     state = np.random.get_state()
     np.random.seed(seed)  # Chainer's initializers draw from numpy's global RNG
     try:
-        gen = Generator(env.imsize, dataset.channels, spec, model['conditional'], model['blind'])
-        dis = Discriminator(env.imsize, dataset.channels, model['conditional'],
-                            model['spectral_norm'])
+        gen = Generator(env.imsize, dataset.channels, spec, model.conditional, model.blind,
+                        model.position_activation)
+        dis = Discriminator(env.imsize, dataset.channels, model.conditional, model.spectral_norm)
     finally:
         np.random.set_state(state)
-    opt_args = {k: agent_cfg.pop(k) for k in ('lr', 'beta1', 'grad_clip', 'weight_decay')}
-    return SPIRAL(gen, dis, _optimizer(gen, **opt_args), _optimizer(dis, **opt_args), dataset,
-                  spec, model['conditional'], seed=seed, process_idx=process_idx, **agent_cfg)
-
-
-def _checked(section, given, defaults):
-    unknown = sorted(set(given) - set(defaults))
-    if unknown:
-        raise ValueError(f'{section}: unknown keys {unknown}; expected {sorted(defaults)}')
-    return {**defaults, **given}
+    gen_opt = _optimizer(gen, cfg.lr if cfg.gen_lr is None else cfg.gen_lr,
+                         cfg.beta1 if cfg.gen_beta1 is None else cfg.gen_beta1,
+                         cfg.grad_clip, cfg.weight_decay)
+    dis_opt = _optimizer(dis, cfg.lr, cfg.beta1, cfg.grad_clip, cfg.weight_decay)
+    return SPIRAL(gen, dis, gen_opt, dis_opt, dataset, spec, model.conditional, cfg, seed=seed,
+                  process_idx=process_idx)

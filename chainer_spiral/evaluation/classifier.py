@@ -35,13 +35,16 @@ class Classifier(chainer.Chain):
             self.l4 = L.Linear(None, 128)
             self.l5 = L.Linear(128, n_classes)
 
-    def forward(self, x):
-        """float32 (B, C, H, W) in [0, 1] -> class logits (B, n_classes)."""
+    def features(self, x):
+        """float32 (B, C, H, W) in [0, 1] -> penultimate-layer activations (B, 128)."""
         h = F.relu(self.c1(1.0 - x))  # ink as signal, paper as zero
         h = F.relu(self.c2(h))
         h = F.relu(self.c3(h))
-        h = F.relu(self.l4(h))
-        return self.l5(h)
+        return F.relu(self.l4(h))
+
+    def forward(self, x):
+        """float32 (B, C, H, W) in [0, 1] -> class logits (B, n_classes)."""
+        return self.l5(self.features(x))
 
     def probabilities(self, images, batch=256):
         """float32 (N, C, H, W) -> class probabilities float32 (N, n_classes)."""

@@ -1,14 +1,18 @@
-"""Measuring a snapshot: held-out L2 (conditional), a classifier score (unconditional), strokes.
+"""Measuring a snapshot: reconstruction figures (conditional), Frechet distance and classifier
+scores (unconditional), strokes.
 
 `evaluate_snapshot` draws `n` episodes with the snapshot's agent and returns the figures that
 `scripts/evaluate.py` writes to ``SNAPSHOT_DIR/metrics.json`` and the model cards quote.
 """
 import dataclasses
+import json
+import os
 from logging import getLogger
 from pathlib import Path
 
 import numpy as np
 
+from chainer_spiral.evaluation import quality
 from chainer_spiral.evaluation.classifier import (
     accuracy, confidence_report, load_classifier, save_classifier, train_classifier)
 from chainer_spiral.evaluation.strokes import stroke_statistics
@@ -20,6 +24,8 @@ BATCH = 20
 # measured by their nearest real image only.
 MIN_CLASSIFIER_TRAIN = 1000
 CLASSIFIER_DIR = Path(__file__).resolve().parents[2] / 'trained_models' / 'classifiers'
+# Beside a run's snapshots: the Frechet-distance calibrations computed for it (see `calibration`).
+CALIBRATION_FILE = 'calibration.json'
 
 
 def paint(agent, envs, n, targets=None, greedy=False):
@@ -36,6 +42,21 @@ def paint(agent, envs, n, targets=None, greedy=False):
         batch = envs[:min(len(envs), n - start)]
         target = None if targets is None else targets[start:start + len(batch)]
         yield agent.collect(batch, targets=target, greedy=greedy)
+
+
+def draw(agent, envs, n, targets=None, greedy=False):
+    """The final canvases (n, C, H, W) and blank canvases (n, C, H, W) of n episodes, and their
+    stroke statistics (dict of arrays (n,))."""
+    stats, finals, blanks = {}, [], []
+    for rollout in paint(agent, envs, n, targets, greedy):
+        flags = rollout.actions[agent.spec.flag_field]
+        blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
+        for key, values in stroke_statistics(flags, rollout.finals, blank).items():
+            stats.setdefault(key, []).append(values)
+        finals.append(rollout.finals)
+        blanks.append(blank)
+    return (np.concatenate(finals), np.concatenate(blanks),
+            {k: np.concatenate(v) for k, v in stats.items()})
 
 
 def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None):
@@ -65,16 +86,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         n = min(n, len(held_out))
         targets = held_out[:n]
     envs = make_envs_from_config(cfg, min(BATCH, n))
-    stats, finals, blanks = {}, [], []
-    for rollout in paint(agent, envs, n, targets, greedy):
-        flags = rollout.actions[agent.spec.flag_field]
-        blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
-        for key, values in stroke_statistics(flags, rollout.finals, blank).items():
-            stats.setdefault(key, []).append(values)
-        finals.append(rollout.finals)
-        blanks.append(blank)
-    finals, blanks = np.concatenate(finals), np.concatenate(blanks)
-    stats = {k: np.concatenate(v) for k, v in stats.items()}
+    finals, blanks, stats = draw(agent, envs, n, targets, greedy)
     counters = read_counters(Path(snapshot_dir) / COUNTERS_FILE)
     metrics = {
         'snapshot': str(snapshot_dir),
@@ -88,20 +100,74 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         'ink_coverage': float(stats['ink_coverage'].mean()),
         'empty_share': float(stats['empty'].mean()),
     }
+    full = make_dataset_from_config(classifier_config(cfg))
+    classifier = (problem_classifier(full, classifier_path, seed) or (None,))[0]
     if cfg.model.conditional:
         l2 = ((finals - targets) ** 2).mean(axis=(1, 2, 3))
-        metrics['heldout_l2'] = float(l2.mean())
         metrics['heldout_l2_std'] = float(l2.std())
-        # The reference of a painter that draws nothing.
-        metrics['blank_l2'] = float(((blanks - targets) ** 2).mean())
+        labels = dataset.labels(train=False)
+        metrics.update(quality.reconstruction_metrics(
+            finals, targets, blanks, classifier, None if labels is None else labels[:n]))
     else:
-        full = make_dataset_from_config(classifier_config(cfg))
         metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
         report = classifier_scores(full, finals, classifier_path, n, seed,
                                    painter_class(cfg, full))
         if report is not None:
             metrics['classifier'] = report
+        if classifier is not None:
+            reference, second = quality.reference_sets(dataset.images(True), n, seed)
+            cal = calibration(cfg, dataset, classifier, n, seed,
+                              Path(snapshot_dir).parent / CALIBRATION_FILE)
+            metrics['quality'] = {**cal, **quality.sample_metrics(
+                classifier, finals[:len(reference)], reference, cal,
+                painter_class(cfg, full))}
     return metrics
+
+
+def classifier_path_of(full, classifier_path=None):
+    """The classifier file of a problem's data: `classifier_path`, or the shipped default."""
+    return Path(classifier_path or CLASSIFIER_DIR / f'{full.name}{full.imsize}.npz')
+
+
+def problem_classifier(full, classifier_path=None, seed=0):
+    """(Classifier, its json metadata) of a problem's data `full` (classifier_config), trained
+    and saved when missing, or None when the data has no labels or too few images to train on."""
+    if full.labels(True) is None or full.n_train < MIN_CLASSIFIER_TRAIN:
+        return None
+    path = classifier_path_of(full, classifier_path)
+    if not path.is_file():
+        logger.info('training the %s classifier (saved to %s)', full.name, path)
+        fit_classifier(full, path, seed)
+    return load_classifier(path, (full.channels, full.imsize, full.imsize))
+
+
+def calibration(cfg, dataset, classifier, n, seed, cache_path=None):
+    """quality.calibrate for the painter's data: its training images as reference and floor
+    (quality.reference_sets), the drawings of a freshly initialised agent of `cfg` (its seed) as
+    the untrained ceiling. Kept in `cache_path` (json, one entry per n and seed) when given.
+
+    Returns:
+        dict: fd_floor, fd_blank, fd_untrained, reference_size.
+    """
+    from chainer_spiral.training.factory import build_agent_from_config, make_envs_from_config
+    key = f'n={n} seed={seed}'
+    cache = {}
+    if cache_path is not None and Path(cache_path).is_file():
+        cache = json.loads(Path(cache_path).read_text())
+        if key in cache:
+            return cache[key]
+    reference, second = quality.reference_sets(dataset.images(True), n, seed)
+    agent = build_agent_from_config(cfg, dataset)
+    agent.seed(seed)
+    untrained, _, _ = draw(agent, make_envs_from_config(cfg, min(BATCH, len(reference))),
+                           len(reference))
+    cache[key] = {**quality.calibrate(classifier, reference, second, untrained),
+                  'reference_size': len(reference)}
+    if cache_path is not None:
+        tmp = Path(f'{cache_path}.tmp')
+        tmp.write_text(json.dumps(cache, indent=1) + '\n')
+        os.replace(tmp, cache_path)
+    return cache[key]
 
 
 def classifier_config(cfg):
@@ -170,19 +236,15 @@ def classifier_scores(dataset, samples, classifier_path, n, seed, painter=None):
         `painter`, also `painter_class_share`: the share of the samples put in that class, and
         `real_class_share`: the same on the real held-out images of that class (the ceiling).
     """
-    if dataset.labels(True) is None or dataset.n_train < MIN_CLASSIFIER_TRAIN:
+    loaded = problem_classifier(dataset, classifier_path, seed)
+    if loaded is None:
         logger.info('%s: no classifier score (labels: %s, %d training images)', dataset.name,
                     dataset.labels(True) is not None, dataset.n_train)
         return None
-    path = Path(classifier_path or CLASSIFIER_DIR / f'{dataset.name}{dataset.imsize}.npz')
-    shape = (dataset.channels, dataset.imsize, dataset.imsize)
-    if not path.is_file():
-        logger.info('training the %s classifier (saved to %s)', dataset.name, path)
-        fit_classifier(dataset, path, seed)
-    model, meta = load_classifier(path, shape)
+    model, meta = loaded
     real = dataset.images(train=False)[:n]
     report = {
-        'classifier': str(path),
+        'classifier': str(classifier_path_of(dataset, classifier_path)),
         'classifier_test_accuracy': meta['test_accuracy'],
         'samples': confidence_report(model, samples),
         'real_heldout': confidence_report(model, real),
@@ -205,6 +267,18 @@ SUMMARY = {
     'empty_share': ('empty_share',),
     'heldout_l2': ('heldout_l2',),
     'blank_l2': ('blank_l2',),
+    'l2_gain': ('l2_gain',),
+    'ink_precision': ('ink_precision',),
+    'ink_recall': ('ink_recall',),
+    'target_class_share': ('target_class_share',),
+    'fd': ('quality', 'fd'),
+    'fd_normalised': ('quality', 'fd_normalised'),
+    'fd_floor': ('quality', 'fd_floor'),
+    'fd_untrained': ('quality', 'fd_untrained'),
+    'precision': ('quality', 'precision'),
+    'recall': ('quality', 'recall'),
+    'class_entropy': ('quality', 'class_entropy'),
+    'distinct': ('quality', 'distinct'),
     'nearest_real_mse': ('nearest_real', 'mean_mse'),
     'classifier_confidence': ('classifier', 'samples', 'mean_confidence'),
     'real_confidence': ('classifier', 'real_heldout', 'mean_confidence'),

@@ -10,6 +10,9 @@ stride-2 deconvolutions (pad 1) with sigmoid activations (64, 32, 16, 8, 8, ... 
 a 3x3 conv (pad 1) to one channel, when R is a power of two >= 4 and Z = 256 (R = 32: four
 deconvolutions, as in chainer_spiral); otherwise (e.g. ToyEnv's R = 3) a linear layer from z to
 R^2 logits. The maps are channels-last and use the NHWC kernels of conv.py.
+
+`position_activation='relu'` puts ReLUs between the deconvolutions instead, with He-initialised
+weights: the sigmoid stack saturates and learns slowly (docs/learning.md).
 """
 import chainer
 import chainer.functions as F
@@ -20,6 +23,9 @@ from chainer import initializers
 from chainer_spiral.models.conv import ConvNHWC, deconvolution_nhwc
 
 ACTION_EMBED = 16
+ACTIVATIONS = {'sigmoid': F.sigmoid, 'relu': F.relu}
+# Weight scale times sqrt(1 / fan-in) of each activation's initialisation: LeCun, He.
+_INIT_GAIN = {'sigmoid': 1.0, 'relu': np.sqrt(2.0)}
 
 
 def _deconv_layers(R):
@@ -33,11 +39,12 @@ def _deconv_layers(R):
 class DeconvNHWC(chainer.Link):
     """Parameters of a 4x4 stride-2 pad-1 deconvolution: W (4, 4, O, C), b (O,)."""
 
-    def __init__(self, in_channels, out_channels):
+    def __init__(self, in_channels, out_channels, gain=1.0):
         super().__init__()
         with self.init_scope():
-            # LeCun normal with the fan-in Chainer's Deconvolution2D uses (out * kh * kw).
-            self.W = chainer.Parameter(initializers.Normal(np.sqrt(1.0 / (out_channels * 16))),
+            # LeCun (gain 1) or He (gain sqrt 2) normal with the fan-in Chainer's
+            # Deconvolution2D uses (out * kh * kw).
+            self.W = chainer.Parameter(initializers.Normal(gain / np.sqrt(out_channels * 16)),
                                        (4, 4, out_channels, in_channels))
             self.b = chainer.Parameter(0.0, (out_channels,))
 
@@ -47,18 +54,24 @@ class DeconvNHWC(chainer.Link):
 
 
 class GridHead(chainer.Chain):
-    """z (N, Z) -> logits (N, R*R), row-major (grid point p is column p % R, row p // R)."""
+    """z (N, Z) -> logits (N, R*R), row-major (grid point p is column p % R, row p // R).
 
-    def __init__(self, z_size, R):
+    Args:
+        activation: between the deconvolutions, 'sigmoid' or 'relu' (a key of ACTIVATIONS).
+    """
+
+    def __init__(self, z_size, R, activation='sigmoid'):
         super().__init__()
         self.R = R
+        self.activation = ACTIVATIONS[activation]
         n = _deconv_layers(R) if z_size == 256 else 0
         self.deconv = n > 0
         with self.init_scope():
             if self.deconv:
                 channels = [64] + [max(64 >> (i + 1), 8) for i in range(n)]
-                self.ups = chainer.ChainList(*[DeconvNHWC(channels[i], channels[i + 1])
-                                               for i in range(n)])
+                self.ups = chainer.ChainList(*[
+                    DeconvNHWC(channels[i], channels[i + 1], _INIT_GAIN[activation])
+                    for i in range(n)])
                 self.last = ConvNHWC(channels[-1], 1, 3)
             else:
                 self.last = L.Linear(z_size, R * R)
@@ -68,7 +81,7 @@ class GridHead(chainer.Chain):
             return self.last(z)
         h = F.reshape(z, (z.shape[0], 2, 2, 64))
         for up in self.ups:
-            h = F.sigmoid(up(h))
+            h = self.activation(up(h))
         h = F.pad(h, ((0, 0), (1, 1), (1, 1), (0, 0)), 'constant')
         return F.reshape(self.last(h), (z.shape[0], self.R * self.R))
 
@@ -79,14 +92,15 @@ class AutoregressiveDecoder(chainer.Chain):
     Args:
         spec: ActionSpec (its heads, in sampling order).
         z_size: Z, the LSTM output size.
+        position_activation: the grid heads' activation (see GridHead).
     """
 
-    def __init__(self, spec, z_size):
+    def __init__(self, spec, z_size, position_activation='sigmoid'):
         super().__init__()
         self.spec = spec
         with self.init_scope():
             self.heads = chainer.ChainList(*[
-                GridHead(z_size, spec.R) if h.spatial else L.Linear(z_size, h.size)
+                GridHead(z_size, spec.R, position_activation) if h.spatial else L.Linear(z_size, h.size)
                 for h in spec.heads])
             self.embeds = chainer.ChainList(*[L.Linear(1, ACTION_EMBED)
                                               for _ in spec.heads[:-1]])

@@ -26,13 +26,19 @@ VALUE_HIDDEN = 128
 
 
 class LSTMCore(chainer.Chain):
-    """An LSTM whose input projection can run on many time steps at once."""
+    """An LSTM whose input projection can run on many time steps at once.
+
+    Initialised as chainer_spiral's L.LSTM: the forget gates' biases start at 1, the others at 0.
+    """
 
     def __init__(self, in_size, hidden):
         super().__init__()
         self.hidden = hidden
+        # F.lstm reads the 4H pre-activations as H groups of (a, i, f, o).
+        bias = np.zeros((hidden, 4), np.float32)
+        bias[:, 2] = 1.0
         with self.init_scope():
-            self.upward = L.Linear(in_size, 4 * hidden)
+            self.upward = L.Linear(in_size, 4 * hidden, initial_bias=bias.reshape(-1))
             self.lateral = L.Linear(hidden, 4 * hidden, nobias=True)
 
     def step(self, gx, c, h):
@@ -49,9 +55,11 @@ class Generator(chainer.Chain):
         spec: ActionSpec of the env's action space.
         conditional: see the module docstring.
         blind: see the module docstring.
+        position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
     """
 
-    def __init__(self, imsize, channels, spec, conditional=False, blind=False):
+    def __init__(self, imsize, channels, spec, conditional=False, blind=False,
+                 position_activation='sigmoid'):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
@@ -62,7 +70,7 @@ class Generator(chainer.Chain):
             self.pi_lstm = LSTMCore(POLICY_HIDDEN, POLICY_HIDDEN)
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
-            self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN)
+            self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation)
         if blind:
             self.encoder.pi_first_mask = self._blind_mask(in_channels)
 

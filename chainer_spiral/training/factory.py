@@ -55,8 +55,7 @@ def build_agent_from_config(cfg, dataset, env=None):
         env = make_env_from_config(cfg)
     if dataset is None:
         dataset = ImageShape.of(cfg)
-    return build_agent(env, dataset, dataclasses.asdict(cfg.model), dataclasses.asdict(cfg.agent),
-                       seed=cfg.seed)
+    return build_agent(env, dataset, cfg.model, cfg.agent, seed=cfg.seed)
 
 
 class ImageShape:

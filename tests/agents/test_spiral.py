@@ -3,9 +3,9 @@ import chainer
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import (AGENT_DEFAULTS, NonFiniteLossError, SPIRAL, build_agent,
-                                   learning)
+from chainer_spiral.agents import NonFiniteLossError, SPIRAL, build_agent, learning
 from chainer_spiral.agents.spiral import STATISTICS
+from chainer_spiral.config import AgentConfig
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
 
@@ -346,9 +346,9 @@ def test_build_agent_checks_keys_and_sizes():
         build_agent(env, make_dataset('toy', 3), {}, {'lr_typo': 1.0})
     with pytest.raises(ValueError, match='dataset imsize: expected the env imsize 3, got 64'):
         build_agent(env, BlankDataset(), {}, {})
-    with pytest.raises(ValueError, match="reward_mode: expected one of"):
+    with pytest.raises(ValueError, match="agent.reward_mode: expected one of"):
         build_agent(env, make_dataset('toy', 3), {}, {'reward_mode': 'gan'})
-    agent = build_agent(env, make_dataset('toy', 3), {}, AGENT_DEFAULTS)
+    agent = build_agent(env, make_dataset('toy', 3), {}, AgentConfig())
     assert isinstance(agent, SPIRAL)
     assert agent.gen_optimizer.alpha == 1.0e-4 and agent.gen_optimizer.beta1 == 0.5
 
