@@ -162,6 +162,9 @@ class TrainConfig:
                                             'vs real images in OUTDIR/finals; 0: none', low=0)
     log_interval: int = option(10, 'updates between metric rows (scores.txt, metrics.csv, '
                                'TensorBoard)', low=1)
+    eval_interval: int = option(0, 'snapshots between quality evaluations during training '
+                                '(OUTDIR/quality.csv, TensorBoard quality/*); 0: none', low=0)
+    eval_n: int = option(200, 'drawings per quality evaluation during training', low=10)
 
 
 SECTION_CLASSES = {'env': EnvConfig, 'data': DataConfig, 'model': ModelConfig,

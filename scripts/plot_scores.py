@@ -1,12 +1,15 @@
 #!/usr/bin/env python
-"""Plots the training curves of runs: ``plot_scores.py OUTDIR [OUTDIR ...] OUT.png [--csv NAME]``.
+"""Plots the training curves of runs: ``plot_scores.py OUTDIR [OUTDIR ...] OUT.png [--csv NAME]
+[--x COLUMN] [--only REGEX]``.
 
 Reads ``OUTDIR/metrics.csv`` (one row per log interval, a header of statistic names such as
 ``train/pi_loss``, ``train/d_loss``, ``train/R``, ``train/l2``, ``train/avg_entropy``,
 ``time/sps`` and counters such as ``env_steps``) and draws one panel per group of statistics
 against the environment steps: losses, rewards, L2 distances, entropy, speed, then the rest.
 With several runs, each panel overlays them (labelled by run directory). ``--csv evaluation.csv``
-plots the per-snapshot figures of ``scripts/evaluate_run.py`` instead.
+plots the per-snapshot figures of ``scripts/evaluate_run.py`` instead, ``--csv quality.csv`` those
+the trainer logs during training (``train.eval_interval``). ``--x time/elapsed`` plots against wall
+time; ``--only 'fd_normalised|class_share'`` keeps the matching statistics.
 """
 import argparse
 import csv
@@ -72,19 +75,25 @@ def group_columns(columns):
     return out + ([('other', other)] if other else [])
 
 
-def plot(runs, out, title=''):
+def plot(runs, out, title='', x_column=None, only=None):
     """Draws the panels of runs into the PNG ``out``.
 
     Args:
         runs: dict label -> metrics (``read_metrics``); one run's label may be ''.
         out: PNG path.
+        x_column: the x axis column (default: the first of X_CANDIDATES present).
+        only: a regular expression: plot only the statistics it matches (re.search).
     """
     panels = {}
     for label, metrics in runs.items():
-        x_name = next((c for c in X_CANDIDATES if c in metrics), None)
+        x_name = x_column or next((c for c in X_CANDIDATES if c in metrics), None)
+        if x_name is not None and x_name not in metrics:
+            raise ValueError(f'{label or "the run"}: expected a column {x_name!r}, got '
+                             f'{list(metrics)}')
         n_rows = len(next(iter(metrics.values())))
         x = metrics[x_name] if x_name else list(range(n_rows))
-        for panel, names in group_columns([c for c in metrics if c != x_name]):
+        names = [c for c in metrics if c != x_name and (only is None or re.search(only, c))]
+        for panel, names in group_columns(names):
             for name in names:
                 panels.setdefault(panel, []).append(
                     (f'{label}: {name}' if label else name, x, metrics[name], x_name or 'row'))
@@ -117,6 +126,9 @@ def main(argv=None):
     parser.add_argument('out', type=Path, help='the PNG to write')
     parser.add_argument('--csv', default='metrics.csv',
                         help='the CSV in each run directory (default metrics.csv)')
+    parser.add_argument('--x', default=None, help='the x axis column (default: env steps)')
+    parser.add_argument('--only', default=None, help='plot only the statistics this regular '
+                        'expression matches')
     args = parser.parse_args(argv)
     runs = {}
     for outdir in args.outdirs:
@@ -125,7 +137,8 @@ def main(argv=None):
             parser.error(f'{path}: expected the run\'s {args.csv}, got nothing')
         runs['' if len(args.outdirs) == 1 else outdir.name] = read_metrics(path)
     try:
-        plot(runs, args.out, title=' vs '.join(str(d) for d in args.outdirs))
+        plot(runs, args.out, title=' vs '.join(str(d) for d in args.outdirs), x_column=args.x,
+             only=args.only)
     except ValueError as e:
         parser.error(str(e))
     print(f'wrote {args.out}', file=sys.stderr)

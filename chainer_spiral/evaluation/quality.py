@@ -141,9 +141,9 @@ def calibrate(classifier, reference, second_real, untrained):
 
 def normalised_fd(fd, calibration):
     """(fd - floor) / (untrained - floor): 0 at the real images' floor, 1 at the untrained
-    policy."""
-    floor = calibration['fd_floor']
-    return (fd - floor) / max(calibration['fd_untrained'] - floor, 1e-12)
+    policy; nan when the untrained policy is not above the floor (too few images to tell)."""
+    floor, span = calibration['fd_floor'], calibration['fd_untrained'] - calibration['fd_floor']
+    return (fd - floor) / span if span > 0 else float('nan')
 
 
 def sample_metrics(classifier, drawings, reference, calibration, painter=None):

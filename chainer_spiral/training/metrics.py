@@ -2,6 +2,8 @@
 
 A record is a flat dict ``{name: number}`` with the counters (``steps``, ``episodes``,
 ``updates``), the trainer's ``time/...`` figures and the agent's statistics (``train/...``).
+Quality records (the evaluations of snapshots during training) go to quality.csv and to
+TensorBoard under ``quality/``.
 The columns are fixed by the first row a file gets; a resumed run appends to the existing files
 with their columns.
 """
@@ -26,6 +28,7 @@ class MetricsWriter:
     def __init__(self, outdir, tensorboard=True):
         outdir = Path(outdir)
         self._tables = [_Table(outdir / 'scores.txt', '\t'), _Table(outdir / 'metrics.csv', ',')]
+        self._quality = _Table(outdir / 'quality.csv', ',')
         self._tb = None
         if tensorboard:
             from tensorboardX import SummaryWriter
@@ -35,6 +38,16 @@ class MetricsWriter:
         """Append one record (a dict with at least `steps`) everywhere."""
         for table in self._tables:
             table.write(record)
+        self._scalars(record)
+
+    def write_quality(self, record):
+        """Append one quality record (`steps`, `updates`, `time/elapsed` and the figures of
+        evaluation.summary) to quality.csv and TensorBoard (``quality/<name>``)."""
+        self._quality.write(record)
+        self._scalars({k if k in COUNTER_COLUMNS or '/' in k else f'quality/{k}': v
+                       for k, v in record.items() if k not in ('updates', 'time/elapsed')})
+
+    def _scalars(self, record):
         if self._tb is not None:
             for name, value in record.items():
                 if name != 'steps' and _is_number(value):
@@ -42,7 +55,7 @@ class MetricsWriter:
             self._tb.flush()
 
     def close(self):
-        for table in self._tables:
+        for table in self._tables + [self._quality]:
             table.close()
         if self._tb is not None:
             self._tb.close()

@@ -5,9 +5,12 @@
 `multiprocessing.RawArray` before the fork); ``processes: 1`` runs the same loop in the main
 process. The main process supervises: it writes the metric records and PNG grids the workers send
 through a queue, takes the snapshots, shows the progress bar, and stops the whole run with a
-one-line `TrainingError` when a worker raises or dies. See docs/training.md for why this does not
+one-line `TrainingError` when a worker raises or dies. With ``train.eval_interval`` it also
+evaluates every k-th snapshot in a low-priority process of its own (evaluation.summarise_to_file)
+and writes the figures to quality.csv and TensorBoard when they arrive. See docs/training.md for why this does not
 use ChainerRL's `train_agent_async` loop.
 """
+import json
 import multiprocessing as mp
 import os
 import queue as queue_module
@@ -130,6 +133,8 @@ class Supervisor:
         self.progress = progress
         self.summaries = {}
         self.interrupted = False
+        self.snapshots_taken = 0
+        self.evaluation = None  # (process, snapshot Path, json Path, counters, elapsed)
 
     # -- main flow
 
@@ -145,8 +150,13 @@ class Supervisor:
             seconds = time.perf_counter() - self.t0
             counters = self.state.counters()
             snapshot = self._snapshot(counters)
+            if self.cfg.train.eval_interval:
+                self._finish_evaluation()
+                self._start_evaluation(snapshot, counters)
+                self._finish_evaluation()
         finally:
             signal.signal(signal.SIGINT, previous)
+            self._stop_evaluation()
             self._close_outputs()
         steps = counters.steps - self.start.steps
         logger.info('trained %d env steps in %.1f s (%.1f steps/s); final snapshot %s', steps,
@@ -211,6 +221,7 @@ class Supervisor:
             if self.state.snapshot_pending:
                 self._wait_quiescent()
                 self._periodic_snapshot()
+            self._poll_evaluation()
             self._update_bar()
 
     # -- messages
@@ -280,11 +291,60 @@ class Supervisor:
         """Inline mode: what the supervision loop does between updates."""
         if self.state.snapshot_pending:
             self._periodic_snapshot()
+        self._poll_evaluation()
         self._update_bar()
 
     def _periodic_snapshot(self):
-        self._snapshot(self.state.counters())
+        counters = self.state.counters()
+        snapshot = self._snapshot(counters)
         self.state.resume()
+        self.snapshots_taken += 1
+        interval = self.cfg.train.eval_interval
+        if interval and self.snapshots_taken % interval == 0:
+            if self.evaluation is not None:
+                logger.warning('quality evaluation of %s still running: not evaluating %s',
+                               self.evaluation[1], snapshot)
+            else:
+                self._start_evaluation(snapshot, counters)
+
+    # -- quality evaluations
+
+    def _start_evaluation(self, snapshot, counters):
+        from chainer_spiral.evaluation.evaluate import summarise_to_file
+        out = self.outdir / f'.quality-{counters.steps}.json'
+        process = mp.get_context('spawn').Process(
+            target=summarise_to_file, name='spiral-evaluation', daemon=True,
+            args=(str(snapshot), self.cfg.train.eval_n, self.cfg.seed, str(out)))
+        process.start()
+        elapsed = self.elapsed_before + time.perf_counter() - self.t0
+        self.evaluation = (process, snapshot, out, counters, elapsed)
+
+    def _poll_evaluation(self):
+        if self.evaluation is not None and self.evaluation[0].exitcode is not None:
+            self._finish_evaluation()
+
+    def _finish_evaluation(self):
+        """Wait for the running evaluation, if any, and record its figures."""
+        if self.evaluation is None:
+            return
+        process, snapshot, out, counters, elapsed = self.evaluation
+        self.evaluation = None
+        process.join()
+        if process.exitcode != 0 or not out.is_file():
+            logger.warning('quality evaluation of %s failed (exit status %s)', snapshot,
+                           process.exitcode)
+            return
+        row = json.loads(out.read_text())
+        out.unlink()
+        self.metrics.write_quality({'steps': counters.steps, 'episodes': counters.episodes,
+                                    'updates': counters.updates, 'time/elapsed': elapsed, **row})
+        logger.info('quality at %d env steps: %s', counters.steps,
+                    ', '.join(f'{k} {v:.4g}' for k, v in row.items()))
+
+    def _stop_evaluation(self):
+        if self.evaluation is not None and self.evaluation[0].is_alive():
+            self.evaluation[0].terminate()
+            self.evaluation[0].join(5)
 
     def _snapshot(self, counters):
         elapsed = self.elapsed_before + time.perf_counter() - self.t0

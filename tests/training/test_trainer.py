@@ -113,11 +113,11 @@ def test_a_non_finite_loss_stops_the_run_with_no_new_snapshot(tmp_path, monkeypa
 @pytest.fixture(scope='module')
 def mnist_run(tmp_path_factory, shared_data):
     """A 2-process run of configs/mnist.yaml on the shared MNIST files: 12 updates of
-    2 workers x 4 episodes x 10 steps (480 env steps)."""
+    2 workers x 4 episodes x 10 steps (480 env steps), every second snapshot evaluated."""
     outdir = tmp_path_factory.mktemp('mnist')
     overrides = ['agent.rollout_n=4', 'train.steps=480', 'train.n_save_interval=4',
                  'train.log_interval=2', 'train.n_save_final_obs_interval=6',
-                 f'data.path={shared_data / "mnist"}']
+                 'train.eval_interval=2', 'train.eval_n=50', f'data.path={shared_data / "mnist"}']
     cfg = load_config(REPO / 'configs' / 'mnist.yaml', overrides)
     assert cfg.train.processes == 2
     return cfg, outdir, train(cfg, outdir, progress=False)
@@ -138,6 +138,23 @@ def test_a_two_process_mnist_run_writes_snapshots_metrics_events_and_grids(mnist
     assert {'train/pi_loss', 'time/sps'} <= {tag for tag, _, _ in read_events(outdir / 'tb')}
     written = yaml.safe_load((outdir / 'config.yaml').read_text())
     assert written['train']['processes'] == 2 and written['agent']['rollout_n'] == 4
+
+
+def test_the_mnist_run_logs_quality_of_every_second_snapshot_and_the_last(mnist_run):
+    cfg, outdir, summary = mnist_run
+    with open(outdir / 'quality.csv', newline='') as f:
+        quality = list(csv.DictReader(f))
+    second = list_snapshots(outdir)[1]
+    assert [int(r['steps']) for r in quality] == [int(second.name), 480]
+    for r in quality:
+        assert 0.5 < float(r['fd_normalised']) < 1.5  # an untrained painter draws like one
+        assert float(r['fd_floor']) < float(r['fd']) and float(r['time/elapsed']) > 0
+        assert 0 < float(r['class_entropy']) <= np.log(10) + 1e-9
+    assert {'quality/fd_normalised', 'quality/class_entropy'} <= {
+        tag for tag, _, _ in read_events(outdir / 'tb')}
+    assert json.loads((outdir / 'calibration.json').read_text())['n=50 seed=0'][
+        'reference_size'] == 50
+    assert not list(outdir.glob('.quality-*'))
 
 
 def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mnist_run,
