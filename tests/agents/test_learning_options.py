@@ -1,0 +1,127 @@
+"""The learning options of docs/learning.md: each changes what it should, and standardised
+rewards make the difference on a toy problem whose scores carry a large common offset."""
+import chainer.functions as F
+import numpy as np
+import pytest
+
+from chainer_spiral.agents import build_agent, learning
+from chainer_spiral.datasets import make_dataset
+from chainer_spiral.envs import make_env
+from chainer_spiral.models.decoder import GridHead
+
+from test_agent_toy_learning import AGENT, greedy_score, train
+
+
+def test_batch_standardisation_gives_mean_0_and_unit_variance():
+    scores = np.random.RandomState(0).normal(-30, 5, size=(10, 20)).astype(np.float32)
+    out = learning.ScoreStandardiser('batch')(scores)
+    assert out.shape == scores.shape and out.dtype == np.float32
+    assert out.mean() == pytest.approx(0, abs=1e-5) and out.std() == pytest.approx(1, abs=1e-4)
+    assert learning.ScoreStandardiser('none')(scores) is scores
+
+
+def test_running_standardisation_uses_the_last_window_scores():
+    standardise = learning.ScoreStandardiser('running', window=30)
+    rng = np.random.RandomState(1)
+    batches = [rng.normal(10 * i, 1 + i, size=20).astype(np.float32) for i in range(3)]
+    for batch in batches:
+        out = standardise(batch)
+    window = np.concatenate(batches)[-30:]
+    np.testing.assert_allclose(out, (batches[-1] - window.mean()) / window.std(), rtol=1e-4)
+    # Over its window the standardised scores have mean 0 and variance 1.
+    everything = (window - window.mean()) / window.std()
+    assert everything.mean() == pytest.approx(0, abs=1e-5)
+    assert everything.std() == pytest.approx(1, abs=1e-5)
+    assert len(standardise.history) == 30
+
+
+def test_normalised_advantages():
+    advantage = np.array([-40, -30, -35, -25], np.float32)
+    out = learning.normalised(advantage)
+    assert out.mean() == pytest.approx(0, abs=1e-6) and out.std() == pytest.approx(1, abs=1e-5)
+    assert np.all(np.argsort(out) == np.argsort(advantage))
+
+
+def test_advantage_normalisation_changes_the_policy_loss_only():
+    rng = np.random.RandomState(2)
+    log_prob, entropy = [F.identity(rng.normal(size=6).astype(np.float32)) for _ in range(2)]
+    value = F.identity(rng.normal(size=6).astype(np.float32))
+    returns = rng.normal(-30, 3, size=6).astype(np.float32)
+    args = (log_prob, entropy, value, returns, 0.0, 1.0, 0.5)
+    pi_raw, v_raw = learning.a3c_losses(*args)
+    pi_norm, v_norm = learning.a3c_losses(*args, advantage_normalisation=True)
+    assert float(v_raw.array) == float(v_norm.array)
+    expected = -np.mean(log_prob.array * learning.normalised(returns - value.array))
+    assert float(pi_norm.array) == pytest.approx(expected, rel=1e-5)
+    assert float(pi_raw.array) != pytest.approx(expected, rel=1e-2)
+
+
+def toy_agent(**agent):
+    env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
+    return build_agent(env, make_dataset('toy', 3, label=0), {}, {'rollout_n': 4, **agent})
+
+
+def test_generator_learning_rate_and_beta1_are_its_own():
+    agent = toy_agent(lr=2.0e-4, beta1=0.5, gen_lr=5.0e-4, gen_beta1=0.9)
+    assert (agent.gen_optimizer.alpha, agent.gen_optimizer.beta1) == (5.0e-4, 0.9)
+    assert (agent.dis_optimizer.alpha, agent.dis_optimizer.beta1) == (2.0e-4, 0.5)
+    same = toy_agent(lr=2.0e-4)
+    assert same.gen_optimizer.alpha == same.dis_optimizer.alpha == 2.0e-4
+
+
+def test_the_updates_of_the_standardised_agent_see_standardised_scores(monkeypatch):
+    agent = toy_agent(reward_standardisation='batch', empty_drawing_penalty=0.0, rollout_n=8)
+    seen = {}
+    real = learning.step_rewards
+
+    def spy(aux, lambda_R, final_scores=None, all_scores=None):
+        seen['scores'] = final_scores
+        return real(aux, lambda_R, final_scores, all_scores)
+    monkeypatch.setattr(learning, 'step_rewards', spy)
+    agent.update(agent.collect([make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
+                                for _ in range(8)]))
+    assert seen['scores'].mean() == pytest.approx(0, abs=1e-5)
+    assert seen['scores'].std() == pytest.approx(1, abs=1e-3)
+    # The logged R stays the raw critic score, comparable with unstandardised runs.
+    assert dict(agent.get_statistics())['train/R'] != pytest.approx(0, abs=1e-6)
+
+
+def test_relu_position_head_is_he_initialised_and_not_saturating():
+    sigmoid, relu = GridHead(256, 32, 'sigmoid'), GridHead(256, 32, 'relu')
+    w_sigmoid, w_relu = sigmoid.ups[0].W.array, relu.ups[0].W.array
+    assert w_relu.std() == pytest.approx(np.sqrt(2) * w_sigmoid.std(), rel=0.05)
+    z = np.random.RandomState(3).normal(size=(16, 256)).astype(np.float32)
+    # The sigmoid stack's logits barely depend on z: nearly uniform whatever the code.
+    spread = {name: float(head(z).array.std(axis=0).mean())
+              for name, head in (('sigmoid', sigmoid), ('relu', relu))}
+    assert spread['relu'] > 5 * spread['sigmoid']
+
+
+def test_lstm_forget_gate_biases_start_at_1():
+    agent = toy_agent()
+    for lstm in (agent.generator.pi_lstm, agent.generator.v_lstm):
+        gates = lstm.upward.b.array.reshape(-1, 4)  # F.lstm's (a, i, f, o) groups
+        assert np.all(gates[:, 2] == 1) and np.all(gates[:, [0, 1, 3]] == 0)
+
+
+def offset_scores(monkeypatch, offset):
+    """Scores with a large common offset, as the WGAN critic's drifting scores have."""
+    real = learning.canvas_scores
+    monkeypatch.setattr(learning, 'canvas_scores', lambda *a, **k: real(*a, **k) + offset)
+
+
+@pytest.mark.parametrize('standardisation', ['none', 'batch'])
+def test_standardised_rewards_learn_despite_an_offset_the_raw_ones_do_not(monkeypatch,
+                                                                          standardisation):
+    """The toy problem of test_agent_toy_learning, its l2 scores shifted by -3 (rewards by -30
+    against a spread of 3.3 per wrong cell): within 60 updates the standardised agent draws the
+    target; the raw one does not (the advantages' common offset drowns the signal)."""
+    offset_scores(monkeypatch, -3.0)
+    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=4) for _ in range(20)]
+    dataset = make_dataset('toy', 3, label=0)
+    agent = build_agent(envs[0], dataset, {}, {**AGENT, 'reward_standardisation': standardisation},
+                        seed=0)
+    target = dataset.get_example()
+    assert greedy_score(agent, envs, target) < 0.9
+    score = train(agent, envs, target, updates=60)
+    assert (score >= 0.9) == (standardisation == 'batch')
