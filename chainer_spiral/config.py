@@ -115,9 +115,10 @@ class AgentConfig:
     beta: float = option(0.001, 'entropy bonus weight', low=0)
     pi_loss_coef: float = option(1.0, 'weight of the policy loss', low=0)
     v_loss_coef: float = option(0.5, 'weight of the value loss', low=0)
-    reward_mode: str = option('wgangp', 'reward of the final canvas: wgangp or dcgan '
-                              'discriminator, or l2 (negative L2 distance to the target)',
-                              choices=('wgangp', 'dcgan', 'l2'))
+    reward_mode: str = option('wgangp', 'reward of the final canvas: the wgangp critic, the dcgan '
+                              "discriminator's softplus (chainer_spiral), nsgan (its "
+                              'non-saturating log sigmoid), or l2 (negative L2 distance to the '
+                              'target)', choices=('wgangp', 'dcgan', 'nsgan', 'l2'))
     reward_standardisation: str = option(
         'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
         'none, batch (over the rollout) or running (over the last reward_window scores)',

@@ -19,7 +19,9 @@ import numpy as np
 from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
                                           network_images)
 
-REWARD_MODES = ('wgangp', 'dcgan', 'l2')
+REWARD_MODES = ('wgangp', 'dcgan', 'nsgan', 'l2')
+# The modes whose discriminator learns the DCGAN loss.
+DCGAN_LOSS = ('dcgan', 'nsgan')
 # Steps whose decoder graph is built at once in the update.
 _DECODER_CHUNK = 50
 # Canvases scored by the discriminator at once.
@@ -43,7 +45,9 @@ def canvas_scores(mode, discriminator, images, targets):
     """The reward-mode score of images (no graph).
 
     Args:
-        mode: 'wgangp' (D's score), 'dcgan' (softplus of D's logit), 'l2' (-MSE to target).
+        mode: 'wgangp' (D's score), 'dcgan' (softplus of D's logit, chainer_spiral's: flat at 0
+            where D is sure a canvas is fake), 'nsgan' (the non-saturating log sigmoid of D's
+            logit: linear in the logit there), 'l2' (-MSE to target).
         discriminator: Discriminator (unused for 'l2').
         images: float32 (N, C, H, W) in [0, 1].
         targets: float32 (N, C, H, W): the l2 targets and D's condition when conditional.
@@ -61,7 +65,11 @@ def canvas_scores(mode, discriminator, images, targets):
             scores.append(discriminator(
                 images[s], targets[s] if discriminator.conditional else None).array)
     y = np.concatenate(scores)
-    return np.logaddexp(0.0, y).astype(np.float32) if mode == 'dcgan' else y
+    if mode == 'dcgan':
+        return np.logaddexp(0.0, y).astype(np.float32)
+    if mode == 'nsgan':
+        return -np.logaddexp(0.0, -y).astype(np.float32)
+    return y
 
 
 class ScoreStandardiser:
@@ -371,7 +379,7 @@ def discriminator_backward(mode, discriminator, real, fake, real_cond, fake_cond
     """Accumulate the gradient of the discriminator's loss on a real and a fake batch.
 
     wgangp: mean D(fake) - mean D(real) + gp_lambda * penalty;
-    dcgan: mean softplus(-D(real)) + mean softplus(D(fake)).
+    dcgan, nsgan: mean softplus(-D(real)) + mean softplus(D(fake)).
     Every term is a mean over samples, so the loss is computed and backpropagated in chunks of
     `chunk` pairs (the sum of the chunks' losses, each scaled by its share, is the loss): the
     graph of one chunk is alive at a time. Spectral normalisation's power iteration runs on the
@@ -410,7 +418,7 @@ def _discriminator_chunk_loss(mode, discriminator, real, fake, real_cond, fake_c
     y = discriminator(np.concatenate((real, fake)),
                       np.concatenate((real_cond, fake_cond)) if conditional else None)
     y_real, y_fake = F.split_axis(y, [len(real)], axis=0)
-    if mode == 'dcgan':
+    if mode in DCGAN_LOSS:
         return F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake)), 0.0, np.zeros(1)
     # The penalty's interpolates keep the condition of the real pair (the fake's target).
     gp, norms = gradient_penalty(discriminator, real, fake, real_cond, eps)

@@ -39,6 +39,19 @@ def test_dcgan_reward_is_the_softplus_of_the_logit():
     np.testing.assert_allclose(scores, np.log1p(np.exp([1.5, 3.0])), rtol=1e-6)
 
 
+def test_nsgan_reward_is_the_log_sigmoid_of_the_logit_and_does_not_saturate():
+    scores = learning.canvas_scores('nsgan', StubDiscriminator(), IMAGES, TARGETS)
+    np.testing.assert_allclose(scores, -np.log1p(np.exp([-1.5, -3.0])), rtol=1e-6)
+    # Where D is sure a canvas is fake (logit -20 vs -30), the dcgan rewards are both ~0,
+    # the nsgan ones still tell the canvases apart.
+    sure = StubDiscriminator()
+    sure.forward = lambda x, c=None: F.identity(np.array([-20.0, -30.0], np.float32))
+    dcgan = learning.canvas_scores('dcgan', sure, IMAGES, TARGETS)
+    nsgan = learning.canvas_scores('nsgan', sure, IMAGES, TARGETS)
+    assert abs(dcgan[0] - dcgan[1]) < 1e-8
+    np.testing.assert_allclose(nsgan, [-20.0, -30.0], rtol=1e-6)
+
+
 def test_l2_reward_is_the_negative_mse_to_the_target():
     scores = learning.canvas_scores('l2', None, IMAGES, TARGETS)
     # Sample 0: squared errors 1, 0.25, 1, 0 over 4 pixels; sample 1: equal.
@@ -156,7 +169,7 @@ def test_gradient_penalty_parameter_gradient_matches_finite_differences():
         np.testing.assert_allclose(W.grad[index], (up - down) / (2 * h), rtol=1e-5, atol=1e-9)
 
 
-@pytest.mark.parametrize('mode', ['wgangp', 'dcgan'])
+@pytest.mark.parametrize('mode', ['wgangp', 'dcgan', 'nsgan'])
 def test_chunked_discriminator_gradient_equals_the_whole_batch(mode):
     dis = float64_discriminator()
     rng = np.random.RandomState(2)
@@ -172,7 +185,7 @@ def test_chunked_discriminator_gradient_equals_the_whole_batch(mode):
     for a, b in zip(*grads):
         np.testing.assert_allclose(a, b, rtol=1e-8, atol=1e-12)
     y_real, y_fake = dis(real).array, dis(fake).array
-    if mode == 'dcgan':
+    if mode in ('dcgan', 'nsgan'):
         expected = np.mean(np.logaddexp(0, -y_real)) + np.mean(np.logaddexp(0, y_fake))
         assert losses[0][1] == 0 and np.isnan(losses[0][2])
     else:

@@ -195,7 +195,7 @@ def test_decoder_chunks_give_the_same_gradients_and_statistics(monkeypatch):
         np.testing.assert_allclose(runs[1][1][name], grad, rtol=1e-5, atol=1e-7, err_msg=name)
 
 
-@pytest.mark.parametrize('mode', ['wgangp', 'dcgan', 'l2'])
+@pytest.mark.parametrize('mode', ['wgangp', 'dcgan', 'nsgan', 'l2'])
 def test_update_changes_the_shared_parameters_and_reports_statistics(mode):
     agent = toy_agent(reward_mode=mode, temporal_credit=mode == 'dcgan',
                       replay_buffer_size=8 if mode == 'wgangp' else 0)
