@@ -105,6 +105,12 @@ class ModelConfig:
         'sigmoid', "activation between the position head's deconvolutions: sigmoid "
         "(chainer_spiral) or relu (He-initialised; learns much faster, docs/learning.md)",
         choices=('sigmoid', 'relu'))
+    action_features: str = option(
+        'index', "how the previous grid action reaches the networks: index (one scalar, "
+        "chainer_spiral's) or xy (its column and row in [0, 1], as DeepMind's agents)",
+        choices=('index', 'xy'))
+    coord_channels: bool = option(False, "append each pixel's column and row as two input "
+                                  'channels of the encoders (CoordConv)')
 
 
 @dataclasses.dataclass

@@ -191,7 +191,7 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
     gx_pi, gx_v = [], []
     maps = tuple(np.empty((T * B,) + shape, np.float32) for shape in generator.encoder.map_shapes)
     state = generator.initial_state(B)
-    feats = np.zeros((B, len(spec.heads)), np.float32)
+    feats = np.zeros((B, sum(spec.field_dims)), np.float32)
     choose = choose_actions(rng, greedy)
     for t in range(T):
         with chainer.no_backprop_mode(), chainer.using_config('train', False):

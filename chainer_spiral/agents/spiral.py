@@ -298,7 +298,7 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
         ConfigError: an unknown key or an invalid value in `model` or `agent`.
     """
     model, cfg = section('model', model), section('agent', agent)
-    spec = spec_from_env(env)
+    spec = spec_from_env(env, model.action_features)
     if dataset.imsize != env.imsize:
         raise ValueError(f'dataset imsize: expected the env imsize {env.imsize}, '
                          f'got {dataset.imsize}')
@@ -306,7 +306,7 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
     np.random.seed(seed)  # Chainer's initializers draw from numpy's global RNG
     try:
         gen = Generator(env.imsize, dataset.channels, spec, model.conditional, model.blind,
-                        model.position_activation)
+                        model.position_activation, model.coord_channels)
         dis = Discriminator(env.imsize, dataset.channels, model.conditional, model.spectral_norm)
     finally:
         np.random.set_state(state)

@@ -12,6 +12,9 @@ The recurrent state is passed explicitly, so acting (one step, batch B) and lear
 `blind` (the paper's ablation): the policy's first layer has its canvas weights masked to zero,
 so the policy never sees the canvas (it still sees the target when conditional, and its
 previous actions); the value network still sees everything.
+
+`coord_channels`: two constant channels, each pixel's column and row in [0, 1], are appended to
+the encoders' input (CoordConv; DeepMind's SPIRAL agents have them).
 """
 import chainer
 import chainer.functions as F
@@ -56,17 +59,22 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
+        coord_channels: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
-                 position_activation='sigmoid'):
+                 position_activation='sigmoid', coord_channels=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
-        in_channels = channels * (2 if conditional else 1)
-        n_fields = len(spec.heads)
+        in_channels = channels * (2 if conditional else 1) + (2 if coord_channels else 0)
+        self.coords = None
+        if coord_channels:
+            ramp = np.linspace(0, 1, imsize, dtype=np.float32)
+            self.coords = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None]), axis=-1)
         with self.init_scope():
-            self.encoder = TwinEncoder(imsize, in_channels, n_fields, POLICY_HIDDEN, VALUE_HIDDEN)
+            self.encoder = TwinEncoder(imsize, in_channels, spec.field_dims, POLICY_HIDDEN,
+                                       VALUE_HIDDEN)
             self.pi_lstm = LSTMCore(POLICY_HIDDEN, POLICY_HIDDEN)
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
@@ -75,7 +83,8 @@ class Generator(chainer.Chain):
             self.encoder.pi_first_mask = self._blind_mask(in_channels)
 
     def _blind_mask(self, in_channels):
-        """1 on the policy's first-layer weights that read target channels, 0 on canvas ones."""
+        """1 on the policy's first-layer weights that read target (and coordinate) channels, 0 on
+        canvas ones."""
         W = self.encoder.pi.first.W.array
         channel_of_input = np.arange(in_channels)
         if self.encoder.conv:  # (5, 5, C_in, O)
@@ -95,7 +104,8 @@ class Generator(chainer.Chain):
         """Encoder outputs projected to LSTM gates, for any number of steps at once.
 
         Args:
-            images: float32 (N, H, W, C_in) in [0, 1], channels-last (canvas, then target).
+            images: float32 (N, H, W, C (canvas) or 2C (canvas, then target)) in [0, 1],
+                channels-last; the coordinate channels are appended here.
             feats: float32 (N, F) previous-action features (ActionSpec.features).
 
         Returns:
@@ -110,6 +120,9 @@ class Generator(chainer.Chain):
         Returns:
             (gx_pi (N, 4 * 256), gx_v (N, 4 * 128), maps tuple of Variables).
         """
+        if self.coords is not None:
+            coords = np.broadcast_to(self.coords, (len(images),) + self.coords.shape)
+            images = np.concatenate((images, coords), axis=-1)
         z_pi, z_v, maps = self.encoder.encode_with_maps(images, feats, maps)
         return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v), maps
 

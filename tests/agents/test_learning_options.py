@@ -125,3 +125,49 @@ def test_standardised_rewards_learn_despite_an_offset_the_raw_ones_do_not(monkey
     assert greedy_score(agent, envs, target) < 0.9
     score = train(agent, envs, target, updates=60)
     assert (score >= 0.9) == (standardisation == 'batch')
+
+
+def test_xy_action_features_of_known_actions():
+    from chainer_spiral.models import ActionSpec
+    spec = ActionSpec('spiral', 32, action_features='xy')
+    # Grid point 33 is column 1, row 1; 1023 is the bottom-right corner; 31 the top-right.
+    feats = spec.features({'position': np.array([33, 1023, 31]), 'prob': np.array([1, 0, 1])})
+    np.testing.assert_allclose(feats, [[1 / 31, 1 / 31, 1], [1, 1, 0], [1, 0, 1]], rtol=1e-6)
+    assert spec.field_dims == (2, 1)
+    paper = ActionSpec('paper', 4, action_features='xy')
+    assert paper.field_dims == (2, 2, 1, 1, 1, 1, 1, 1)
+    assert ActionSpec('spiral', 32).field_dims == (1, 1)
+
+
+def mypaint_agent(model, n=3):
+    from test_spiral import BlankDataset, mypaint_envs
+    envs = mypaint_envs(n, T=2)
+    return build_agent(envs[0], BlankDataset(), model, {'rollout_n': n}), envs
+
+
+@pytest.mark.parametrize('model', [{'action_features': 'xy'}, {'coord_channels': True},
+                                   {'coord_channels': True, 'conditional': True,
+                                    'blind': True}])
+def test_input_options_keep_acting_and_recompute_equal(model):
+    """The options change the networks' inputs; the learner's recompute still gives the acting
+    pass's log-probabilities, and reusing the acting maps the recomputed gradients."""
+    from test_spiral import recompute, reused_and_recomputed_gradients
+    agent, envs = mypaint_agent(model)
+    targets = np.random.RandomState(0).rand(3, 1, 64, 64).astype(np.float32)
+    r = agent.collect(envs, targets=targets if model.get('conditional') else None)
+    lp, _, v = recompute(agent, r, reuse=False)
+    np.testing.assert_allclose(lp, r.log_probs, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(v, r.values, rtol=1e-5, atol=1e-5)
+    if not model.get('conditional'):
+        reused_and_recomputed_gradients(agent, r)
+
+
+def test_coordinate_channels_reach_the_first_layer():
+    agent, _ = mypaint_agent({'coord_channels': True})
+    assert agent.generator.encoder.pi.first.W.shape[2] == 3  # canvas, x, y
+    coords = agent.generator.coords
+    assert coords.shape == (64, 64, 2)
+    assert coords[0, -1, 0] == 1 and coords[-1, 0, 1] == 1 and coords[0, 0].sum() == 0
+    blind, _ = mypaint_agent({'coord_channels': True, 'blind': True})
+    mask = blind.generator.encoder.pi_first_mask
+    assert mask[:, :, 0].sum() == 0 and mask[:, :, 1:].min() == 1  # coordinates stay visible
