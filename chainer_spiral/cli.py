@@ -9,6 +9,7 @@ USAGE = '''usage: chainer-spiral {train,demo} ...
 
   train CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]
   demo MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy]
+  demo reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR [--invert] [--n-samples K]
 
 `chainer-spiral train --help` and `chainer-spiral demo --help` tell more.'''
 

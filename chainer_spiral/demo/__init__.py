@@ -10,6 +10,9 @@ episodes and renders them with the mode's module:
 - ``json``: the drawings as programs (chainer_spiral's JSON format, extended) -> JSON
 - ``svg``: one SVG of its strokes per drawing -> a directory of SVG files
 - ``player``: a self-contained HTML page replaying the drawings -> HTML
+
+``demo.py reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR`` paints the user's own images with a
+conditional painter (demo/reconstruct.py).
 """
 import argparse
 import importlib
@@ -28,7 +31,9 @@ def mode_module(mode):
 
 def build_parser(prog=None):
     parser = argparse.ArgumentParser(
-        prog=prog, description='Render episodes of a trained SPIRAL snapshot.')
+        prog=prog, description='Render episodes of a trained SPIRAL snapshot.',
+        epilog=f'{prog or "demo.py"} reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR paints your own '
+        'images with a conditional painter (see its --help).')
     parser.add_argument('mode', choices=MODES, help='what to render (see docs/demo.md)')
     parser.add_argument('snapshot_dir', type=Path,
                         help='a snapshot directory; its parent holds the run\'s config.yaml')
@@ -53,6 +58,10 @@ def main(argv=None, prog=None):
     Returns:
         0 (input errors exit with status 2 through argparse).
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ['reconstruct']:
+        from chainer_spiral.demo import reconstruct
+        return reconstruct.main(argv[1:], prog=f'{prog or "demo.py"} reconstruct')
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')

@@ -28,7 +28,7 @@ def check_snapshot_dir(snapshot_dir):
                         f'got nothing')
 
 
-def record(agent, envs, n, dataset=None, greedy=False, title=''):
+def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
     """Runs ``n`` episodes in batches of ``len(envs)`` and records them.
 
     Args:
@@ -39,17 +39,22 @@ def record(agent, envs, n, dataset=None, greedy=False, title=''):
             conditional, else None.
         greedy: Take the most likely actions.
         title: Caption of the figures.
+        targets: float32 (n, C, H, W), the targets of a conditional agent given instead of a
+            dataset.
 
     Returns:
         ``Episodes`` with frames (n, T+1, H, W, 3).
     """
-    frames, programs, targets = [], [], []
+    frames, programs, used = [], [], []
     while len(programs) < n:
         batch = envs[:min(len(envs), n - len(programs))]
         target = None
-        if dataset is not None:
+        if targets is not None:
+            target = targets[len(programs):len(programs) + len(batch)]
+        elif dataset is not None:
             target = np.stack([dataset.get_example(train=False) for _ in batch]).astype(np.float32)
-            targets.append(target)
+        if target is not None:
+            used.append(target)
         rollout = agent.collect(batch, targets=target, greedy=greedy, record=True)
         T = rollout.frames.shape[0] - 1
         assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
@@ -59,7 +64,7 @@ def record(agent, envs, n, dataset=None, greedy=False, title=''):
             assert all(len(v) == T for v in actions.values()), (T, sorted(actions))
             programs.append(program_from_actions(batch[b], actions))
     return Episodes(np.concatenate(frames), programs,
-                    np.concatenate(targets) if targets else None, title)
+                    np.concatenate(used) if used else None, title)
 
 
 def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=True,
