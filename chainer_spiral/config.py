@@ -111,6 +111,8 @@ class ModelConfig:
         choices=('index', 'xy'))
     coord_channels: bool = option(False, "append each pixel's column and row as two input "
                                   'channels of the encoders (CoordConv)')
+    noise_size: int = option(0, 'size of the standard normal noise each episode draws and both '
+                             'LSTMs read at every step; 0: none', low=0, high=1024)
 
 
 @dataclasses.dataclass

@@ -36,6 +36,7 @@ class Rollout:
         maps: the encoder's later feature maps of the acting pass (Generator.encode_with_maps),
             float32 arrays (T * B, ...) in time-major order (() for the MLP encoder), or None
             once the learner has used them (they hold only for `version`'s parameters).
+        noise: float32 (B, noise_size), the episodes' noise input, or None (no noise).
     """
     actions: dict
     canvases: np.ndarray
@@ -48,6 +49,7 @@ class Rollout:
     version: int
     frames: Optional[np.ndarray] = None
     maps: Optional[tuple] = None
+    noise: Optional[np.ndarray] = None
 
     @property
     def T(self):
@@ -192,11 +194,12 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
     maps = tuple(np.empty((T * B,) + shape, np.float32) for shape in generator.encoder.map_shapes)
     state = generator.initial_state(B)
     feats = np.zeros((B, sum(spec.field_dims)), np.float32)
+    noise = generator.initial_noise(rng, B)
     choose = choose_actions(rng, greedy)
     for t in range(T):
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
             g_pi, g_v = encode_step(generator, canvases[t], targets, feats, maps, t * B)
-            z, value, state = generator.step(g_pi, g_v, state)
+            z, value, state = generator.step(g_pi, g_v, state, noise)
             acts, log_prob, entropy = generator.decoder(z, choose)
         gx_pi.append(g_pi)
         gx_v.append(g_v)
@@ -210,4 +213,4 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
         feats = spec.features(acts)
     finals = canvases[T].transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255.0)
     return Rollout(actions, canvases, finals, targets, stats[0], stats[1], stats[2],
-                   (np.stack(gx_pi), np.stack(gx_v)), version, frames, maps)
+                   (np.stack(gx_pi), np.stack(gx_v)), version, frames, maps, noise)

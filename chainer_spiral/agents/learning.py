@@ -212,7 +212,7 @@ def recurrent_pass(generator, rollout, encodings):
     gx_v = F.separate(F.reshape(encodings[1], (T, B, -1)), axis=0)
     zs, values = [], []
     for t in range(T):
-        z, value, state = generator.step(gx_pi[t], gx_v[t], state)
+        z, value, state = generator.step(gx_pi[t], gx_v[t], state, rollout.noise)
         zs.append(z)
         values.append(value)
     return F.concat(zs, axis=0), F.concat(values, axis=0)

@@ -15,6 +15,10 @@ previous actions); the value network still sees everything.
 
 `coord_channels`: two constant channels, each pixel's column and row in [0, 1], are appended to
 the encoders' input (CoordConv; DeepMind's SPIRAL agents have them).
+
+`noise_size` > 0: each episode draws a standard normal noise vector (the rollout keeps it) that
+both LSTMs read at every step, projected onto their gates: an unconditional painter can commit
+to one drawing per noise sample, as DeepMind's SPIRAL agents' noise input lets them.
 """
 import chainer
 import chainer.functions as F
@@ -59,13 +63,14 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels: see the module docstring.
+        coord_channels, noise_size: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
-                 position_activation='sigmoid', coord_channels=False):
+                 position_activation='sigmoid', coord_channels=False, noise_size=0):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
+        self.noise_size = noise_size
         self.conditional, self.blind = conditional, blind
         in_channels = channels * (2 if conditional else 1) + (2 if coord_channels else 0)
         self.coords = None
@@ -79,6 +84,9 @@ class Generator(chainer.Chain):
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
             self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation)
+            if noise_size:
+                self.pi_noise = L.Linear(noise_size, 4 * POLICY_HIDDEN, nobias=True)
+                self.v_noise = L.Linear(noise_size, 4 * VALUE_HIDDEN, nobias=True)
         if blind:
             self.encoder.pi_first_mask = self._blind_mask(in_channels)
 
@@ -126,16 +134,25 @@ class Generator(chainer.Chain):
         z_pi, z_v, maps = self.encoder.encode_with_maps(images, feats, maps)
         return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v), maps
 
-    def step(self, gx_pi, gx_v, state):
+    def initial_noise(self, rng, batch):
+        """The episodes' noise: float32 (B, noise_size) from `rng`, or None without noise."""
+        if not self.noise_size:
+            return None
+        return rng.standard_normal((batch, self.noise_size)).astype(np.float32)
+
+    def step(self, gx_pi, gx_v, state, noise=None):
         """One LSTM step of both networks.
 
         Args:
             gx_pi, gx_v: one step of `encode`'s outputs, (B, 1024) and (B, 512).
             state: (c_pi, h_pi, c_v, h_v).
+            noise: the episodes' noise (B, noise_size) (`initial_noise`), or None.
 
         Returns:
             (z (B, 256) for the decoder, value (B,), new state).
         """
+        if noise is not None:
+            gx_pi, gx_v = gx_pi + self.pi_noise(noise), gx_v + self.v_noise(noise)
         c_pi, h_pi, c_v, h_v = state
         c_pi, h_pi = self.pi_lstm.step(gx_pi, c_pi, h_pi)
         c_v, h_v = self.v_lstm.step(gx_v, c_v, h_v)

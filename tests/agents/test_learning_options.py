@@ -146,6 +146,7 @@ def mypaint_agent(model, n=3):
 
 
 @pytest.mark.parametrize('model', [{'action_features': 'xy'}, {'coord_channels': True},
+                                   {'noise_size': 8},
                                    {'coord_channels': True, 'conditional': True,
                                     'blind': True}])
 def test_input_options_keep_acting_and_recompute_equal(model):
@@ -171,3 +172,20 @@ def test_coordinate_channels_reach_the_first_layer():
     blind, _ = mypaint_agent({'coord_channels': True, 'blind': True})
     mask = blind.generator.encoder.pi_first_mask
     assert mask[:, :, 0].sum() == 0 and mask[:, :, 1:].min() == 1  # coordinates stay visible
+
+
+def test_noise_makes_the_first_steps_of_episodes_differ():
+    """Without noise every episode starts from the same input (blank canvas, zero features), so
+    the first step's values agree; each episode's own noise makes them differ."""
+    plain, envs = mypaint_agent({})
+    r = plain.collect(envs)
+    assert r.noise is None and np.ptp(r.values[0]) < 1e-6
+    noisy, envs = mypaint_agent({'noise_size': 8})
+    r = noisy.collect(envs)
+    assert r.noise.shape == (3, 8) and np.ptp(r.values[0]) > 1e-4
+    # The learner steps the LSTMs with the rollout's own noise, and its gradients reach the
+    # noise projections.
+    returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
+    noisy.generator.cleargrads()
+    learning.generator_pass(noisy.generator, noisy.spec, r, None, returns, noisy.coefs, True)
+    assert np.abs(noisy.generator.pi_noise.W.grad).sum() > 0

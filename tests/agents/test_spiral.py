@@ -90,7 +90,8 @@ def episode(rollout, b):
                          None if rollout.targets is None else rollout.targets[sl],
                          rollout.log_probs[:, sl], rollout.entropies[:, sl],
                          rollout.values[:, sl], tuple(e[:, sl] for e in rollout.encodings),
-                         rollout.version)
+                         rollout.version,
+                         noise=None if rollout.noise is None else rollout.noise[sl])
 
 
 @pytest.mark.parametrize('make_envs, kind', [(toy_envs, 'spiral'), (mypaint_envs, 'spiral'),
