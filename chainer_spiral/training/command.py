@@ -12,7 +12,8 @@ def build_parser(prog=None):
     parser.add_argument('config', help='YAML config file (see configs/ and docs/configs.md)')
     parser.add_argument('outdir', help='run directory: config.yaml, snapshots, metrics, finals/')
     parser.add_argument('--load', metavar='SNAPSHOT_DIR', default=None,
-                        help='resume from a snapshot (counters, parameters, optimizer states)')
+                        help='resume from a snapshot (counters, parameters, optimizer states), '
+                        'or from the newest good snapshot of a run directory')
     parser.add_argument('--set', dest='overrides', metavar='SECTION.KEY=VALUE', action='append',
                         default=[], help='override a config value (YAML syntax); repeatable')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')

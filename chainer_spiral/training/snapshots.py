@@ -5,7 +5,12 @@ ChainerRL's AttributeSavingMixin) plus ``counters.json`` (env steps, updates, ep
 time). It is written into a hidden temporary directory beside its final place, every file and the
 directory are fsync'ed, and only then is it renamed into place: a crash or an error mid-write never
 leaves a partial snapshot under a numeric name.
+
+``manifest.json``, written last, records every other file's size and sha256; loading checks them
+and names the damaged file (snapshots written before manifests existed load unchecked).
+`resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies.
 """
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +24,7 @@ from chainer_spiral.training.state import Counters
 logger = getLogger(__name__)
 
 COUNTERS_FILE = 'counters.json'
+MANIFEST_FILE = 'manifest.json'
 TMP_PREFIX = '.tmp-snapshot-'
 
 
@@ -51,6 +57,7 @@ def save_snapshot(agent, outdir, counters, elapsed):
         agent.save(str(tmp))
         info = dict(counters.as_dict(), elapsed=float(elapsed))
         (tmp / COUNTERS_FILE).write_text(json.dumps(info, indent=2) + '\n')
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest(tmp), indent=2) + '\n')
         _fsync_tree(tmp)
         os.rename(tmp, final)
         _fsync_dir(outdir)
@@ -77,6 +84,7 @@ def load_snapshot(agent, snapshot_dir):
     if not counters_path.is_file():
         raise SnapshotError(f'{snapshot_dir}: expected a snapshot directory with {COUNTERS_FILE},'
                             ' got none')
+    verify_snapshot(snapshot_dir)
     info = read_counters(counters_path)
     try:
         agent.load(str(snapshot_dir))
@@ -88,6 +96,87 @@ def load_snapshot(agent, snapshot_dir):
     counters = Counters(info['steps'], info['updates'], info['episodes'])
     set_optimizer_steps(agent, counters.updates)
     return counters, info['elapsed']
+
+
+def manifest(snapshot_dir):
+    """{file name: {'size': bytes, 'sha256': hex}} of the files of a snapshot directory."""
+    out = {}
+    for path in sorted(Path(snapshot_dir).iterdir()):
+        if path.is_file() and path.name != MANIFEST_FILE:
+            out[path.name] = {'size': path.stat().st_size, 'sha256': _sha256(path)}
+    return out
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify_snapshot(snapshot_dir):
+    """Check a snapshot's files against its manifest (none: nothing to check).
+
+    Raises:
+        SnapshotError: naming the first missing or damaged file.
+    """
+    path = Path(snapshot_dir) / MANIFEST_FILE
+    if not path.is_file():
+        return
+    try:
+        expected = json.loads(path.read_text())
+        entries = [(name, int(e['size']), str(e['sha256'])) for name, e in expected.items()]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as e:
+        raise SnapshotError(f'{path}: damaged manifest ({type(e).__name__})') from None
+    for name, size, sha in entries:
+        file = Path(snapshot_dir) / name
+        if not file.is_file():
+            raise SnapshotError(f'{file}: missing from the snapshot (its manifest lists it)')
+        got = file.stat().st_size
+        if got != size:
+            raise SnapshotError(f'{file}: damaged: expected {size} bytes, got {got}')
+        if _sha256(file) != sha:
+            raise SnapshotError(f'{file}: damaged: its sha256 differs from the manifest\'s')
+
+
+def resolve_load(path):
+    """The snapshot ``--load PATH`` means.
+
+    A snapshot directory (it has counters.json) must verify; a run directory gives its newest
+    snapshot that verifies, logging the damaged newer ones it skips.
+
+    Raises:
+        SnapshotError: a damaged snapshot (naming the run's newest good one, if any), or a run
+            directory without a good snapshot.
+    """
+    path = Path(path)
+    if (path / COUNTERS_FILE).is_file():
+        try:
+            verify_snapshot(path)
+        except SnapshotError as e:
+            good = _newest_good(path.parent)
+            hint = f'; the newest good snapshot of the run is {good}' if good else ''
+            raise SnapshotError(f'{e}{hint}') from None
+        return path
+    snapshots = list_snapshots(path)
+    if not snapshots:
+        raise SnapshotError(f'{path}: expected a snapshot directory (with {COUNTERS_FILE}) or a '
+                            f'run directory with snapshots, got neither')
+    good = _newest_good(path)
+    if good is None:
+        raise SnapshotError(f'{path}: every snapshot of the run is damaged')
+    return good
+
+
+def _newest_good(run_dir):
+    for snapshot in reversed(list_snapshots(run_dir)):
+        try:
+            verify_snapshot(snapshot)
+            return snapshot
+        except SnapshotError as e:
+            logger.warning('skipping %s: %s', snapshot, e)
+    return None
 
 
 def read_counters(path):

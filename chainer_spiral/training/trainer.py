@@ -27,7 +27,8 @@ from chainer_spiral.training import factory
 from chainer_spiral.training.images import save_finals_grid
 from chainer_spiral.training.metrics import MetricsWriter
 from chainer_spiral.training.snapshots import (COUNTERS_FILE, list_snapshots, load_snapshot,
-                                               read_counters, remove_stale_tmp, save_snapshot)
+                                               read_counters, remove_stale_tmp, resolve_load,
+                                               save_snapshot)
 from chainer_spiral.training.state import Counters, SharedState
 from chainer_spiral.training.worker import (Worker, describe_error, limit_blas_threads,
                                             run_worker_process)
@@ -48,7 +49,8 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
     Args:
         cfg: a validated Config.
         outdir: run directory (created; an existing one is appended to).
-        load: snapshot directory to resume from (counters, parameters and optimizer states).
+        load: snapshot directory to resume from (counters, parameters and optimizer states), or
+            a run directory: its newest snapshot that verifies (snapshots.resolve_load).
         argv: the command line, recorded in ``command.txt``.
         progress: show a tqdm progress bar.
 
@@ -65,6 +67,7 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
     """
     outdir = Path(outdir)
     if load is not None:
+        load = resolve_load(load)
         check_no_later_snapshots(outdir, load)
     prepare_outdir(outdir, cfg, argv if argv is not None else sys.argv)
     dataset = factory.make_dataset_from_config(cfg)
@@ -141,7 +144,9 @@ class Supervisor:
     def run(self):
         self.t0 = time.perf_counter()
         self._last_row = (self.t0, self.start.steps)
-        previous = signal.signal(signal.SIGINT, self._on_sigint)
+        # SIGTERM (what a cluster scheduler sends) stops the run as Ctrl-C does.
+        previous = {sig: signal.signal(sig, self._on_stop_signal)
+                    for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             if self.cfg.train.processes == 1:
                 self._run_inline()
@@ -155,7 +160,8 @@ class Supervisor:
                 self._start_evaluation(snapshot, counters)
                 self._finish_evaluation()
         finally:
-            signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
             self._stop_evaluation()
             self._close_outputs()
         steps = counters.steps - self.start.steps
@@ -165,11 +171,11 @@ class Supervisor:
                     sps=steps / seconds if seconds else 0.0, interrupted=self.interrupted,
                     workers=[self.summaries[i] for i in sorted(self.summaries)])
 
-    def _on_sigint(self, signum, frame):
+    def _on_stop_signal(self, signum, frame):
         if self.state.stopping:
             raise KeyboardInterrupt
-        logger.warning('interrupted: finishing the current updates, then saving a snapshot '
-                       '(interrupt again to abort without one)')
+        logger.warning('%s: finishing the current updates, then saving a snapshot (send it '
+                       'again to abort without one)', signal.Signals(signum).name)
         self.interrupted = True
         self.state.request_stop()
 

@@ -234,7 +234,9 @@ def die_with_parent(parent_pid):
 def run_worker_process(index, cfg, agent, dataset, state, queue, start_updates, parent_pid):
     """Entry point of a forked worker process: run, then report 'done' or one 'error' line."""
     die_with_parent(parent_pid)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # the supervisor decides how to stop
+    # The supervisor decides how to stop (Ctrl-C and a scheduler's SIGTERM reach the group).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     limit_blas_threads(1)
     try:
         worker = Worker(index, cfg, agent, dataset, state, QueueSink(queue, index),

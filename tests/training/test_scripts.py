@@ -1,4 +1,4 @@
-"""train.py and `chainer-spiral` as a user runs them: outputs, errors, kill -9, Ctrl-C."""
+"""train.py and `chainer-spiral` as a user runs them: outputs, errors, kill -9, Ctrl-C, SIGTERM."""
 import json
 import os
 import signal
@@ -94,14 +94,22 @@ def test_after_kill_9_of_the_whole_run_load_continues_from_the_last_snapshot(tmp
     assert not list(out.glob('.tmp-*'))
 
 
-def test_ctrl_c_finishes_the_updates_and_saves_a_snapshot(tmp_path):
+@pytest.mark.parametrize('sig, group', [(signal.SIGINT, True), (signal.SIGTERM, True),
+                                        (signal.SIGTERM, False)],
+                         ids=['ctrl-c', 'sigterm-to-the-group', 'sigterm-to-the-supervisor'])
+def test_ctrl_c_and_sigterm_finish_the_updates_and_save_a_snapshot(tmp_path, sig, group):
+    """A terminal's Ctrl-C sends SIGINT to the process group; a cluster scheduler sends SIGTERM
+    to every process of the job, or to the main one."""
     out = tmp_path / 'run'
     proc = start_train('configs/toy.yaml', out, '--no-progress',
                        *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000',
                              'train.n_save_interval=0'))
     try:
         wait_for(lambda: (out / 'metrics.csv').is_file())
-        os.killpg(proc.pid, signal.SIGINT)    # what a terminal's Ctrl-C does
+        if group:
+            os.killpg(proc.pid, sig)
+        else:
+            os.kill(proc.pid, sig)
         stdout, stderr = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -146,3 +154,32 @@ def test_workers_do_not_outlive_a_killed_supervisor(tmp_path):
             pass
         proc.stdout.close()
         proc.stderr.close()
+
+
+def test_a_damaged_snapshot_is_one_line_everywhere_and_load_of_the_run_skips_it(tmp_path):
+    run = tmp_path / 'run'
+    done = run_train('configs/toy.yaml', run, '--no-progress',
+                     *sets(*TOY_FAST, 'train.processes=1', 'train.steps=128'))
+    assert done.returncode == 0, done.stderr
+    *_, good, damaged = list_snapshots(run)
+    (damaged / 'generator.npz').write_bytes(b'truncated')
+    commands = {
+        'train': [str(REPO / 'train.py'), 'configs/toy.yaml', str(tmp_path / 'again'),
+                  '--no-progress', '--load', str(damaged)],
+        'demo': [str(REPO / 'demo.py'), 'static', str(damaged), str(tmp_path / 'x.png')],
+        'evaluate': [str(REPO / 'scripts' / 'evaluate.py'), str(damaged), '--n', '4'],
+    }
+    for name, command in commands.items():
+        out = subprocess.run([PYTHON, *command], cwd=REPO, capture_output=True, text=True,
+                             timeout=120)
+        assert out.returncode in (1, 2), (name, out.stderr)
+        assert 'Traceback' not in out.stderr, name
+        assert f'{damaged}/generator.npz: damaged: expected' in out.stderr.strip().splitlines()[-1]
+    again = run_train('configs/toy.yaml', tmp_path / 'resumed', '--no-progress', '--load', run,
+                      *sets(*TOY_FAST, 'train.processes=1', 'train.steps=160'))
+    assert again.returncode == 0, again.stderr
+    assert f'skipping {damaged}' in again.stderr
+    resumed = json.loads((latest_snapshot(tmp_path / 'resumed') / 'counters.json').read_text())
+    assert resumed['steps'] == 160
+    assert resumed['updates'] == json.loads((good / 'counters.json').read_text())['updates'] + (
+        160 - int(good.name)) // 16

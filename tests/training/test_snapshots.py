@@ -7,7 +7,8 @@ import pytest
 from chainer_spiral.config import load_config
 from chainer_spiral.training import factory
 from chainer_spiral.training.snapshots import (SnapshotError, latest_snapshot, list_snapshots,
-                                               load_snapshot, remove_stale_tmp, save_snapshot)
+                                               load_snapshot, remove_stale_tmp, resolve_load,
+                                               save_snapshot)
 from chainer_spiral.training.state import Counters
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
@@ -19,9 +20,12 @@ def test_round_trip_restores_counters_parameters_optimizer_states_and_actions(to
     assert path == tmp_path / '16'
     assert json.loads((path / 'counters.json').read_text()) == dict(
         steps=16, updates=7, episodes=8, elapsed=12.5)
-    assert {p.name for p in path.iterdir()} == {
-        'counters.json', 'generator.npz', 'discriminator.npz', 'gen_optimizer.npz',
-        'dis_optimizer.npz'}
+    files = {'counters.json', 'generator.npz', 'discriminator.npz', 'gen_optimizer.npz',
+             'dis_optimizer.npz'}
+    assert {p.name for p in path.iterdir()} == files | {'manifest.json'}
+    recorded = json.loads((path / 'manifest.json').read_text())
+    assert set(recorded) == files
+    assert all(recorded[f]['size'] == (path / f).stat().st_size for f in files)
 
     fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
     fresh_before = parameters(fresh)
@@ -101,3 +105,59 @@ def test_a_snapshot_of_another_architecture_is_a_one_line_error(toy_agent, tmp_p
     assert str(info.value).startswith(f"{path}: expected a snapshot of this config's agent, got "
                                       'one that does not load into it (')
     assert '\n' not in str(info.value)
+
+
+def three_snapshots(agent, run):
+    return [save_snapshot(agent, run, Counters(steps=16 * k, updates=k, episodes=8 * k), 1.0)
+            for k in (1, 2, 3)]
+
+
+@pytest.mark.parametrize('damage', ['truncate', 'flip', 'delete'])
+def test_a_damaged_file_is_named_and_nothing_loads(toy_agent, tmp_path, damage):
+    cfg, agent, _ = toy_agent
+    snapshot = save_snapshot(agent, tmp_path, Counters(steps=16, updates=1, episodes=8), 1.0)
+    target = snapshot / 'generator.npz'
+    data = target.read_bytes()
+    if damage == 'truncate':
+        target.write_bytes(data[:len(data) // 2])
+    elif damage == 'flip':
+        target.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    else:
+        target.unlink()
+    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    before = parameters(fresh)
+    expected = {'truncate': rf'damaged: expected {len(data)} bytes, got {len(data) // 2}',
+                'flip': 'damaged: its sha256 differs', 'delete': 'missing from the snapshot'}
+    with pytest.raises(SnapshotError, match=rf'^{target}: {expected[damage]}'):
+        load_snapshot(fresh, snapshot)
+    assert_same(parameters(fresh), before)
+
+
+def test_load_of_a_run_directory_takes_the_newest_good_snapshot(toy_agent, tmp_path, caplog):
+    _, agent, _ = toy_agent
+    first, second, third = three_snapshots(agent, tmp_path)
+    assert resolve_load(tmp_path) == third
+    (third / 'discriminator.npz').write_bytes(b'garbage')
+    assert resolve_load(tmp_path) == second
+    assert f'skipping {third}' in caplog.text
+    with pytest.raises(SnapshotError, match=rf'^{third}/discriminator.npz: damaged: .*; the '
+                                            rf'newest good snapshot of the run is {second}$'):
+        resolve_load(third)
+    assert resolve_load(first) == first
+    for snapshot in (first, second):
+        (snapshot / 'counters.json').write_text('{}')
+    with pytest.raises(SnapshotError, match='every snapshot of the run is damaged'):
+        resolve_load(tmp_path)
+    with pytest.raises(SnapshotError, match='expected a snapshot directory .* or a run '
+                                            'directory with snapshots, got neither'):
+        resolve_load(tmp_path / 'nothing')
+
+
+def test_snapshots_without_a_manifest_still_load(toy_agent, tmp_path):
+    """Snapshots written before manifests existed (the shipped painters') load unchecked."""
+    cfg, agent, _ = toy_agent
+    snapshot = save_snapshot(agent, tmp_path, Counters(steps=16, updates=1, episodes=8), 1.0)
+    (snapshot / 'manifest.json').unlink()
+    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    assert load_snapshot(fresh, snapshot)[0] == Counters(16, 1, 8)
+    assert resolve_load(tmp_path) == snapshot
