@@ -197,6 +197,8 @@ class Supervisor:
                         self.start.updates)
         try:
             worker.run()
+        except TrainingError:
+            raise  # the supervisor's own (a snapshot it could not write), already one line
         except Exception as e:
             logger.exception('training failed')
             raise TrainingError(_fault_message(0, e)) from e
@@ -354,7 +356,13 @@ class Supervisor:
 
     def _snapshot(self, counters):
         elapsed = self.elapsed_before + time.perf_counter() - self.t0
-        return save_snapshot(self.agent, self.outdir, counters, elapsed)
+        try:
+            return save_snapshot(self.agent, self.outdir, counters, elapsed)
+        except OSError as e:
+            previous = list_snapshots(self.outdir)
+            kept = f'the last snapshot, {previous[-1]}, is intact' if previous else 'no snapshot'
+            raise TrainingError(f'{self.outdir}: cannot write the snapshot of {counters.steps} '
+                                f'env steps ({e.strerror or e}); stopped, {kept}') from None
 
     def _update_bar(self):
         self.bar.update(self.state.steps - self.bar.n)

@@ -189,3 +189,30 @@ def test_a_conditional_run_shows_its_targets_under_the_finals(tmp_path, monkeypa
     assert name == '000000000064.png'
     np.testing.assert_array_equal(finals, rollouts[-1].finals)
     np.testing.assert_array_equal(reals, rollouts[-1].targets)
+
+
+@pytest.mark.parametrize('processes', [1, 2])
+def test_a_snapshot_that_cannot_be_written_stops_the_run_with_one_line(tmp_path, monkeypatch,
+                                                                       processes):
+    """Disk full (or a read-only OUTDIR) when a snapshot is due: the run stops with one line
+    and the previous snapshot stays intact."""
+    import errno
+    real_save = SPIRAL.save
+    calls = []
+
+    def save(self, dirname):
+        calls.append(dirname)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, 'No space left on device')
+        return real_save(self, dirname)
+    monkeypatch.setattr(SPIRAL, 'save', save)
+    cfg = toy_config(f'train.processes={processes}', 'train.steps=100000')
+    with pytest.raises(TrainingError) as info:
+        train(cfg, tmp_path, progress=False)
+    first, = list_snapshots(tmp_path)
+    assert re.fullmatch(rf'{tmp_path}: cannot write the snapshot of \d+ env steps \(No space left '
+                        rf'on device\); stopped, the last snapshot, {first}, is intact',
+                        str(info.value))
+    assert not list(tmp_path.glob('.tmp-*'))
+    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    assert load_snapshot(fresh, first)[0].steps == int(first.name)
