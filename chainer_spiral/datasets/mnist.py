@@ -31,6 +31,9 @@ def parse_idx(data, name):
         raise DatasetError(f'{name}: expected an IDX file (magic 00 00 <type> <ndim>), '
                            f'got bytes {data[:4].hex(" ")}')
     ndim = data[3]
+    if not 1 <= ndim <= 4:
+        raise DatasetError(f'{name}: expected an IDX file of 1 to 4 dimensions, got {ndim} '
+                           f'(magic bytes {data[:4].hex(" ")})')
     header = 4 + 4 * ndim
     if len(data) < header:
         raise DatasetError(f'{name}: truncated IDX header ({len(data)} bytes)')

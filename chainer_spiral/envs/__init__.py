@@ -2,7 +2,7 @@
 
 See docs/envs.md for the grid mapping, the brushes and the pixel conventions.
 """
-from chainer_spiral.envs.libmypaint import Brush, Canvas, LibMyPaintError
+from chainer_spiral.envs.libmypaint import Brush, BrushError, Canvas, LibMyPaintError
 from chainer_spiral.envs.mypaint_env import MyPaintEnv
 from chainer_spiral.envs.toy_env import ToyEnv
 
@@ -30,4 +30,4 @@ def make_env(kind, **kwargs):
     raise ValueError(f'make_env kind: expected one of {ENV_KINDS}, got {kind!r}')
 
 
-__all__ = ['Brush', 'Canvas', 'LibMyPaintError', 'MyPaintEnv', 'ToyEnv', 'make_env']
+__all__ = ['Brush', 'BrushError', 'Canvas', 'LibMyPaintError', 'MyPaintEnv', 'ToyEnv', 'make_env']

@@ -34,6 +34,10 @@ RANDOM_SETTINGS = ('radius_by_random', 'offset_by_random', 'tracking_noise')
 _binding = None
 
 
+class BrushError(ValueError):
+    """A brush file that cannot be used (one line naming the file)."""
+
+
 class LibMyPaintError(RuntimeError):
     """libmypaint or the compiled binding cannot be loaded."""
 
@@ -159,23 +163,23 @@ def _read_brush_json(path, setting_id):
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as err:
         names = sorted(p.stem for p in BRUSH_DIR.glob('*.myb'))
-        raise ValueError(f'{path}: cannot read the brush file ({err}); '
+        raise BrushError(f'{path}: cannot read the brush file ({err}); '
                          f'brushes by name: {names}') from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ValueError(f'{path}: expected a MyPaint brush (JSON), '
+        raise BrushError(f'{path}: expected a MyPaint brush (JSON), '
                          f'got invalid JSON: {err}') from None
     if (not isinstance(doc, dict) or doc.get('version') != 3
             or not isinstance(doc.get('settings'), dict)):
         got = doc.get('version') if isinstance(doc, dict) else type(doc).__name__
-        raise ValueError(f'{path}: expected a MyPaint brush with "version": 3 and a "settings" '
+        raise BrushError(f'{path}: expected a MyPaint brush with "version": 3 and a "settings" '
                          f'object, got version {got!r}')
     for name, setting in doc['settings'].items():
         if setting_id(name) < 0:
-            raise ValueError(f'{path}: unknown brush setting {name!r}')
+            raise BrushError(f'{path}: unknown brush setting {name!r}')
         if not isinstance(setting, dict) or not isinstance(setting.get('base_value'), (int, float)):
-            raise ValueError(f'{path}: setting {name!r}: expected {{"base_value": number, '
+            raise BrushError(f'{path}: setting {name!r}: expected {{"base_value": number, '
                              f'"inputs": {{...}}}}, got {setting!r}')
     return text, doc['settings']
 
@@ -215,7 +219,7 @@ class Brush:
         # A fresh brush has every setting 0; the file overrides the defaults it names.
         self._lib.mypaint_brush_from_defaults(self._ptr)
         if not self._lib.mypaint_brush_from_string(self._ptr, self._text.encode()):
-            raise ValueError(f'{self.path}: libmypaint rejected the brush file')
+            raise BrushError(f'{self.path}: libmypaint rejected the brush file')
 
     def restart(self):
         """Recreates the brush from its file, keeping the radius; the colour must be set again.

@@ -33,6 +33,7 @@ def main(argv=None, prog=None):
                         '%(message)s')
     # Imported late: `--help` and config errors should not pay for chainer.
     from chainer_spiral.datasets import DatasetError
+    from chainer_spiral.envs import BrushError
     from chainer_spiral.training.snapshots import SnapshotError
     from chainer_spiral.training.trainer import TrainingError, train
     try:
@@ -40,7 +41,7 @@ def main(argv=None, prog=None):
         command = [sys.argv[0]] + (sys.argv[1:] if argv is None else list(argv))
         summary = train(cfg, args.outdir, load=args.load, argv=command,
                         progress=not args.no_progress)
-    except (ConfigError, DatasetError, SnapshotError, TrainingError) as e:
+    except (BrushError, ConfigError, DatasetError, SnapshotError, TrainingError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
     counters = summary['counters']

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import zipfile
 from logging import getLogger
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def load_snapshot(agent, snapshot_dir):
     info = read_counters(counters_path)
     try:
         agent.load(str(snapshot_dir))
-    except (KeyError, ValueError, OSError) as e:
+    except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SnapshotError(f'{snapshot_dir}: expected a snapshot of this config\'s agent, got '
                             f'one that does not load into it ({type(e).__name__}: {first})'

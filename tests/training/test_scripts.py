@@ -1,5 +1,6 @@
 """train.py and `chainer-spiral` as a user runs them: outputs, errors, kill -9, Ctrl-C, SIGTERM."""
 import json
+import re
 import os
 import signal
 import subprocess
@@ -183,3 +184,43 @@ def test_a_damaged_snapshot_is_one_line_everywhere_and_load_of_the_run_skips_it(
     assert resumed['steps'] == 160
     assert resumed['updates'] == json.loads((good / 'counters.json').read_text())['updates'] + (
         160 - int(good.name)) // 16
+
+
+def test_the_reported_tracebacks_are_one_line_errors(tmp_path, shared_data):
+    """The three cases a new user met: a truncated generator.npz of a snapshot without a
+    manifest, a brush file of another version, an MNIST file whose IDX magic is wrong."""
+    run = tmp_path / 'run'
+    assert run_train('configs/toy.yaml', run, '--no-progress',
+                     *sets(*TOY_FAST, 'train.processes=1', 'train.steps=32')).returncode == 0
+    snapshot = latest_snapshot(run)
+    (snapshot / 'manifest.json').unlink()
+    data = (snapshot / 'generator.npz').read_bytes()
+    (snapshot / 'generator.npz').write_bytes(data[:len(data) // 2])
+    brush = tmp_path / 'old.myb'
+    brush.write_text('{"version": 2, "settings": {}}')
+    mnist = tmp_path / 'mnist'
+    mnist.mkdir()
+    for name in ('t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz'):
+        (mnist / name).write_bytes((shared_data / 'mnist' / name).read_bytes())
+    import gzip
+    images = mnist / 't10k-images-idx3-ubyte.gz'
+    raw = bytearray(gzip.decompress(images.read_bytes()))
+    raw[3] = 0x1c  # the magic's dimension byte: 28 instead of 3
+    images.write_bytes(gzip.compress(bytes(raw)))
+    cases = [
+        (['configs/toy.yaml', tmp_path / 'a', '--load', snapshot],
+         rf'{snapshot}: expected a snapshot of this config\'s agent, got one that does not load '
+         r'into it \(BadZipFile: .*\)'),
+        (['configs/mnist.yaml', tmp_path / 'b', '--set', f'env.brush={brush}',
+          '--set', f'data.path={shared_data / "mnist"}'],
+         rf'{brush}: expected a MyPaint brush with "version": 3 and a "settings" object, got '
+         r'version 2'),
+        (['configs/mnist.yaml', tmp_path / 'c', '--set', f'data.path={mnist}'],
+         rf'{images}: expected an IDX file of 1 to 4 dimensions, got 28 \(magic bytes 00 00 08 '
+         r'1c\)'),
+    ]
+    for args, message in cases:
+        out = run_train(*args, '--no-progress')
+        assert out.returncode == 1, out.stderr
+        assert 'Traceback' not in out.stderr
+        assert re.fullmatch('error: ' + message, out.stderr.strip().splitlines()[-1]), out.stderr
