@@ -1,10 +1,13 @@
 """``player`` mode: one self-contained HTML page that replays the drawings stroke by stroke.
 
 The page embeds the ``json`` mode's document and needs nothing else (no network, no build step).
-It has play/pause, restart, a drawing picker and a speed slider; URL parameters ``drawing`` (index),
-``autoplay=1`` and ``interval`` (ms per step) preset them. The status line carries the state in
-``data-`` attributes (``drawing``, ``step``, ``steps``, ``state``: paused/playing/done, ``ink``:
-canvas pixels that differ from the background), so scripts and tests can read the page.
+It opens on a gallery of every drawing's finished canvas, with the first drawing finished on the
+stage; clicking a drawing of the gallery replays it. It has play/pause, restart, a drawing picker
+and a speed slider; URL parameters ``drawing`` (index), ``autoplay=1`` and ``interval`` (ms per
+step) preset them (``drawing`` alone opens that drawing at its first step). The status line
+carries the state in ``data-`` attributes (``drawing``, ``step``, ``steps``, ``state``:
+paused/playing/done, ``ink``: canvas pixels that differ from the background), and each gallery
+canvas its ``data-index`` and ``data-ink``, so scripts and tests can read the page.
 """
 from html import escape
 from json import dumps
@@ -16,6 +19,7 @@ from chainer_spiral.demo.json import to_doc
 logger = getLogger(__name__)
 
 CANVAS_PX = 384
+THUMB_PX = 96
 
 
 def default_n(conditional):
@@ -33,10 +37,14 @@ PAGE = """<!DOCTYPE html>
   #stage { position: relative; width: __PX__px; height: __PX__px; border: 1px solid #999; }
   #stage canvas { position: absolute; left: 0; top: 0; }
   button { min-width: 72px; }
+  #gallery { display: flex; flex-wrap: wrap; gap: 6px; margin-bottom: 12px; max-width: 960px; }
+  #gallery canvas { border: 1px solid #bbb; cursor: pointer; }
+  #gallery canvas.current { border-color: #d0309a; outline: 2px solid #d0309a; }
 </style>
 </head>
 <body>
 <h1>__TITLE__</h1>
+<div id="gallery" title="click a drawing to replay it"></div>
 <div id="controls">
   <button id="play" type="button">Play</button>
   <button id="restart" type="button">Restart</button>
@@ -69,11 +77,12 @@ function rgb(c, alpha) {
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
+// Stroke width in canvas units (multiply by the canvas side).
 function strokeWidth(row) {
   const widths = doc.stroke_widths;
-  if (!paper) return widths[0] * S;
+  if (!paper) return widths[0];
   const k = Math.min(widths.length - 1, Math.max(0, Math.round(row[9] * widths.length)));
-  return widths[k] * S;
+  return widths[k];
 }
 
 // The pen position before step t of a drawing.
@@ -81,23 +90,28 @@ function penBefore(rows, t) {
   return t === 0 ? doc.start : rows[t - 1].slice(0, 2);
 }
 
-function drawStroke(rows, t) {
-  const row = rows[t];
-  if (row[6] !== 1) return;
-  const [x0, y0] = penBefore(rows, t);
-  ctx.beginPath();
-  ctx.moveTo(x0 * S, y0 * S);
-  if (paper) ctx.quadraticCurveTo(row[7] * S, row[8] * S, row[0] * S, row[1] * S);
-  else ctx.lineTo(row[0] * S, row[1] * S);
-  ctx.lineWidth = strokeWidth(row);
-  ctx.lineCap = "round";
-  ctx.lineJoin = "round";
-  ctx.strokeStyle = rgb(row.slice(3, 6), 1);
-  ctx.stroke();
+// Paper, then steps 0 .. upto - 1 of a drawing, on a 2D context of side `size`.
+function paint(c, size, rows, upto) {
+  c.fillStyle = rgb(doc.background, 1);
+  c.fillRect(0, 0, size, size);
+  for (let t = 0; t < upto; t++) {
+    const row = rows[t];
+    if (row[6] !== 1) continue;
+    const [x0, y0] = penBefore(rows, t);
+    c.beginPath();
+    c.moveTo(x0 * size, y0 * size);
+    if (paper) c.quadraticCurveTo(row[7] * size, row[8] * size, row[0] * size, row[1] * size);
+    else c.lineTo(row[0] * size, row[1] * size);
+    c.lineWidth = strokeWidth(row) * size;
+    c.lineCap = "round";
+    c.lineJoin = "round";
+    c.strokeStyle = rgb(row.slice(3, 6), 1);
+    c.stroke();
+  }
 }
 
-function inkPixels() {
-  const data = ctx.getImageData(0, 0, S, S).data;
+function inkPixels(c, size) {
+  const data = c.getImageData(0, 0, size, size).data;
   const bg = doc.background.map(v => Math.round(v * 255));
   let ink = 0;
   for (let i = 0; i < data.length; i += 4) {
@@ -109,9 +123,7 @@ function inkPixels() {
 
 function render() {
   const rows = doc.actions[state.drawing];
-  ctx.fillStyle = rgb(doc.background, 1);
-  ctx.fillRect(0, 0, S, S);
-  for (let t = 0; t < state.step; t++) drawStroke(rows, t);
+  paint(ctx, S, rows, state.step);
   penCtx.clearRect(0, 0, S, S);
   const [px, py] = penBefore(rows, state.step);
   penCtx.beginPath();
@@ -124,9 +136,12 @@ function render() {
   statusLine.textContent = `drawing ${state.drawing + 1}/${doc.actions.length}, ` +
     `step ${state.step}/${rows.length} (${label})`;
   Object.assign(statusLine.dataset, {
-    drawing: state.drawing, step: state.step, steps: rows.length, state: label, ink: inkPixels(),
+    drawing: state.drawing, step: state.step, steps: rows.length, state: label,
+    ink: inkPixels(ctx, S),
   });
   playButton.textContent = state.playing ? "Pause" : "Play";
+  document.querySelectorAll("#gallery canvas").forEach(
+    (thumb, i) => thumb.classList.toggle("current", i === state.drawing));
 }
 
 function pause() {
@@ -149,13 +164,26 @@ function play() {
   state.timer = setTimeout(tick, Number(speed.value));
 }
 
-function choose(i) {
+// Select drawing i at step `step` (0: the blank paper; its length: finished).
+function choose(i, step = 0) {
   pause();
   state.drawing = i;
-  state.step = 0;
+  state.step = step;
   picker.value = String(i);
   render();
 }
+
+doc.actions.forEach((rows, i) => {
+  const thumb = document.createElement("canvas");
+  thumb.width = thumb.height = __THUMB__;
+  thumb.dataset.index = String(i);
+  thumb.title = `drawing ${i + 1}: click to replay`;
+  const c = thumb.getContext("2d");
+  paint(c, thumb.width, rows, rows.length);
+  thumb.dataset.ink = String(inkPixels(c, thumb.width));
+  thumb.addEventListener("click", () => { choose(i); play(); });
+  document.getElementById("gallery").appendChild(thumb);
+});
 
 doc.actions.forEach((rows, i) => {
   const option = document.createElement("option");
@@ -180,7 +208,10 @@ const params = new URLSearchParams(location.search);
 if (params.has("interval")) speed.value = params.get("interval");
 document.getElementById("speed-value").textContent = speed.value;
 const first = Number(params.get("drawing") || 0);
-choose(Number.isInteger(first) && first >= 0 && first < doc.actions.length ? first : 0);
+const chosen = Number.isInteger(first) && first >= 0 && first < doc.actions.length ? first : 0;
+// Opened plainly, the stage shows the first drawing finished, as the gallery does.
+const opened = params.has("drawing") || params.get("autoplay") === "1";
+choose(chosen, opened ? 0 : doc.actions[chosen].length);
 if (params.get("autoplay") === "1") play();
 </script>
 </body>
@@ -201,6 +232,7 @@ def to_html(doc, title=''):
     # '</' inside the JSON would end the <script> element early; '<\\/' is the same JSON string.
     embedded = dumps(doc).replace('</', '<\\/')
     page = PAGE.replace('__TITLE__', escape(title)).replace('__PX__', str(CANVAS_PX))
+    page = page.replace('__THUMB__', str(THUMB_PX))
     return page.replace('__DOC__', embedded)
 
 

@@ -66,21 +66,49 @@ def chromium():
     return exe
 
 
-def run_player(page, tmp_path, query, budget_ms=5000):
+def dump_player(page, tmp_path, query, budget_ms=5000):
     """Opens `page` with URL `query`, lets its timers run for `budget_ms` of virtual time.
 
     Returns:
-        dict of the status line's data- attributes after that time.
+        the page's DOM (HTML text) after that time.
     """
     result = subprocess.run(
         [chromium(), *CHROMIUM_FLAGS, f'--user-data-dir={tmp_path / "chromium"}',
          f'--virtual-time-budget={budget_ms}', '--dump-dom', f'{page.as_uri()}?{query}'],
         capture_output=True, text=True, timeout=60)
-    match = re.search(r'<output id="status"([^>]*)>', result.stdout)
-    assert match, f'no status line in the page: {result.stdout[-500:]} {result.stderr[-500:]}'
+    assert '<output id="status"' in result.stdout, (
+        f'no status line in the page: {result.stdout[-500:]} {result.stderr[-500:]}')
+    return result.stdout
+
+
+def run_player(page, tmp_path, query, budget_ms=5000):
+    """The status line's data- attributes (dict) after `dump_player`."""
+    dom = dump_player(page, tmp_path, query, budget_ms)
+    match = re.search(r'<output id="status"([^>]*)>', dom)
     return dict(re.findall(r'data-(\w+)="([^"]*)"', match.group(1)))
+
+
+def gallery(dom):
+    """[(index, ink, current)] of the gallery's canvases in a dumped page."""
+    thumbs = re.findall(r'<canvas ([^>]*data-index[^>]*)>', dom)
+    out = []
+    for attrs in thumbs:
+        values = dict(re.findall(r'([\w-]+)="([^"]*)"', attrs))
+        out.append((int(values['data-index']), int(values['data-ink']),
+                    'current' in values.get('class', '')))
+    return out
 
 
 @pytest.fixture(name='player_status')
 def player_status_fixture():
     return run_player
+
+
+@pytest.fixture(name='player_dom')
+def player_dom_fixture():
+    return dump_player
+
+
+@pytest.fixture(name='player_gallery')
+def player_gallery_fixture():
+    return gallery
