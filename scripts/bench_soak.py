@@ -1,0 +1,108 @@
+#!/usr/bin/env python
+"""Soak benchmark: a long training run, its memory and open files sampled as it goes.
+
+    python scripts/bench_soak.py OUTDIR [--minutes 30] [--every 10] [--config configs/mnist.yaml]
+        [-- TRAIN_ARGS ...]
+
+Runs ``train.py CONFIG OUTDIR --no-progress TRAIN_ARGS`` (processes and steps as the config says,
+unless TRAIN_ARGS set them) for `--minutes`, then stops it with SIGTERM (it saves a final snapshot
+and exits). Every `--every` seconds it samples the resident set size (VmRSS) of the main process
+and of each worker (its child processes), and their open file descriptors, into
+OUTDIR/soak.csv. Prints, per process, the RSS at the 5th minute and at the end and the growth
+between them (goal: under 5%), and the open file descriptors at the start and the end.
+"""
+import argparse
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WARMUP_S = 300  # the growth is measured from the 5th minute on
+
+
+def children(pid):
+    """Pids of the live child processes of `pid`."""
+    out = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                stat = Path(f'/proc/{entry}/stat').read_text().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and stat[0] != 'Z':
+                out.append(int(entry))
+    return sorted(out)
+
+
+def rss_mib(pid):
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    return float('nan')
+
+
+def open_fds(pid):
+    return len(os.listdir(f'/proc/{pid}/fd'))
+
+
+def sample(main_pid):
+    """{role: (pid, rss MiB, open fds)} for the main process and its workers."""
+    out = {}
+    for role, pid in [('main', main_pid)] + [(f'child{i}', p)
+                                            for i, p in enumerate(children(main_pid))]:
+        try:
+            out[role] = (pid, rss_mib(pid), open_fds(pid))
+        except OSError:
+            continue
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('outdir', type=Path)
+    parser.add_argument('--config', default=str(REPO / 'configs' / 'mnist.yaml'))
+    parser.add_argument('--minutes', type=float, default=30.0)
+    parser.add_argument('--every', type=float, default=10.0, help='seconds between samples')
+    argv = sys.argv[1:] if argv is None else list(argv)
+    train_args = argv[argv.index('--') + 1:] if '--' in argv else []
+    args = parser.parse_args(argv[:argv.index('--')] if '--' in argv else argv)
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, str(REPO / 'train.py'), args.config, str(args.outdir),
+               '--no-progress', *train_args]
+    log = open(args.outdir / 'soak.log', 'a')
+    proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    start, rows = time.monotonic(), []
+    try:
+        while proc.poll() is None and time.monotonic() - start < args.minutes * 60:
+            t = time.monotonic() - start
+            for role, (pid, rss, fds) in sample(proc.pid).items():
+                rows.append({'seconds': round(t, 1), 'role': role, 'pid': pid,
+                             'rss_mib': round(rss, 1), 'open_fds': fds})
+            time.sleep(args.every)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        code = proc.wait()
+    with open(args.outdir / 'soak.csv', 'w', newline='') as f:
+        writer = csv.DictWriter(f, ['seconds', 'role', 'pid', 'rss_mib', 'open_fds'])
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f'train.py exit status {code} after {(time.monotonic() - start) / 60:.1f} min; '
+          f'{len(rows)} samples in {args.outdir / "soak.csv"}')
+    for role in sorted({r['role'] for r in rows}):
+        own = [r for r in rows if r['role'] == role]
+        late = [r for r in own if r['seconds'] >= WARMUP_S] or own
+        first, last = late[0], own[-1]
+        growth = (last['rss_mib'] - first['rss_mib']) / first['rss_mib']
+        print(f'{role}: RSS {first["rss_mib"]:.0f} MiB at {first["seconds"]:.0f} s -> '
+              f'{last["rss_mib"]:.0f} MiB at {last["seconds"]:.0f} s ({100 * growth:+.1f}%); '
+              f'open fds {own[0]["open_fds"]} -> {last["open_fds"]}')
+    return code
+
+
+if __name__ == '__main__':
+    sys.exit(main())
