@@ -243,6 +243,9 @@ def load_config(path, overrides=(), check_paths=True):
             raw = yaml.safe_load(f)
     except OSError as e:
         raise ConfigError(f'{path}: cannot read the config file ({e.strerror})') from None
+    except UnicodeDecodeError:
+        raise ConfigError(f'{path}: expected a YAML text file, got bytes that are not '
+                          f'UTF-8') from None
     except yaml.YAMLError as e:
         where = getattr(e, 'problem_mark', None)
         line = f' at line {where.line + 1}' if where is not None else ''

@@ -135,7 +135,10 @@ def main(argv=None):
         path = outdir / args.csv
         if not path.is_file():
             parser.error(f'{path}: expected the run\'s {args.csv}, got nothing')
-        runs['' if len(args.outdirs) == 1 else outdir.name] = read_metrics(path)
+        try:
+            runs['' if len(args.outdirs) == 1 else outdir.name] = read_metrics(path)
+        except (OSError, ValueError) as e:
+            parser.error(str(e).splitlines()[0])
     try:
         plot(runs, args.out, title=' vs '.join(str(d) for d in args.outdirs), x_column=args.x,
              only=args.only)

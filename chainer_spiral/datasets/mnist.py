@@ -27,6 +27,8 @@ def parse_idx(data, name):
     Returns:
         ndarray of the file's shape and type (images uint8 (N, H, W), labels uint8 (N,)).
     """
+    if not data:
+        raise DatasetError(f'{name}: expected an IDX file, got an empty file')
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _IDX_TYPES:
         raise DatasetError(f'{name}: expected an IDX file (magic 00 00 <type> <ndim>), '
                            f'got bytes {data[:4].hex(" ")}')

@@ -56,7 +56,8 @@ def main(argv=None, prog=None):
         prog: The program name shown in usage and errors.
 
     Returns:
-        0 (input errors exit with status 2 through argparse).
+        0, or 1 when the output cannot be written (input errors exit with status 2 through
+        argparse).
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ['reconstruct']:
@@ -76,7 +77,12 @@ def main(argv=None, prog=None):
                                         greedy=args.greedy)
     except DemoError as e:
         parser.error(str(e))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    module.render(episodes, args.out)
+    try:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        module.render(episodes, args.out)
+    except OSError as e:
+        print(f'{parser.prog}: error: {e.filename or args.out}: cannot write the output '
+              f'({e.strerror or e})', file=sys.stderr)
+        return 1
     print(f'{args.mode}: wrote {args.out}', file=sys.stderr)
     return 0

@@ -179,7 +179,12 @@ def main(argv=None, prog=None):
     names = [f'{i:03d}_{p.stem}' for i, p in enumerate(paths)]
     blank = model_canvases(episodes.frames[:, 0], channels)  # the canvas after reset
     blank_l2 = np.mean((blank - targets) ** 2, axis=(1, 2, 3))
-    write_outputs(args.out_dir, names, paths, episodes, l2, samples, blank_l2)
+    try:
+        write_outputs(args.out_dir, names, paths, episodes, l2, samples, blank_l2)
+    except OSError as e:
+        print(f'{parser.prog}: error: {e.filename or args.out_dir}: cannot write the output '
+              f'({e.strerror or e})', file=sys.stderr)
+        return 1
     for name, value, blank in zip(names, l2, blank_l2):
         print(f'{name}: L2 {value:.4f} (blank canvas {blank:.4f})')
     print(f'reconstruct: wrote {len(names)} drawings to {args.out_dir}', file=sys.stderr)

@@ -131,19 +131,36 @@ def save_classifier(model, path, info):
     path.with_suffix('.json').write_text(json.dumps(meta, indent=2) + '\n')
 
 
+class ClassifierError(ValueError):
+    """A classifier file that cannot be used (one line naming the file)."""
+
+
 def load_classifier(path, image_shape):
     """Reads a classifier written by save_classifier.
 
     Args:
         path: the npz file.
         image_shape: (C, H, W) of the images it will read (sizes the linear layer).
+
+    Raises:
+        FileNotFoundError: the npz or its json is missing.
+        ClassifierError: either file is damaged or does not fit `image_shape`.
     """
     path = Path(path)
     meta_path = path.with_suffix('.json')
     if not path.is_file() or not meta_path.is_file():
         raise FileNotFoundError(f'{path}: expected a classifier (npz + json), got no such file')
-    meta = json.loads(meta_path.read_text())
-    model = Classifier(meta['in_channels'], meta['n_classes'])
-    model(np.zeros((1,) + tuple(image_shape), np.float32))
-    chainer.serializers.load_npz(str(path), model)
+    try:
+        meta = json.loads(meta_path.read_text())
+        model = Classifier(int(meta['in_channels']), int(meta['n_classes']))
+    except (OSError, ValueError, TypeError, KeyError) as e:
+        raise ClassifierError(f'{meta_path}: expected the classifier\'s json (in_channels, '
+                              f'n_classes, ...), got a damaged file ({type(e).__name__})') from None
+    try:
+        model(np.zeros((1,) + tuple(image_shape), np.float32))
+        chainer.serializers.load_npz(str(path), model)
+    except Exception as e:  # noqa: B902  (numpy and chainer raise many kinds for a bad npz)
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ''
+        raise ClassifierError(f'{path}: expected a classifier of images {tuple(image_shape)}, got '
+                              f'a file that does not load ({type(e).__name__}: {first})') from None
     return model, meta

@@ -84,7 +84,21 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
 
 
 def prepare_outdir(outdir, cfg, argv):
-    """Create the run directory with config.yaml, command.txt and git.txt."""
+    """Create the run directory with config.yaml, command.txt and git.txt.
+
+    Raises:
+        TrainingError: OUTDIR is a file, or cannot be created or written.
+    """
+    if outdir.exists() and not outdir.is_dir():
+        raise TrainingError(f'{outdir}: expected a run directory, got a file')
+    try:
+        _write_outdir(outdir, cfg, argv)
+    except OSError as e:
+        raise TrainingError(f'{outdir}: cannot write the run directory '
+                            f'({e.strerror or e})') from None
+
+
+def _write_outdir(outdir, cfg, argv):
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_tmp(outdir)
     dump_config(cfg, outdir / factory.CONFIG_FILE)

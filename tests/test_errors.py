@@ -1,0 +1,240 @@
+"""docs/errors.md: every file a user points the program at, broken in every way the table lists,
+gives one line naming the file and what is wrong, exit status 2 for usage errors and 1 for the
+rest, no traceback, and nothing on disk damaged. The table's ids and CASES are the same set."""
+import gzip
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chainer_spiral.demo import main as demo_main
+from chainer_spiral.training.command import main as train_main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def script(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / 'scripts' / f'{name}.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+def shipped_snapshot(tmp, name, step, data=None):
+    """A copy of a shipped painter's run (config.yaml and its snapshot), its data.path set to
+    `data` when given (the shipped config's path is relative to trained_models/)."""
+    run = tmp / name
+    run.mkdir()
+    config = yaml.safe_load((REPO / 'trained_models' / name / 'config.yaml').read_text())
+    if data is not None:
+        config['data']['path'] = str(data)
+    (run / 'config.yaml').write_text(yaml.safe_dump(config))
+    shutil.copytree(REPO / 'trained_models' / name / str(step), run / str(step))
+    return run / str(step)
+
+
+def toy_snapshot(tmp):
+    return shipped_snapshot(tmp, 'toy', 4000)
+
+
+def mnist_copy(tmp, shared, damage):
+    """The shared MNIST files with the images file damaged by `damage(path)`."""
+    folder = tmp / 'mnist'
+    shutil.copytree(shared / 'mnist', folder)
+    damage(folder / 't10k-images-idx3-ubyte.gz')
+    return folder
+
+
+def write(path, data):
+    path.write_bytes(data) if isinstance(data, bytes) else path.write_text(data)
+    return path
+
+
+def cut_in_half(path):
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+
+
+def make_directory(path):
+    path.unlink()
+    path.mkdir()
+
+
+def wrong_magic(path):
+    raw = bytearray(gzip.decompress(path.read_bytes()))
+    raw[3] = 0x1c
+    path.write_bytes(gzip.compress(bytes(raw)))
+
+
+def toy_train(tmp, *extra):
+    return ['train', 'configs/toy.yaml', str(tmp / 'out'), '--no-progress', *map(str, extra)]
+
+
+def mnist_train(tmp, *sets):
+    return ['train', 'configs/mnist.yaml', str(tmp / 'out'), '--no-progress',
+            *[a for s in sets for a in ('--set', str(s))]]
+
+
+# id -> (argv builder (tmp, shared data) -> [entry, args...], exit status, message regex)
+CASES = {
+    'config-missing': (lambda t, s: ['train', str(t / 'nope.yaml'), str(t / 'out')], 1,
+                       r'nope\.yaml: cannot read the config file \(No such file or directory\)'),
+    'config-directory': (lambda t, s: ['train', str(t), str(t / 'out')], 1,
+                         r': cannot read the config file \(Is a directory\)'),
+    'config-empty': (lambda t, s: ['train', str(write(t / 'c.yaml', '')), str(t / 'out')], 1,
+                     r'c\.yaml: data\.problem: required key missing'),
+    'config-invalid-yaml': (lambda t, s: ['train', str(write(t / 'c.yaml', 'seed: [1,\n')),
+                                          str(t / 'out')], 1,
+                            r'c\.yaml: invalid YAML at line 2: '),
+    'config-binary': (lambda t, s: ['train', str(write(t / 'c.yaml', b'\x00\xff\xfe')),
+                                    str(t / 'out')], 1,
+                      r'c\.yaml: expected a YAML text file, got bytes that are not UTF-8'),
+    'outdir-is-a-file': (lambda t, s: ['train', 'configs/toy.yaml',
+                                       str(write(t / 'out', 'x')), '--no-progress'], 1,
+                         r'out: expected a run directory, got a file'),
+    'load-missing': (lambda t, s: toy_train(t, '--load', t / 'nothing'), 1,
+                     r'nothing: expected a snapshot directory \(with counters\.json\) or a run '
+                     r'directory with snapshots, got neither'),
+    'load-truncated-npz': (lambda t, s: toy_train(t, '--load', _truncated_npz(t)), 1,
+                           r'4000: expected a snapshot of this config\'s agent, got one that does '
+                           r'not load into it \(BadZipFile: '),
+    'load-damaged-manifest-file': (lambda t, s: toy_train(t, '--load', _damaged_manifest(t)), 1,
+                                   r'4000/generator\.npz: damaged: expected \d+ bytes, got \d+'),
+    'load-counters-corrupt': (lambda t, s: toy_train(t, '--load', _counters(t, '{')), 1,
+                              r'counters\.json: unreadable counters file'),
+    'load-counters-keys': (lambda t, s: toy_train(t, '--load', _counters(t, '{}')), 1,
+                           r'counters\.json: expected the keys steps, updates, episodes, '
+                           r'elapsed'),
+    'data-idx-empty': (lambda t, s: mnist_train(t, f'data.path={mnist_copy(t, s, _empty)}'), 1,
+                       r't10k-images-idx3-ubyte\.gz: expected an IDX file, got an empty file'),
+    'data-idx-truncated': (lambda t, s: mnist_train(
+        t, f'data.path={mnist_copy(t, s, cut_in_half)}'), 1,
+        r't10k-images-idx3-ubyte\.gz: not a complete gzip file'),
+    'data-idx-magic': (lambda t, s: mnist_train(t, f'data.path={mnist_copy(t, s, wrong_magic)}'),
+                       1, r't10k-images-idx3-ubyte\.gz: expected an IDX file of 1 to 4 '
+                          r'dimensions, got 28'),
+    'data-path-missing': (lambda t, s: mnist_train(t, f'data.path={t / "nope"}'), 1,
+                          r'data\.path: no such file or folder: .*nope'),
+    'brush-empty': (lambda t, s: mnist_train(t, f'env.brush={write(t / "b.myb", "")}',
+                                             f'data.path={s / "mnist"}'), 1,
+                    r'b\.myb: expected a MyPaint brush \(JSON\), got invalid JSON'),
+    'brush-version': (lambda t, s: mnist_train(
+        t, f'env.brush={write(t / "b.myb", """{"version": 2, "settings": {}}""")}',
+        f'data.path={s / "mnist"}'), 1,
+        r'b\.myb: expected a MyPaint brush with "version": 3 and a "settings" object, got '
+        r'version 2'),
+    'brush-directory': (lambda t, s: mnist_train(t, f'env.brush={_dir(t / "b.myb")}',
+                                                 f'data.path={s / "mnist"}'), 1,
+                        r'env\.brush: no such brush file: .*b\.myb'),
+    'demo-snapshot-missing': (lambda t, s: ['demo', 'static', str(t / 'nope'),
+                                            str(t / 'x.png')], 2,
+                              r'nope: expected a snapshot directory, got nothing'),
+    'demo-no-config': (lambda t, s: ['demo', 'static', str(_dir(t / 'run' / '10')),
+                                     str(t / 'x.png')], 2,
+                       r'run/config\.yaml: expected the run\'s config\.yaml beside the snapshot '
+                       r'directory, got nothing'),
+    'demo-damaged-snapshot': (lambda t, s: ['demo', 'static', str(_damaged_manifest(t)),
+                                            str(t / 'x.png')], 2,
+                              r'4000/generator\.npz: damaged: expected \d+ bytes'),
+    'demo-output-unwritable': (lambda t, s: ['demo', 'static', str(toy_snapshot(t)),
+                                             str(write(t / 'f', 'x') / 'x.png')], 1,
+                               r'f: cannot write the output \((File exists|Not a directory)\)'),
+    'reconstruct-corrupt-image': (lambda t, s: ['demo', 'reconstruct', str(shipped_snapshot(t, 'mnist_conditional', 100000)),
+                                                str(write(t / 'i.png', b'\x89PNG junk')),
+                                                str(t / 'out')], 2,
+                                  r'i\.png: not a readable image \(\d+ bytes\)'),
+    'reconstruct-empty-folder': (lambda t, s: ['demo', 'reconstruct', str(toy_snapshot(t)),
+                                               str(_dir(t / 'imgs')), str(t / 'out')], 2,
+                                 r'imgs: expected image files .* in the folder, found none'),
+    'evaluate-not-a-snapshot': (lambda t, s: ['evaluate', str(t)], 2,
+                                r': expected a snapshot directory with counters\.json'),
+    'evaluate-classifier-damaged': (lambda t, s: [
+        'evaluate', str(shipped_snapshot(t, 'mnist', 356000, s / 'mnist')), '--n', '4',
+        '--classifier',
+        _bad_classifier(t)], 2, r'c\.npz: expected a classifier of images'),
+    'evaluate-run-empty': (lambda t, s: ['evaluate_run', str(t)], 2,
+                           r': expected a run directory with snapshots, found none'),
+    'plot-scores-empty-csv': (lambda t, s: ['plot_scores', str(_empty_csv(t)), str(t / 'x.png')],
+                              2, r'metrics\.csv: expected a header and at least one row'),
+    'plot-scores-missing-csv': (lambda t, s: ['plot_scores', str(t), str(t / 'x.png')], 2,
+                                r'metrics\.csv: expected the run\'s metrics\.csv, got nothing'),
+    'package-model-missing-step': (lambda t, s: ['package_model', str(t), '10', 'x'], 2,
+                                   r'/10: expected a snapshot directory'),
+}
+
+
+def _dir(path):
+    path.mkdir(parents=True)
+    return path
+
+
+def _empty(path):
+    path.write_bytes(b'')
+
+
+def _truncated_npz(tmp):
+    snapshot = toy_snapshot(tmp)  # the shipped snapshot has no manifest
+    cut_in_half(snapshot / 'generator.npz')
+    return snapshot
+
+
+def _damaged_manifest(tmp):
+    from chainer_spiral.training.snapshots import MANIFEST_FILE, manifest
+    import json
+    snapshot = toy_snapshot(tmp)
+    (snapshot / MANIFEST_FILE).write_text(json.dumps(manifest(snapshot)))
+    cut_in_half(snapshot / 'generator.npz')
+    return snapshot
+
+
+def _counters(tmp, text):
+    snapshot = toy_snapshot(tmp)
+    (snapshot / 'counters.json').write_text(text)
+    return snapshot
+
+
+def _bad_classifier(tmp):
+    write(tmp / 'c.json', (REPO / 'trained_models' / 'classifiers' / 'mnist64.json').read_text())
+    return str(write(tmp / 'c.npz', b'garbage'))
+
+
+def _empty_csv(tmp):
+    write(_dir(tmp / 'run') / 'metrics.csv', '')
+    return tmp / 'run'
+
+
+def run_entry(argv, monkeypatch):
+    """Run an entry point in-process; returns its exit status."""
+    monkeypatch.chdir(REPO)
+    entry, args = argv[0], argv[1:]
+    try:
+        if entry == 'train':
+            return train_main(args, prog='train.py')
+        if entry == 'demo':
+            return demo_main(args, prog='demo.py')
+        return script(entry)(args)
+    except SystemExit as e:
+        return e.code
+
+
+def test_the_doc_lists_every_case():
+    text = (REPO / 'docs' / 'errors.md').read_text()
+    assert set(re.findall(r'^\| `([a-z0-9-]+)` \|', text, re.M)) == set(CASES)
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_one_line_naming_the_file(case, tmp_path, shared_data, monkeypatch, capsys):
+    build, status, message = CASES[case]
+    argv = build(tmp_path, shared_data)
+    before = {p: p.stat().st_size for p in tmp_path.rglob('*') if p.is_file()}
+    code = run_entry(argv, monkeypatch)
+    err = capsys.readouterr().err
+    assert code == status, err
+    assert 'Traceback' not in err
+    last = err.strip().splitlines()[-1]
+    assert re.search(message, last), last
+    assert re.match(r'^(error: |\S+\.py: error: |\S+\.py reconstruct: error: )', last), last
+    # Nothing that was on disk is damaged (sizes of the files the case made are unchanged).
+    assert {p: p.stat().st_size for p in before if p.exists()} == before
