@@ -104,10 +104,10 @@ def summarise(outdir, arms, seeds):
         for seed in seeds:
             last = [r for r in rows if r['arm'] == arm and r['seed'] == seed][-1:]
             for r in last:
-                values = [_number(r.get(c)) for c in columns]
+                values = [plot_scores.number(r.get(c)) for c in columns]
                 means.setdefault(arm, []).append(values)
                 lines.append(f'| {arm} | {seed} | {r["steps"]} | '
-                             f'{_number(r["time/elapsed"]):.0f} | '
+                             f'{plot_scores.number(r["time/elapsed"]):.0f} | '
                              + ' | '.join(_show(v) for v in values) + ' |')
     if len(seeds) > 1:
         for arm, values in means.items():
@@ -117,13 +117,6 @@ def summarise(outdir, arms, seeds):
     text = '\n'.join(lines) + '\n'
     (outdir / 'ablation.md').write_text(text)
     return text
-
-
-def _number(text):
-    try:
-        return float(text)
-    except (TypeError, ValueError):
-        return math.nan
 
 
 def _show(value):

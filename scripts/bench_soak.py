@@ -20,29 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from chainer_spiral.training.worker import child_pids, proc_mib
+
 REPO = Path(__file__).resolve().parents[1]
 WARMUP_S = 300  # the growth is measured from the 5th minute on
-
-
-def children(pid):
-    """Pids of the live child processes of `pid`."""
-    out = []
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                stat = Path(f'/proc/{entry}/stat').read_text().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid and stat[0] != 'Z':
-                out.append(int(entry))
-    return sorted(out)
-
-
-def rss_mib(pid):
-    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
-        if line.startswith('VmRSS:'):
-            return int(line.split()[1]) / 1024
-    return float('nan')
 
 
 def open_fds(pid):
@@ -53,9 +34,9 @@ def sample(main_pid):
     """{role: (pid, rss MiB, open fds)} for the main process and its workers."""
     out = {}
     for role, pid in [('main', main_pid)] + [(f'child{i}', p)
-                                            for i, p in enumerate(children(main_pid))]:
+                                            for i, p in enumerate(child_pids(main_pid))]:
         try:
-            out[role] = (pid, rss_mib(pid), open_fds(pid))
+            out[role] = (pid, proc_mib(f'/proc/{pid}/status', 'VmRSS'), open_fds(pid))
         except OSError:
             continue
     return out

@@ -45,10 +45,11 @@ def read_metrics(path):
         rows = list(csv.DictReader(f))
     if not rows:
         raise ValueError(f'{path}: expected a header and at least one row, got none')
-    return {name: [_number(row.get(name)) for row in rows] for name in rows[0]}
+    return {name: [number(row.get(name)) for row in rows] for name in rows[0]}
 
 
-def _number(text):
+def number(text):
+    """A CSV cell as a float, NaN when it is empty or not a number."""
     try:
         return float(text)
     except (TypeError, ValueError):

@@ -176,16 +176,16 @@ class Worker:
 def peak_rss_mb():
     """Peak resident memory of this process in MiB (VmHWM, shared pages included), or NaN
     where /proc is missing."""
-    return _proc_mib('/proc/self/status', 'VmHWM')
+    return proc_mib('/proc/self/status', 'VmHWM')
 
 
 def pss_mb():
     """Proportional set size of this process in MiB: its resident memory with every page
     shared with other processes (the forked workers, their parent) counted as a fraction."""
-    return _proc_mib('/proc/self/smaps_rollup', 'Pss')
+    return proc_mib('/proc/self/smaps_rollup', 'Pss')
 
 
-def _proc_mib(path, field):
+def proc_mib(path, field):
     """A `field: N kB` line of a /proc file in MiB, or NaN when the file or line is missing."""
     try:
         with open(path) as f:
@@ -193,6 +193,21 @@ def _proc_mib(path, field):
     except OSError:
         return float('nan')
     return int(match.group(1)) / 1024 if match else float('nan')
+
+
+def child_pids(pid):
+    """Pids of the live (not zombie) processes whose parent is `pid`, sorted (Linux /proc)."""
+    found = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open(f'/proc/{entry}/stat') as f:
+                    fields = f.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != 'Z':
+                found.append(int(entry))
+    return sorted(found)
 
 
 def limit_blas_threads(n=1):

@@ -11,6 +11,7 @@ import pytest
 
 from chainer_spiral import cli
 from chainer_spiral.training import latest_snapshot, list_snapshots
+from chainer_spiral.training.worker import child_pids
 
 from training_helpers import REPO, TOY_FAST
 
@@ -122,27 +123,13 @@ def test_ctrl_c_and_sigterm_finish_the_updates_and_save_a_snapshot(tmp_path, sig
     assert counters['steps'] == int(snapshot.name) == 16 * counters['updates'] > 0
 
 
-def children_of(pid):
-    """Pids of the live processes whose parent is `pid`."""
-    found = []
-    for stat in os.listdir('/proc'):
-        if stat.isdigit():
-            try:
-                fields = open(f'/proc/{stat}/stat').read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != 'Z':
-                found.append(int(stat))
-    return found
-
-
 def test_workers_do_not_outlive_a_killed_supervisor(tmp_path):
     out = tmp_path / 'run'
     proc = start_train('configs/toy.yaml', out, '--no-progress',
                        *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000'))
     try:
         wait_for(lambda: (out / 'metrics.csv').is_file())
-        workers = children_of(proc.pid)
+        workers = child_pids(proc.pid)
         assert len(workers) == 2
         proc.kill()                            # the main process only
         proc.wait()
