@@ -51,8 +51,8 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     cfg = load_config(run_dir / 'config.yaml', check_paths=False)
     dump_config(cfg, dest / 'config.yaml')
     shutil.copytree(snapshot, dest / str(step))
-    for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'command.txt',
-                  'git.txt'):
+    for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',
+                  'calibration.json', 'command.txt', 'git.txt'):
         if (run_dir / extra).is_file():
             shutil.copy(run_dir / extra, dest / extra)
     metrics = {'sampled': evaluate_snapshot(dest / str(step), n=n)}
@@ -66,7 +66,7 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
                     str(dest / 'curves.png')], check=True)
     card = model_card(name, cfg, step, counters, metrics, run_dir, notes,
-                      evaluation_table(dest))
+                      evaluation_table(dest) + quality_table(dest))
     (dest / 'MODEL_CARD.md').write_text(card)
     print(card)
 
@@ -84,6 +84,27 @@ def evaluation_table(folder):
     columns = [c for c in rows[0] if c != 'updates']
     lines = ['', '## How the figures moved with training', '',
              f'`{command}` (sampled actions; `evaluation.csv`):', '',
+             '| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
+    for row in rows:
+        lines.append('| ' + ' | '.join(row[c] if c == 'steps' or not row[c]
+                                      else f'{float(row[c]):.4g}' for c in columns) + ' |')
+    return lines
+
+
+def quality_table(folder):
+    """The card's section on `folder`/quality.csv (the trainer's evaluations during training,
+    train.eval_interval); [] without one."""
+    path = Path(folder) / 'quality.csv'
+    if not path.is_file():
+        return []
+    with open(path, newline='') as f:
+        rows = list(csv.DictReader(f))
+    wanted = ('fd_normalised', 'precision', 'recall', 'class_entropy', 'distinct',
+              'painter_class_share', 'l2_gain', 'ink_recall', 'target_class_share')
+    columns = ['steps', 'time/elapsed'] + [c for c in wanted if rows and c in rows[0]]
+    lines = ['', '## Quality during training', '',
+             '`quality.csv`, written by the trainer during the run (`train.eval_interval`; '
+             '`train.eval_n` sampled drawings of each evaluated snapshot):', '',
              '| ' + ' | '.join(columns) + ' |', '|' + '---|' * len(columns)]
     for row in rows:
         lines.append('| ' + ' | '.join(row[c] if c == 'steps' or not row[c]
@@ -125,7 +146,20 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
         if 'heldout_l2' in m:
             lines.append(f'  Held-out L2 (MSE per pixel): {m["heldout_l2"]:.4f} '
                          f'(std {m["heldout_l2_std"]:.4f}); a blank canvas scores '
-                         f'{m["blank_l2"]:.4f}.')
+                         f'{m["blank_l2"]:.4f}: L2 gain {m["l2_gain"]:.3f}. Ink precision '
+                         f'{m["ink_precision"]:.3f}, ink recall {m["ink_recall"]:.3f}'
+                         + (f'; classified as their target\'s label: '
+                            f'{m["target_class_share"]:.1%}' if 'target_class_share' in m
+                            else '') + '.')
+        if 'quality' in m:
+            q = m['quality']
+            lines.append(f'  Frechet distance to {q["reference_size"]} real images of its data '
+                         f'(classifier features, docs/learning.md): {q["fd"]:.1f}; real images '
+                         f'{q["fd_floor"]:.1f}, blank canvases {q["fd_blank"]:.1f}, the untrained '
+                         f'policy {q["fd_untrained"]:.1f}; normalised {q["fd_normalised"]:.3f}. '
+                         f'Precision {q["precision"]:.3f}, recall {q["recall"]:.3f}, class '
+                         f'entropy {q["class_entropy"]:.2f} nats, {q["distinct"]} distinct of the '
+                         f'first 100 drawings.')
         if 'nearest_real' in m:
             nr = m['nearest_real']
             lines.append(f'  Nearest real training image: mean MSE {nr["mean_mse"]:.4f}, '

@@ -9,7 +9,8 @@ from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ['agent.rollout_n=8', 'train.steps=64', 'train.n_save_interval=2',
-        'train.n_save_final_obs_interval=0', 'train.log_interval=2']
+        'train.n_save_final_obs_interval=0', 'train.log_interval=2', 'train.eval_interval=1',
+        'train.eval_n=10']
 
 
 def script(name, *args):
@@ -29,7 +30,8 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
            '--into', tmp_path / 'models')
     dest = tmp_path / 'models' / 'toyish'
     for name in ('config.yaml', 'metrics.csv', 'evaluation.csv', 'evaluation_command.txt',
-                 'command.txt', 'git.txt', 'many.png', 'curves.png', '64/counters.json'):
+                 'quality.csv', 'command.txt', 'git.txt', 'many.png', 'curves.png',
+                 '64/counters.json'):
         assert (dest / name).is_file(), name
     m = json.loads((dest / '64' / 'metrics.json').read_text())['sampled']
     assert m['env_steps'] == 64 and m['episodes'] == 8
@@ -38,7 +40,11 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     assert f"{m['strokes_per_drawing']:.2f} strokes per drawing" in card
     assert f"mean MSE {m['nearest_real']['mean_mse']:.4f}" in card
     assert f'`python scripts/evaluate_run.py {run} --n 8` (sampled actions' in card
-    rows = [line for line in card.splitlines() if line.startswith('| ')]
+    evaluation, quality = card.split('## Quality during training')
+    rows = [line for line in evaluation.splitlines() if line.startswith('| ')]
     assert rows[0].startswith('| steps | strokes_per_drawing |')
+    assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
+    rows = [line for line in quality.splitlines() if line.startswith('| ')]
+    assert rows[0].startswith('| steps | time/elapsed |')
     assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
     assert card.rstrip().endswith('It draws lines.')
