@@ -157,6 +157,11 @@ class AgentConfig:
     weight_decay: float = option(0.0, 'weight decay (on every parameter, biases included)',
                                  low=0)
     grad_clip: float = option(40.0, 'gradient norm clipping threshold', low=0, low_open=True)
+    demonstrations: typing.Optional[str] = option(
+        None, "Omniglot pen trajectories (an official strokes zip) the policy imitates before "
+        "training ('spiral' action space; docs/learning.md); null: none", path=True)
+    demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
+                               'first training update of a new run', low=0)
 
 
 @dataclasses.dataclass
@@ -366,6 +371,8 @@ def _check_consistency(cfg, items, check_paths, source):
     if cfg.data.problem == 'toy' and cfg.env.imsize != 3:
         fail('env', 'imsize', f'expected 3 with data.problem toy (3x3 patterns), '
              f'got {cfg.env.imsize}')
+    if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
+        fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')
@@ -375,6 +382,8 @@ def _check_consistency(cfg, items, check_paths, source):
         fail('data', 'path', f'no such file or folder: {cfg.data.path}')
     if os.path.isabs(cfg.env.brush) and not os.path.isfile(cfg.env.brush):
         fail('env', 'brush', f'no such brush file: {cfg.env.brush}')
+    if cfg.agent.demonstrations is not None and not os.path.isfile(cfg.agent.demonstrations):
+        fail('agent', 'demonstrations', f'no such file: {cfg.agent.demonstrations}')
 
 
 # ---------------------------------------------------------------------------------------------

@@ -163,7 +163,7 @@ def choose_actions(rng, greedy):
 
 
 def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, record=False,
-            version=0):
+            version=0, forced=None):
     """Run len(envs) = B episodes of T = envs[0].max_episode_steps steps in lockstep.
 
     Args:
@@ -176,6 +176,8 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
         greedy: take the most probable action of each head.
         record: keep the rendered RGB frames.
         version: stored in the Rollout (see Rollout.version).
+        forced: dict name -> int (T, B): take these actions instead of choosing (a
+            demonstration); the rollout's log-probabilities are the policy's of them.
 
     Returns:
         Rollout.
@@ -197,6 +199,8 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
     noise = generator.initial_noise(rng, B)
     choose = choose_actions(rng, greedy)
     for t in range(T):
+        if forced is not None:
+            choose = (lambda t: lambda head, log_p: np.asarray(forced[head.name][t]))(t)
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
             g_pi, g_v = encode_step(generator, canvases[t], targets, feats, maps, t * B)
             z, value, state = generator.step(g_pi, g_v, state, noise)

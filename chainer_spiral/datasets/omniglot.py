@@ -1,6 +1,8 @@
 """Omniglot from the official zips of 105x105 PNGs (black strokes on white), read in place.
 
 Labels index the characters (alphabet/character folders, sorted); `class_names` names them.
+`read_strokes` reads the pen trajectories of the official strokes zips (the demonstrations of
+agents/demonstrations.py).
 """
 import zipfile
 
@@ -73,3 +75,62 @@ def read(opts):
     class_names, labels = np.unique(names, return_inverse=True)
     return RawData(np.concatenate(images), labels.astype(np.int64),
                    class_names=[str(c) for c in class_names])
+
+
+# Side of the canvas the trajectories were drawn on, in their units.
+STROKE_CANVAS = 105.0
+
+
+def parse_strokes(text, name):
+    """One drawing's strokes file: ``START``, then per stroke lines ``x,y,t`` ending ``BREAK``.
+
+    Returns:
+        list of float32 arrays (n_i, 2): the points of each stroke as (x, y) in [0, 1], x to
+        the right and y down (the file's y is negative downwards).
+    """
+    strokes, current = [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if line in ('', 'START'):
+            continue
+        if line == 'BREAK':
+            if current:
+                strokes.append(np.array(current, np.float32))
+            current = []
+            continue
+        try:
+            x, y, _ = (float(v) for v in line.split(','))
+        except ValueError:
+            raise DatasetError(f'{name}: expected lines x,y,t, START or BREAK, got '
+                               f'{line[:40]!r}') from None
+        current.append((x / STROKE_CANVAS, -y / STROKE_CANVAS))
+    if current:
+        strokes.append(np.array(current, np.float32))
+    if not strokes:
+        raise DatasetError(f'{name}: expected pen strokes, found none')
+    return [np.clip(s, 0.0, 1.0) for s in strokes]
+
+
+def read_strokes(path):
+    """Every drawing of an Omniglot strokes zip.
+
+    Returns:
+        dict 'Alphabet/characterNN/DRAWING' (the file stem, as the images zip's) -> strokes
+        (parse_strokes), in name order.
+    """
+    drawings = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for member in sorted(zf.namelist()):
+                parts = member.split('/')
+                if not member.endswith('.txt') or len(parts) < 3 or '__MACOSX' in parts:
+                    continue
+                key = f'{parts[-3]}/{parts[-2]}/{parts[-1][:-4]}'
+                drawings[key] = parse_strokes(zf.read(member).decode('ascii', 'replace'),
+                                              f'{path}:{member}')
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise DatasetError(f'{path}: not a readable zip file ({type(e).__name__}: {e})') from None
+    if not drawings:
+        raise DatasetError(f'{path}: expected Omniglot strokes (<alphabet>/<character>/*.txt), '
+                           f'found none')
+    return drawings

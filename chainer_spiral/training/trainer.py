@@ -79,8 +79,32 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
         start, elapsed = load_snapshot(agent, load)
         logger.info('resuming from %s at %d env steps, %d updates', load, start.steps,
                     start.updates)
+    elif cfg.agent.demo_updates:
+        warm_start(cfg, agent)
     supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress)
     return supervisor.run()
+
+
+def warm_start(cfg, agent):
+    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations` (a new run only;
+    agents/demonstrations.py), in the main process before the workers start.
+
+    Raises:
+        DatasetError: the demonstrations file is unreadable.
+    """
+    import numpy as np
+    from chainer_spiral.agents.demonstrations import behaviour_cloning
+    from chainer_spiral.datasets.omniglot import read_strokes
+    demos = list(read_strokes(cfg.agent.demonstrations).values())
+    envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    rng = np.random.RandomState(cfg.seed)
+    for i in range(cfg.agent.demo_updates):
+        loss = behaviour_cloning(agent, envs, demos, rng)
+        if i == 0 or (i + 1) % 10 == 0 or i + 1 == cfg.agent.demo_updates:
+            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f', i + 1,
+                        cfg.agent.demo_updates, len(demos), loss)
+    for env in envs:
+        env.close()
 
 
 def prepare_outdir(outdir, cfg, argv):

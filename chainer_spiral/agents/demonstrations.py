@@ -1,0 +1,108 @@
+"""A warm start from demonstrations: pen trajectories as actions, and behaviour cloning.
+
+chainer_spiral's authors suggested demonstrations to help exploration; Omniglot ships the pen
+trajectories of its characters (datasets.omniglot.read_strokes). `strokes_to_actions` turns one
+drawing's strokes into the T actions of the 'spiral' action space: per stroke a move (flag 0) to
+its first point, then strokes (flag 1) through points spaced evenly along it, the T steps shared
+among the strokes by their lengths. `behaviour_cloning` then trains the policy to take those
+actions on the canvases they paint: the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the
+T * B steps, computed on the plain path of the learner (learning.recompute_policy); the value
+network is left alone. For a conditional painter each demonstration's own finished canvas is its
+target.
+"""
+import chainer
+import numpy as np
+
+from chainer_spiral.agents import learning
+from chainer_spiral.agents.acting import collect, to_canvas
+
+
+def strokes_to_actions(strokes, R, T):
+    """One drawing's strokes as T 'spiral' actions.
+
+    Args:
+        strokes: list of float arrays (n_i, 2): (x, y) in [0, 1], x to the right, y down.
+        R: the grid's resolution.
+        T: steps per episode (>= 2).
+
+    Returns:
+        dict 'position' int64 (T,) grid indices, 'prob' int64 (T,) draw flags. Strokes beyond
+        T // 2 are dropped; steps left over stay where the pen is without drawing.
+    """
+    strokes = [np.asarray(s, np.float64) for s in strokes[:T // 2]]
+    lengths = np.array([np.linalg.norm(np.diff(s, axis=0), axis=1).sum() for s in strokes])
+    # Every stroke gets one move and at least one draw; the other draws go to the longest.
+    draws = np.ones(len(strokes), int)
+    for _ in range(T - 2 * len(strokes)):
+        draws[np.argmax(lengths / (draws + 1))] += 1
+    position, prob = [], []
+    for stroke, n in zip(strokes, draws):
+        for k, point in enumerate(_along(stroke, n + 1)):
+            position.append(_grid_index(point, R))
+            prob.append(int(k > 0))
+    while len(position) < T:
+        position.append(position[-1])
+        prob.append(0)
+    return {'position': np.array(position, np.int64), 'prob': np.array(prob, np.int64)}
+
+
+def _along(stroke, n):
+    """n points evenly spaced by arc length along a polyline (n_i, 2), its ends included."""
+    if len(stroke) == 1:
+        return np.repeat(stroke, n, axis=0)
+    arc = np.concatenate(([0.0], np.cumsum(np.linalg.norm(np.diff(stroke, axis=0), axis=1))))
+    where = np.linspace(0.0, arc[-1], n)
+    return np.stack([np.interp(where, arc, stroke[:, i]) for i in range(2)], axis=1)
+
+
+def _grid_index(point, R):
+    """The grid cell holding a point of [0, 1]^2 (cell centres at (i + 0.5) / R)."""
+    col, row = (min(R - 1, max(0, int(v * R))) for v in point)
+    return row * R + col
+
+
+def demonstration_batch(demos, R, T):
+    """dict name -> int64 (T, B) of the actions of B demonstrations (lists of strokes)."""
+    actions = [strokes_to_actions(d, R, T) for d in demos]
+    return {name: np.stack([a[name] for a in actions], axis=1) for name in actions[0]}
+
+
+def painted_targets(envs, spec, actions, channels):
+    """The finished canvases of demonstrations played in the envs: float32 (B, C, H, W)."""
+    finals = []
+    for b, env in enumerate(envs):
+        env.reset()
+        for t in range(len(actions[spec.position_field])):
+            obs, _, _, _ = env.step(spec.to_env({k: a[t] for k, a in actions.items()}, b))
+        finals.append(to_canvas(obs['image'], channels).transpose(2, 0, 1))
+    return np.stack(finals).astype(np.float32) / np.float32(255)
+
+
+def behaviour_cloning(agent, envs, demos, rng):
+    """One behaviour-cloning step of the agent's shared generator on len(envs) demonstrations
+    drawn from `demos` (lists of strokes).
+
+    Returns:
+        float: the loss, -mean log-probability of the demonstrated actions.
+    """
+    if agent.spec.kind != 'spiral':
+        raise ValueError(f"demonstrations: expected the 'spiral' action space, got "
+                         f"{agent.spec.kind!r}")
+    picked = [demos[i] for i in rng.randint(len(demos), size=len(envs))]
+    actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps)
+    generator = agent.generator
+    targets = (painted_targets(envs, agent.spec, actions, generator.channels)
+               if agent.conditional else None)
+    rollout = collect(generator, agent.spec, envs, agent.rng, generator.channels,
+                      targets=targets, forced=actions)
+    inputs, chunks = learning._encoder_inputs(generator, agent.spec, rollout, targets)
+    generator.cleargrads()
+    encodings = [chainer.functions.concat(parts, axis=0) for parts in zip(
+        *(generator.encode(*inputs(s)) for s in chunks))]
+    log_prob, _, _ = learning.recompute_policy(generator, agent.spec, rollout, encodings)
+    loss = -chainer.functions.mean(log_prob)
+    learning.check_finite(bc_loss=loss.array)
+    loss.backward()
+    agent._apply(generator, agent.shared_generator, agent.gen_optimizer)
+    agent.sync_parameters()
+    return float(loss.array)
