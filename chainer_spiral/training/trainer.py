@@ -176,6 +176,7 @@ class Supervisor:
         self.interrupted = False
         self.snapshots_taken = 0
         self.evaluation = None  # (process, snapshot Path, json Path, counters, elapsed)
+        self.evaluated = set()  # snapshots whose evaluation was started
 
     # -- main flow
 
@@ -195,8 +196,9 @@ class Supervisor:
             snapshot = self._snapshot(counters)
             if self.cfg.train.eval_interval:
                 self._finish_evaluation()
-                self._start_evaluation(snapshot, counters)
-                self._finish_evaluation()
+                if snapshot not in self.evaluated:
+                    self._start_evaluation(snapshot, counters)
+                    self._finish_evaluation()
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -364,6 +366,7 @@ class Supervisor:
         process.start()
         elapsed = self.elapsed_before + time.perf_counter() - self.t0
         self.evaluation = (process, snapshot, out, counters, elapsed)
+        self.evaluated.add(snapshot)
 
     def _poll_evaluation(self):
         if self.evaluation is not None and self.evaluation[0].exitcode is not None:

@@ -216,3 +216,12 @@ def test_a_snapshot_that_cannot_be_written_stops_the_run_with_one_line(tmp_path,
     assert not list(tmp_path.glob('.tmp-*'))
     fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
     assert load_snapshot(fresh, first)[0].steps == int(first.name)
+
+
+def test_the_final_snapshot_is_not_evaluated_twice(tmp_path):
+    """Its periodic snapshot is the final one: one quality row for it."""
+    cfg = toy_config('train.processes=1', 'train.steps=32', 'train.n_save_interval=2',
+                     'train.eval_interval=1', 'train.eval_n=10')
+    train(cfg, tmp_path, progress=False)
+    with open(tmp_path / 'quality.csv', newline='') as f:
+        assert [r['steps'] for r in csv.DictReader(f)] == ['32']
