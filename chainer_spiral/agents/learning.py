@@ -19,8 +19,7 @@ import numpy as np
 from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
                                           network_images)
 
-REWARD_MODES = ('wgangp', 'dcgan', 'nsgan', 'l2')
-# The modes whose discriminator learns the DCGAN loss.
+# The reward modes (config.AgentConfig.reward_mode) whose discriminator learns the DCGAN loss.
 DCGAN_LOSS = ('dcgan', 'nsgan')
 # Steps whose decoder graph is built at once in the update.
 _DECODER_CHUNK = 50
