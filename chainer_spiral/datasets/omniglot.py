@@ -22,6 +22,23 @@ VARIANTS = {
 DEFAULT_ORDER = ('background', 'background_small1', 'background_small2', 'evaluation')
 
 
+def zip_members(path, suffix):
+    """(name 'Alphabet/characterNN/STEM', bytes) of every `suffix` file of an Omniglot zip
+    (<root>/<alphabet>/<character>/<file>; macOS metadata skipped), in name order.
+
+    Raises:
+        DatasetError: the zip is unreadable.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for member in sorted(zf.namelist()):
+                parts = member.split('/')
+                if member.endswith(suffix) and len(parts) >= 3 and '__MACOSX' not in parts:
+                    yield f'{parts[-3]}/{parts[-2]}/{parts[-1][:-len(suffix)]}', zf.read(member)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:
+        raise DatasetError(f'{path}: not a readable zip file ({type(e).__name__}: {e})') from None
+
+
 def read_zip(path):
     """Read every PNG of an Omniglot zip.
 
@@ -29,16 +46,9 @@ def read_zip(path):
         (images uint8 (N, 105, 105), class names (N,) 'Alphabet/characterNN').
     """
     images, names = [], []
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for member in sorted(zf.namelist()):
-                parts = member.split('/')
-                if not member.endswith('.png') or len(parts) < 3 or '__MACOSX' in parts:
-                    continue
-                images.append(decode_image(zf.read(member), f'{path}:{member}', color=False))
-                names.append(f'{parts[-3]}/{parts[-2]}')
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise DatasetError(f'{path}: not a readable zip file ({type(e).__name__}: {e})') from None
+    for name, data in zip_members(path, '.png'):
+        images.append(decode_image(data, f'{path}:{name}.png', color=False))
+        names.append(name.rsplit('/', 1)[0])
     if not images:
         raise DatasetError(f'{path}: expected Omniglot PNGs (<alphabet>/<character>/*.png), '
                            f'found none')
@@ -118,18 +128,8 @@ def read_strokes(path):
         dict 'Alphabet/characterNN/DRAWING' (the file stem, as the images zip's) -> strokes
         (parse_strokes), in name order.
     """
-    drawings = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            for member in sorted(zf.namelist()):
-                parts = member.split('/')
-                if not member.endswith('.txt') or len(parts) < 3 or '__MACOSX' in parts:
-                    continue
-                key = f'{parts[-3]}/{parts[-2]}/{parts[-1][:-4]}'
-                drawings[key] = parse_strokes(zf.read(member).decode('ascii', 'replace'),
-                                              f'{path}:{member}')
-    except (zipfile.BadZipFile, OSError, EOFError) as e:
-        raise DatasetError(f'{path}: not a readable zip file ({type(e).__name__}: {e})') from None
+    drawings = {name: parse_strokes(data.decode('ascii', 'replace'), f'{path}:{name}.txt')
+                for name, data in zip_members(path, '.txt')}
     if not drawings:
         raise DatasetError(f'{path}: expected Omniglot strokes (<alphabet>/<character>/*.txt), '
                            f'found none')
