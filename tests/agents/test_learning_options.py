@@ -189,3 +189,26 @@ def test_noise_makes_the_first_steps_of_episodes_differ():
     noisy.generator.cleargrads()
     learning.generator_pass(noisy.generator, noisy.spec, r, None, returns, noisy.coefs, True)
     assert np.abs(noisy.generator.pi_noise.W.grad).sum() > 0
+
+
+def test_the_cheaper_problem_imsize_32_with_the_brush_scaled():
+    """env.imsize 32 and R 16: a conv encoder (28, 13, 5, 1 pixel maps), a three-deconvolution
+    position head, and a brush half as wide as at 64."""
+    from test_spiral import BlankDataset
+    small = [make_env('mypaint', imsize=32, pos_resolution=16, max_episode_steps=3)
+             for _ in range(2)]
+    big = make_env('mypaint', imsize=64, pos_resolution=32, max_episode_steps=3)
+    assert small[0].radius == pytest.approx(big.radius / 2)
+
+    class Small(BlankDataset):
+        imsize = 32
+
+        def get_example(self, train=True):
+            return super().get_example(train)[:, ::2, ::2]
+    agent = build_agent(small[0], Small(), {'position_activation': 'relu'}, {'rollout_n': 2})
+    head = agent.generator.decoder.heads[0]
+    assert head.deconv and len(head.ups) == 3
+    r = agent.collect(small)
+    assert r.finals.shape == (2, 1, 32, 32) and r.actions['position'].max() < 256
+    agent.update(r)
+    assert np.isfinite(dict(agent.get_statistics())['train/pi_loss'])
