@@ -35,7 +35,8 @@ class Rollout:
         frames: uint8 (T + 1, B, H, W, 3), the rendered RGB canvases, with record=True.
         maps: the encoder's later feature maps of the acting pass (Generator.encode_with_maps),
             float32 arrays (T * B, ...) in time-major order (() for the MLP encoder), or None
-            once the learner has used them (they hold only for `version`'s parameters).
+            when they were not kept or once the learner has used them (they hold only for
+            `version`'s parameters).
         noise: float32 (B, noise_size), the episodes' noise input, or None (no noise).
     """
     actions: dict
@@ -162,6 +163,80 @@ def choose_actions(rng, greedy):
     return choose
 
 
+class LockstepActor:
+    """B lockstep episodes acted one step at a time: what `collect` runs, and what SPIRAL's
+    ChainerRL batch API (batch_act, batch_observe, ...) steps through.
+
+    Args:
+        generator: Generator.
+        spec: ActionSpec of the envs.
+        rng: numpy RandomState of the sampling (and of the episodes' noise).
+        B: episodes.
+        targets: float32 (B, C, H, W) when the generator is conditional, else None.
+        greedy: take the most probable action of each head.
+        version: stored in the Rollout (see Rollout.version).
+        maps_for: T, to keep the encoder's feature maps of T steps for the learner; None keeps
+            none (the learner then recomputes them).
+    """
+
+    def __init__(self, generator, spec, rng, B, targets=None, greedy=False, version=0,
+                 maps_for=None):
+        self.generator, self.spec, self.rng, self.B = generator, spec, rng, B
+        self.targets, self.version = targets, version
+        self.choose = choose_actions(rng, greedy)
+        self.state = generator.initial_state(B)
+        self.feats = np.zeros((B, sum(spec.field_dims)), np.float32)
+        self.noise = generator.initial_noise(rng, B)
+        self.maps = None if maps_for is None else tuple(
+            np.empty((maps_for * B,) + shape, np.float32)
+            for shape in generator.encoder.map_shapes)
+        self.canvases, self.gx_pi, self.gx_v, self.stats = [], [], [], []
+        self.actions = {name: [] for name in spec.names}
+
+    @property
+    def t(self):
+        """Steps acted so far."""
+        return len(self.gx_pi)
+
+    def act(self, canvases, forced=None):
+        """The actions of one step.
+
+        Args:
+            canvases: uint8 (B, H, W, C), the canvases the step sees (network input).
+            forced: dict name -> int (B,): take these actions instead of choosing (a
+                demonstration); the log-probabilities recorded are the policy's of them.
+
+        Returns:
+            dict name -> int64 (B,).
+        """
+        choose = self.choose if forced is None else (
+            lambda head, log_p: np.asarray(forced[head.name]))
+        with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            g_pi, g_v = encode_step(self.generator, canvases, self.targets, self.feats,
+                                    self.maps or (), self.t * self.B)
+            z, value, self.state = self.generator.step(g_pi, g_v, self.state, self.noise)
+            acts, log_prob, entropy = self.generator.decoder(z, choose)
+        self.canvases.append(canvases)
+        self.gx_pi.append(g_pi)
+        self.gx_v.append(g_v)
+        self.stats.append((log_prob.array, entropy.array, value.array))
+        for name, a in acts.items():
+            self.actions[name].append(np.asarray(a, np.int64))
+        self.feats = self.spec.features(acts)
+        return acts
+
+    def rollout(self, final, frames=None):
+        """The Rollout of the steps acted, given the final canvases uint8 (B, H, W, C)."""
+        canvases = np.stack(self.canvases + [final])
+        log_probs, entropies, values = (np.stack(x).astype(np.float32)
+                                        for x in zip(*self.stats))
+        finals = final.transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255.0)
+        return Rollout({k: np.stack(v) for k, v in self.actions.items()}, canvases, finals,
+                       self.targets, log_probs, entropies, values,
+                       (np.stack(self.gx_pi), np.stack(self.gx_v)), self.version, frames,
+                       self.maps, self.noise)
+
+
 def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, record=False,
             version=0, forced=None):
     """Run len(envs) = B episodes of T = envs[0].max_episode_steps steps in lockstep.
@@ -183,38 +258,14 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
         Rollout.
     """
     B, T = len(envs), envs[0].max_episode_steps
-    first = [env.reset()['image'] for env in envs]
-    H, W = first[0].shape[:2]
-    canvases = np.empty((T + 1, B, H, W, channels), np.uint8)
-    canvases[0] = [to_canvas(im, channels) for im in first]
-    frames = np.empty((T + 1, B, H, W, 3), np.uint8) if record else None
-    if record:
-        frames[0] = first
-    actions = {name: np.empty((T, B), np.int64) for name in spec.names}
-    stats = np.empty((3, T, B), np.float32)
-    gx_pi, gx_v = [], []
-    maps = tuple(np.empty((T * B,) + shape, np.float32) for shape in generator.encoder.map_shapes)
-    state = generator.initial_state(B)
-    feats = np.zeros((B, sum(spec.field_dims)), np.float32)
-    noise = generator.initial_noise(rng, B)
-    choose = choose_actions(rng, greedy)
+    actor = LockstepActor(generator, spec, rng, B, targets, greedy, version, maps_for=T)
+    images = [env.reset()['image'] for env in envs]
+    frames = [images] if record else None
     for t in range(T):
-        if forced is not None:
-            choose = (lambda t: lambda head, log_p: np.asarray(forced[head.name][t]))(t)
-        with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            g_pi, g_v = encode_step(generator, canvases[t], targets, feats, maps, t * B)
-            z, value, state = generator.step(g_pi, g_v, state, noise)
-            acts, log_prob, entropy = generator.decoder(z, choose)
-        gx_pi.append(g_pi)
-        gx_v.append(g_v)
-        stats[:, t] = log_prob.array, entropy.array, value.array
-        for name, a in acts.items():
-            actions[name][t] = a
+        acts = actor.act(np.stack([to_canvas(im, channels) for im in images]),
+                         None if forced is None else {k: a[t] for k, a in forced.items()})
         images = [env.step(spec.to_env(acts, b))[0]['image'] for b, env in enumerate(envs)]
-        canvases[t + 1] = [to_canvas(im, channels) for im in images]
         if record:
-            frames[t + 1] = images
-        feats = spec.features(acts)
-    finals = canvases[T].transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255.0)
-    return Rollout(actions, canvases, finals, targets, stats[0], stats[1], stats[2],
-                   (np.stack(gx_pi), np.stack(gx_v)), version, frames, maps, noise)
+            frames.append(images)
+    return actor.rollout(np.stack([to_canvas(im, channels) for im in images]),
+                         np.asarray(frames, np.uint8) if record else None)

@@ -6,8 +6,13 @@ the rewards, the generator gradients (local), copies them to the shared generato
 optimizer, then does the same for one discriminator step, and finally copies the shared
 parameters back into the local models, as chainerrl's A3C does.
 
-The per-step ChainerRL calls (`act`, `act_and_train`, `stop_episode_and_train`) do not fit
-lockstep batched episodes; they raise NotImplementedError: use `collect` and `update`.
+It is also a ChainerRL BatchAgent over a batch of lockstep envs (`batch_act`,
+`batch_act_and_train`, `batch_observe`, `batch_observe_and_train`), so that ChainerRL's
+evaluation utilities (chainerrl.experiments.evaluator) can drive a painter: the batch's episodes
+must start and end together, as they do with a fixed number of steps; `batch_act_and_train`
+learns from each finished batch of episodes with `update`. The per-step single-env calls (`act`,
+`act_and_train`, `stop_episode_and_train`) do not fit lockstep batches and raise
+NotImplementedError.
 """
 import copy
 from logging import getLogger
@@ -19,7 +24,7 @@ from chainerrl import agent
 from chainerrl.misc import async_, copy_param
 
 from chainer_spiral.agents import learning
-from chainer_spiral.agents.acting import collect
+from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
 from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
 
@@ -114,6 +119,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self.version = 0  # bumped whenever the local parameters change
         self.update_n = 0
         self.stats = {name: float('nan') for name in STATISTICS}
+        self._actor = None  # the episodes of the ChainerRL batch API in progress
 
     # ------------------------------------------------------------ parameters
 
@@ -250,6 +256,55 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         (d_loss, gp, d_grad_norm in l2 mode; gp and d_grad_norm with dcgan; all before the
         first update)."""
         return [(f'train/{name}', self.stats[name]) for name in STATISTICS]
+
+    # ------------------------------------------------------------ ChainerRL batch API
+
+    act_deterministically = False  # batch_act takes the most probable actions when True
+
+    def batch_act(self, batch_obs):
+        """Actions of a batch of lockstep episodes for their observations (evaluation).
+
+        Args:
+            batch_obs: B env observations (dicts with the RGB 'image').
+
+        Returns:
+            list of B env action dicts.
+        """
+        return self._batch_step(batch_obs, greedy=self.act_deterministically)
+
+    def batch_act_and_train(self, batch_obs):
+        """`batch_act` with sampled actions, recording the episodes for `update`."""
+        return self._batch_step(batch_obs, greedy=False)
+
+    def batch_observe(self, batch_obs, batch_reward, batch_done, batch_reset):
+        """End the batch's episodes when every one of them is done or reset."""
+        self._batch_end(batch_obs, batch_done, batch_reset, train=False)
+
+    def batch_observe_and_train(self, batch_obs, batch_reward, batch_done, batch_reset):
+        """`batch_observe`; a finished batch of episodes is learned from (`update`)."""
+        self._batch_end(batch_obs, batch_done, batch_reset, train=True)
+
+    def _batch_step(self, batch_obs, greedy):
+        canvases = np.stack([to_canvas(o['image'], self.generator.channels) for o in batch_obs])
+        if self._actor is None:
+            targets = self._examples(len(batch_obs)) if self.conditional else None
+            self._actor = LockstepActor(self.generator, self.spec, self.rng, len(batch_obs),
+                                        targets, greedy, self.version)
+        acts = self._actor.act(canvases)
+        return [self.spec.to_env(acts, b) for b in range(len(batch_obs))]
+
+    def _batch_end(self, batch_obs, batch_done, batch_reset, train):
+        ended = np.logical_or(batch_done, batch_reset)
+        if self._actor is None or not ended.any():
+            return
+        if not ended.all():
+            raise ValueError(f'SPIRAL batch API: expected the lockstep episodes to end '
+                             f'together, got {int(ended.sum())} of {len(ended)} ended')
+        actor, self._actor = self._actor, None
+        if train:
+            final = np.stack([to_canvas(o['image'], self.generator.channels)
+                              for o in batch_obs])
+            self.update(actor.rollout(final))
 
     # ------------------------------------------------------------ ChainerRL per-step API
 
