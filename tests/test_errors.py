@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -117,6 +118,26 @@ CASES = {
                           r'dimensions, got 28'),
     'data-path-missing': (lambda t, s: mnist_train(t, f'data.path={t / "nope"}'), 1,
                           r'data\.path: no such file or folder: .*nope'),
+    'data-kmnist-truncated': (lambda t, s: _train_on(t, 'kmnist', _copy(
+        s / 'kmnist', t / 'k', lambda d: cut_in_half(d / 'kmnist-test-imgs.npz'))), 1,
+        r'kmnist-test-imgs\.npz: not a readable npz file \(BadZipFile: '),
+    'data-quickdraw-dtype': (lambda t, s: _train_on(t, 'quickdraw', _copy(
+        s / 'quickdraw', t / 'q', lambda d: np.save(d / 'quickdraw_apple_first1000.npy',
+                                                    np.zeros((10, 784)))), 'data.categories=[apple]'),
+        1, r'quickdraw_apple_first1000\.npy: expected uint8 bitmaps \(N, 784\), got float64 '
+           r'\(10, 784\)'),
+    'data-quickdraw-empty': (lambda t, s: _train_on(t, 'quickdraw', _copy(
+        s / 'quickdraw', t / 'q', lambda d: _empty(d / 'quickdraw_apple_first1000.npy')),
+        'data.categories=[apple]'), 1,
+        r'quickdraw_apple_first1000\.npy: not a readable npy file \(EOFError: '),
+    'data-celeba-shape': (lambda t, s: _train_on(t, 'celeba', _grey_celeba(t)), 1,
+                          r'c\.npz: images: expected uint8 RGB \(N, H, W, 3\), got uint8 '
+                          r'\(4, 64, 64\)'),
+    'data-folder-no-images': (lambda t, s: _train_on(t, 'folder', _dir(t / 'imgs')), 1,
+                              r'folder: expected image files \(.*\) under .*imgs, found none'),
+    'data-folder-corrupt-image': (lambda t, s: _train_on(
+        t, 'folder', write(_dir(t / 'imgs') / 'b.png', b'\x89PNG junk').parent), 1,
+        r'imgs/b\.png: not a readable image \(\d+ bytes\)'),
     'brush-empty': (lambda t, s: mnist_train(t, f'env.brush={write(t / "b.myb", "")}',
                                              f'data.path={s / "mnist"}'), 1,
                     r'b\.myb: expected a MyPaint brush \(JSON\), got invalid JSON'),
@@ -163,6 +184,22 @@ CASES = {
     'package-model-missing-step': (lambda t, s: ['package_model', str(t), '10', 'x'], 2,
                                    r'/10: expected a snapshot directory'),
 }
+
+
+def _train_on(tmp, problem, path, *sets):
+    """train.py on the mnist config with another problem's data at `path`."""
+    return mnist_train(tmp, f'data.problem={problem}', f'data.path={path}', *sets)
+
+
+def _copy(source, dest, damage):
+    shutil.copytree(source, dest)
+    damage(dest)
+    return dest
+
+
+def _grey_celeba(tmp):
+    np.savez(tmp / 'c.npz', images=np.zeros((4, 64, 64), np.uint8))
+    return tmp / 'c.npz'
 
 
 def _dir(path):

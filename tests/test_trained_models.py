@@ -23,7 +23,7 @@ def snapshot_of(model_dir):
 
 def test_the_painters_of_issue_6_are_shipped():
     assert {p.name for p in MODELS} >= {'mnist', 'toy', 'mnist_conditional', 'mnist_conditional_l2',
-                                       'kmnist', 'quickdraw'}
+                                       'kmnist', 'quickdraw', 'mnist7'}
 
 
 @pytest.mark.parametrize('model_dir', MODELS, ids=[p.name for p in MODELS])
@@ -50,12 +50,12 @@ def test_model_card_quotes_the_counters_and_the_evaluation(model_dir):
         assert (model_dir / image).is_file(), image
 
 
-def test_make_demo_renders_the_newest_mnist_snapshot(tmp_path):
+def test_make_demo_renders_the_mnist7_painter(tmp_path):
     make = subprocess.run(['make', '-s', '-n', 'demo', 'VENV=' + str(Path(sys.executable).parents[1])],
                           cwd=REPO, capture_output=True, text=True, timeout=60)
     command = make.stdout.strip().splitlines()[-1].split()
     assert command[1:3] == ['demo.py', 'movie'] and command[-1] == '--without_dataset'
-    assert Path(REPO / command[3]) == snapshot_of(REPO / 'trained_models' / 'mnist')
+    assert Path(REPO / command[3]) == snapshot_of(REPO / 'trained_models' / 'mnist7')
     out = tmp_path / 'result.mp4'
     run = subprocess.run([sys.executable, str(REPO / 'demo.py'), 'movie', command[3], str(out),
                           '--n', '2', '--without_dataset'], cwd=REPO, capture_output=True,

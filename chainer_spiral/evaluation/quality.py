@@ -87,7 +87,7 @@ def class_entropy(histogram):
     """Entropy (nats) of a class histogram (counts)."""
     p = np.asarray(histogram, np.float64)
     p = p[p > 0] / p.sum()
-    return float(-(p * np.log(p)).sum())
+    return float(-(p * np.log(p)).sum()) + 0.0  # + 0.0: one class gives 0.0, not -0.0
 
 
 def distinct_count(images, threshold=DISTINCT_MSE):
