@@ -154,8 +154,8 @@ class AgentConfig:
                                             low=0, low_open=True)
     gen_beta1: typing.Optional[float] = option(None, "the generator's Adam beta1; null: beta1",
                                                low=0, high=1, high_open=True)
-    weight_decay: float = option(0.0, 'weight decay (on every parameter, biases included)',
-                                 low=0)
+    weight_decay: float = option(0.0, 'weight decay of the weights, not the biases (ChainerRL\'s '
+                                 'NonbiasWeightDecay, as chainer_spiral)', low=0)
     grad_clip: float = option(40.0, 'gradient norm clipping threshold', low=0, low_open=True)
     demonstrations: typing.Optional[str] = option(
         None, "Omniglot pen trajectories (an official strokes zip) the policy imitates before "

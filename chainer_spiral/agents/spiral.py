@@ -22,6 +22,7 @@ import numpy as np
 from chainer import optimizer_hooks
 from chainerrl import agent
 from chainerrl.misc import async_, copy_param
+from chainerrl.optimizers import NonbiasWeightDecay
 
 from chainer_spiral.agents import learning
 from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
@@ -329,8 +330,8 @@ def _optimizer(link, lr, beta1, grad_clip, weight_decay):
     opt = chainer.optimizers.Adam(alpha=lr, beta1=beta1)
     opt.setup(link)
     opt.add_hook(optimizer_hooks.GradientClipping(grad_clip))
-    if weight_decay > 0:
-        opt.add_hook(optimizer_hooks.WeightDecay(weight_decay))
+    if weight_decay > 0:  # on weights, not biases, as chainer_spiral (ChainerRL's hook)
+        opt.add_hook(NonbiasWeightDecay(weight_decay))
     return opt
 
 

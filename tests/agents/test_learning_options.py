@@ -212,3 +212,15 @@ def test_the_cheaper_problem_imsize_32_with_the_brush_scaled():
     assert r.finals.shape == (2, 1, 32, 32) and r.actions['position'].max() < 256
     agent.update(r)
     assert np.isfinite(dict(agent.get_statistics())['train/pi_loss'])
+
+
+def test_weight_decay_spares_the_biases():
+    agent = toy_agent(weight_decay=0.5, lr=1.0e-3)
+    before = {n: p.array.copy() for n, p in agent.shared_generator.namedparams()}
+    agent.shared_generator.cleargrads()
+    for p in agent.shared_generator.params():
+        p.grad = np.zeros_like(p.array)
+    agent.gen_optimizer.update()
+    for name, p in agent.shared_generator.namedparams():
+        moved = not np.array_equal(before[name], p.array)
+        assert moved == (name.split('/')[-1] != 'b' and np.abs(before[name]).sum() > 0), name
