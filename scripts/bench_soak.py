@@ -7,9 +7,10 @@
 Runs ``train.py CONFIG OUTDIR --no-progress TRAIN_ARGS`` (processes and steps as the config says,
 unless TRAIN_ARGS set them) for `--minutes`, then stops it with SIGTERM (it saves a final snapshot
 and exits). Every `--every` seconds it samples the resident set size (VmRSS) of the main process
-and of each worker (its child processes), and their open file descriptors, into
-OUTDIR/soak.csv. Prints, per process, the RSS at the 5th minute and at the end and the growth
-between them (goal: under 5%), and the open file descriptors at the start and the end.
+and of each of its child processes (the workers; the quality evaluations of train.eval_interval
+come and go), and their open file descriptors, into OUTDIR/soak.csv. Prints, per long-lived
+process, the RSS and the open file descriptors at the 5th minute and at the end, and the RSS
+growth between them (goal: under 5%); and the peak RSS of the short-lived ones.
 """
 import argparse
 import csv
@@ -74,14 +75,23 @@ def main(argv=None):
         writer.writerows(rows)
     print(f'train.py exit status {code} after {(time.monotonic() - start) / 60:.1f} min; '
           f'{len(rows)} samples in {args.outdir / "soak.csv"}')
-    for role in sorted({r['role'] for r in rows}):
-        own = [r for r in rows if r['role'] == role]
+    by_pid = {}
+    for r in rows:
+        by_pid.setdefault(r['pid'], []).append(r)
+    transient = []
+    for pid, own in by_pid.items():
+        if len(own) < len(by_pid[proc.pid]) // 2:
+            transient.append(max(r['rss_mib'] for r in own))  # an evaluation, a helper
+            continue
         late = [r for r in own if r['seconds'] >= WARMUP_S] or own
         first, last = late[0], own[-1]
         growth = (last['rss_mib'] - first['rss_mib']) / first['rss_mib']
-        print(f'{role}: RSS {first["rss_mib"]:.0f} MiB at {first["seconds"]:.0f} s -> '
-              f'{last["rss_mib"]:.0f} MiB at {last["seconds"]:.0f} s ({100 * growth:+.1f}%); '
-              f'open fds {own[0]["open_fds"]} -> {last["open_fds"]}')
+        print(f'{own[0]["role"]} (pid {pid}): RSS {first["rss_mib"]:.0f} MiB at '
+              f'{first["seconds"]:.0f} s -> {last["rss_mib"]:.0f} MiB at {last["seconds"]:.0f} s '
+              f'({100 * growth:+.1f}%); open fds {first["open_fds"]} -> {last["open_fds"]}')
+    if transient:
+        print(f'{len(transient)} short-lived child processes (quality evaluations): peak RSS '
+              f'{max(transient):.0f} MiB')
     return code
 
 
