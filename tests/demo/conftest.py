@@ -81,11 +81,15 @@ def dump_player(page, tmp_path, query, budget_ms=5000):
     return result.stdout
 
 
-def run_player(page, tmp_path, query, budget_ms=5000):
-    """The status line's data- attributes (dict) after `dump_player`."""
-    dom = dump_player(page, tmp_path, query, budget_ms)
+def status(dom):
+    """The status line's data- attributes (dict) in a dumped page."""
     match = re.search(r'<output id="status"([^>]*)>', dom)
     return dict(re.findall(r'data-(\w+)="([^"]*)"', match.group(1)))
+
+
+def run_player(page, tmp_path, query, budget_ms=5000):
+    """The status line's data- attributes (dict) after `dump_player`."""
+    return status(dump_player(page, tmp_path, query, budget_ms))
 
 
 def gallery(dom):
@@ -112,3 +116,8 @@ def player_dom_fixture():
 @pytest.fixture(name='player_gallery')
 def player_gallery_fixture():
     return gallery
+
+
+@pytest.fixture(name='page_status')
+def page_status_fixture():
+    return status

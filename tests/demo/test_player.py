@@ -1,6 +1,4 @@
 """The player page in headless Chromium (Debian package `chromium`)."""
-import re
-
 import pytest
 
 from chainer_spiral.demo import player
@@ -40,7 +38,7 @@ def test_player_waits_for_play_and_steps_in_time(page, tmp_path, player_status):
 
 
 def test_player_opens_on_the_gallery_of_finished_drawings(page, tmp_path, player_dom,
-                                                          player_gallery):
+                                                          player_gallery, page_status):
     dom = player_dom(page, tmp_path, 'interval=20', budget_ms=500)
     thumbs = player_gallery(dom)
     assert [(i, current) for i, _, current in thumbs] == [(0, True), (1, False)]
@@ -48,14 +46,13 @@ def test_player_opens_on_the_gallery_of_finished_drawings(page, tmp_path, player
     expected = (0.5 * 0.05 + 3.1416 * 0.025 ** 2) * player.THUMB_PX ** 2
     # antialiased edges count as ink too: at 96 px they add a fifth
     assert expected < ink < 1.4 * expected and thumbs[1][1] == 0
-    status = dict(re.findall(r'data-(\w+)="([^"]*)"',
-                             re.search(r'<output id="status"([^>]*)>', dom).group(1)))
+    status = page_status(dom)
     # The stage shows the first drawing finished, not a blank canvas.
     assert status['state'] == 'done' and status['step'] == '2' and int(status['ink']) > 0
 
 
 def test_clicking_a_drawing_of_the_gallery_replays_it(tmp_path, make_program, player_dom,
-                                                     player_gallery):
+                                                     player_gallery, page_status):
     first = make_program([(0.25, 0.5), (0.75, 0.5)], [0, 1])
     second = make_program([(0.5, 0.1), (0.5, 0.9), (0.1, 0.9)], [0, 1, 1])
     page = tmp_path / 'player.html'
@@ -64,12 +61,10 @@ def test_clicking_a_drawing_of_the_gallery_replays_it(tmp_path, make_program, pl
     click = '<script>document.querySelector(\'#gallery canvas[data-index="1"]\').click()</script>'
     page.write_text(html.replace('</body>', click + '</body>'))
     dom = player_dom(page, tmp_path, 'interval=1000', budget_ms=1500)
-    status = dict(re.findall(r'data-(\w+)="([^"]*)"',
-                             re.search(r'<output id="status"([^>]*)>', dom).group(1)))
+    status = page_status(dom)
     assert (status['drawing'], status['step'], status['steps'], status['state']) == (
         '1', '1', '3', 'playing')
     assert [current for _, _, current in player_gallery(dom)] == [False, True]
     done = player_dom(page, tmp_path, 'interval=20', budget_ms=2000)
-    status = dict(re.findall(r'data-(\w+)="([^"]*)"',
-                             re.search(r'<output id="status"([^>]*)>', done).group(1)))
+    status = page_status(done)
     assert (status['drawing'], status['state']) == ('1', 'done') and int(status['ink']) > 0
