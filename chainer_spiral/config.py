@@ -127,6 +127,9 @@ class AgentConfig:
                               "discriminator's softplus (chainer_spiral), nsgan (its "
                               'non-saturating log sigmoid), or l2 (negative L2 distance to the '
                               'target)', choices=('wgangp', 'dcgan', 'nsgan', 'l2'))
+    l2_blur: float = option(0.0, 'l2 reward: the Gaussian blur (sigma in pixels) of the canvas '
+                            "minus target before the distance, so that strokes near the target's "
+                            'ink score better than strokes far from it; 0: plain L2', low=0)
     reward_standardisation: str = option(
         'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
         'none, batch (over the rollout) or running (over the last reward_window scores)',

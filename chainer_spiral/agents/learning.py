@@ -14,6 +14,7 @@ Recompute (see docs/agent.md): the acting graph is not kept. The learner
 """
 import chainer
 import chainer.functions as F
+import cv2
 import numpy as np
 
 from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
@@ -40,7 +41,7 @@ def check_finite(**values):
 
 # ---------------------------------------------------------------- rewards
 
-def canvas_scores(mode, discriminator, images, targets):
+def canvas_scores(mode, discriminator, images, targets, l2_blur=0.0):
     """The reward-mode score of images (no graph).
 
     Args:
@@ -50,12 +51,13 @@ def canvas_scores(mode, discriminator, images, targets):
         discriminator: Discriminator (unused for 'l2').
         images: float32 (N, C, H, W) in [0, 1].
         targets: float32 (N, C, H, W): the l2 targets and D's condition when conditional.
+        l2_blur: 'l2': sigma in pixels of the Gaussian blur of images - targets (0: none).
 
     Returns:
         float32 (N,).
     """
     if mode == 'l2':
-        return -np.mean(np.square(images - targets), axis=(1, 2, 3))
+        return -np.mean(np.square(blurred(images - targets, l2_blur)), axis=(1, 2, 3))
     scores = []
     # Chunks bound the memory of scoring many canvases (temporal credit: (T + 1) * B).
     for i in range(0, len(images), _SCORE_CHUNK):
@@ -69,6 +71,15 @@ def canvas_scores(mode, discriminator, images, targets):
     if mode == 'nsgan':
         return -np.logaddexp(0.0, -y).astype(np.float32)
     return y
+
+
+def blurred(images, sigma):
+    """float32 (N, C, H, W) with every channel Gaussian-blurred by `sigma` pixels (0: as is)."""
+    if sigma == 0:
+        return images
+    planes = np.ascontiguousarray(images, np.float32).reshape((-1,) + images.shape[2:])
+    out = [cv2.GaussianBlur(p, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE) for p in planes]
+    return np.stack(out).reshape(images.shape)
 
 
 class ScoreStandardiser:

@@ -110,7 +110,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self.penalties = dict(empty_drawing_penalty=cfg.empty_drawing_penalty,
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
-        self.temporal_credit = cfg.temporal_credit
+        self.temporal_credit, self.l2_blur = cfg.temporal_credit, cfg.l2_blur
         self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation,
                                                       cfg.reward_window)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
@@ -215,7 +215,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         aux = learning.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
         if not self.temporal_credit:
             scores = learning.canvas_scores(self.reward_mode, self.discriminator,
-                                            rollout.finals, reals)
+                                            rollout.finals, reals, self.l2_blur)
             return learning.step_rewards(aux, self.lambda_R,
                                          final_scores=self.standardise(scores)), scores
         T, B = rollout.T, rollout.B
@@ -223,7 +223,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
             ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
         tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
         scores = learning.canvas_scores(self.reward_mode, self.discriminator, images,
-                                        tiled).reshape(T + 1, B)
+                                        tiled, self.l2_blur).reshape(T + 1, B)
         return (learning.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
                 scores[-1])
 

@@ -61,6 +61,23 @@ def toy_agent(**agent):
     return build_agent(env, make_dataset('toy', 3, label=0), {}, {'rollout_n': 4, **agent})
 
 
+def test_blurred_l2_prefers_a_near_miss_which_plain_l2_does_not():
+    target = np.ones((1, 1, 32, 32), np.float32)
+    target[..., 10] = 0  # a vertical stroke in column 10
+    near, far = np.ones_like(target), np.ones_like(target)
+    near[..., 13] = 0  # the same stroke 3 pixels off...
+    far[..., 25] = 0  # ...and 15 pixels off
+    images, targets = np.concatenate((near, far)), np.concatenate((target, target))
+    plain = learning.canvas_scores('l2', None, images, targets)
+    assert plain[0] == plain[1]
+    np.testing.assert_array_equal(learning.canvas_scores('l2', None, images, targets, 0.0),
+                                  plain)
+    blurred = learning.canvas_scores('l2', None, images, targets, 2.0)
+    assert blurred[0] > blurred[1]
+    # Blurring spreads the difference out: its squared sum shrinks.
+    assert np.all(blurred > plain)
+
+
 def test_generator_learning_rate_and_beta1_are_its_own():
     agent = toy_agent(lr=2.0e-4, beta1=0.5, gen_lr=5.0e-4, gen_beta1=0.9)
     assert (agent.gen_optimizer.alpha, agent.gen_optimizer.beta1) == (5.0e-4, 0.9)
