@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from chainer_spiral.datasets import PROBLEMS
+from chainer_spiral.errors import read_text
 
 SECTIONS = ('env', 'data', 'model', 'agent', 'train')
 
@@ -246,14 +247,9 @@ def load_config(path, overrides=(), check_paths=True):
         ConfigError: on any problem, naming the file (or the override) and the key.
     """
     path = Path(path)
+    text = read_text(path, 'the config file', 'a YAML text file', ConfigError)
     try:
-        with open(path) as f:
-            raw = yaml.safe_load(f)
-    except OSError as e:
-        raise ConfigError(f'{path}: cannot read the config file ({e.strerror})') from None
-    except UnicodeDecodeError:
-        raise ConfigError(f'{path}: expected a YAML text file, got bytes that are not '
-                          f'UTF-8') from None
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as e:
         where = getattr(e, 'problem_mark', None)
         line = f' at line {where.line + 1}' if where is not None else ''

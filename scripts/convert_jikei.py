@@ -17,6 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from chainer_spiral.errors import read_text, report_unwritable
+
 
 def fit(gray, imsize, margin):
     """Fit a uint8 (H, W) crop into the centre of a white imsize square, aspect kept.
@@ -68,7 +70,8 @@ def cut_by_density(images, tags, low, high):
 
 def read_tags(path):
     """Tag list file, one code point a line ('3042' or 'U+3042')."""
-    lines = [line.strip() for line in Path(path).read_text().splitlines() if line.strip()]
+    text = read_text(path, 'the tags file', 'a text file of code points')
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     return {line if line.startswith('U+') else 'U+' + line for line in lines}
 
 
@@ -78,8 +81,12 @@ def convert(root, imsize=64, margin=0.8, threshold=128, books=None, tags=None, c
     Returns:
         (img uint8 (N, imsize, imsize) in {0, 1}, tag str (N,)).
     """
+    root = Path(root)
+    if not root.is_dir():
+        raise ValueError(f'{root}: expected a folder of CODH book folders, got '
+                         f'{"a file" if root.exists() else "nothing"}')
     images, names = [], []
-    for tag, folder in character_folders(Path(root), books, tags):
+    for tag, folder in character_folders(root, books, tags):
         for path in sorted(folder.glob('*.jpg')):
             images.append(convert_image(path, imsize, margin, threshold))
             names.append(tag)
@@ -105,11 +112,15 @@ def main(argv=None):
         img, tag = convert(args.root, args.imsize, args.margin, args.threshold, args.books, tags,
                            args.cut)
     except (ValueError, OSError) as e:
-        sys.exit(f'convert_jikei: {e}')
-    np.savez_compressed(args.out, img=img, tag=tag)
+        parser.error(str(e).splitlines()[0])
+    try:
+        np.savez_compressed(args.out, img=img, tag=tag)
+    except OSError as e:
+        return report_unwritable(parser.prog, e, args.out)
     print(f'{args.out}: {len(img)} images of {len(set(tag))} characters '
           f'at {args.imsize}x{args.imsize}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

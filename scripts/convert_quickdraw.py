@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from chainer_spiral.datasets.files import read_npz
 from chainer_spiral.envs import MyPaintEnv
+from chainer_spiral.errors import report_unwritable
 
 SPLITS = ('train', 'valid', 'test')
 _env = None  # one env per worker process (libmypaint objects are not picklable)
@@ -70,14 +72,7 @@ def render(task):
 
 def read_sketches(path, limit):
     """dict split -> list of int (L, 3) sketches (the first `limit` of each split)."""
-    try:
-        with np.load(path, allow_pickle=True, encoding='latin1') as data:
-            missing = [s for s in SPLITS if s not in data.files]
-            if missing:
-                raise ValueError(f'{path}: expected arrays {list(SPLITS)}, found {data.files}')
-            sketches = {s: list(data[s][:limit]) for s in SPLITS}
-    except (OSError, EOFError) as e:
-        raise ValueError(f'{path}: not a readable npz file ({e})') from None
+    sketches = {s: list(a[:limit]) for s, a in read_npz(path, SPLITS, allow_pickle=True).items()}
     for split, items in sketches.items():
         for i, sketch in enumerate(items):
             if np.ndim(sketch) != 2 or np.shape(sketch)[1] != 3 or len(sketch) == 0:
@@ -120,11 +115,15 @@ def main(argv=None):
         rendered = convert(args.npz, args.imsize, args.pos_resolution, args.brush, args.margin,
                            args.processes, args.limit)
     except (ValueError, OSError) as e:
-        sys.exit(f'convert_quickdraw: {e}')
-    np.savez_compressed(args.out, origin=Path(args.npz).name, **rendered)
+        parser.error(str(e).splitlines()[0])
+    try:
+        np.savez_compressed(args.out, origin=Path(args.npz).name, **rendered)
+    except OSError as e:
+        return report_unwritable(parser.prog, e, args.out)
     counts = ', '.join(f'{k} {len(v)}' for k, v in rendered.items())
     print(f'{args.out}: {counts} sketches at {args.imsize}x{args.imsize}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -17,7 +17,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from chainer_spiral.datasets import DatasetError, make_dataset
+from chainer_spiral.datasets import PROBLEMS, make_dataset
+from chainer_spiral.errors import report_unwritable
 
 PAD = 2
 MIN_TILE = 64
@@ -41,7 +42,7 @@ def grid(images, columns):
 
 def load_dataset(source, path, imsize, seed):
     """The dataset of a YAML config or a problem name; returns (dataset, seed used)."""
-    if source.endswith(('.yaml', '.yml')) or Path(source).is_file():
+    if source not in PROBLEMS and (source.endswith(('.yaml', '.yml')) or Path(source).exists()):
         from chainer_spiral.config import load_config
         overrides = [f'data.path={path}'] if path else []
         overrides += [f'env.imsize={imsize}'] if imsize else []
@@ -63,18 +64,23 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, help='example RNG seed (default: the config seed or 0)')
     parser.add_argument('--test', action='store_true', help='draw from the held-out split')
     args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error(f'--n: expected a positive int, got {args.n}')
     try:
         ds, seed = load_dataset(args.source, args.path, args.imsize, args.seed)
         images = np.stack([ds.get_example(train=not args.test) for _ in range(args.n)])
-    except (DatasetError, ValueError) as e:
-        sys.exit(f'show_dataset: {e}')
+    except (OSError, ValueError) as e:
+        parser.error(str(e).splitlines()[0])
     image = grid(images, math.ceil(math.sqrt(args.n)))
-    if not cv2.imwrite(args.out, cv2.cvtColor(image, cv2.COLOR_RGB2BGR)):
-        sys.exit(f'show_dataset: cannot write {args.out}')
+    try:
+        Path(args.out).write_bytes(cv2.imencode('.png', image[:, :, ::-1])[1].tobytes())
+    except OSError as e:
+        return report_unwritable(parser.prog, e, args.out)
     split = 'test' if args.test else 'train'
     print(f'{args.out}: {args.n} {split} examples of {ds} (seed {seed}), '
           f'mean {images.mean():.3f}')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -11,6 +11,7 @@ import logging
 import sys
 
 from chainer_spiral.config import load_config
+from chainer_spiral.errors import report_unwritable
 from chainer_spiral.evaluation import fit_classifier
 from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR, classifier_config
 from chainer_spiral.training.factory import make_dataset_from_config
@@ -22,13 +23,22 @@ def main(argv=None):
     parser.add_argument('--epochs', type=int, default=3)
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error(f'--epochs: expected a positive int, got {args.epochs}')
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    dataset = make_dataset_from_config(classifier_config(load_config(args.config)))
+    try:
+        dataset = make_dataset_from_config(classifier_config(load_config(args.config)))
+    except (OSError, ValueError) as e:
+        parser.error(str(e).splitlines()[0])
     if dataset.labels(True) is None:
         parser.error(f'{args.config}: the {dataset.name} dataset has no labels to classify')
     path = CLASSIFIER_DIR / f'{dataset.name}{dataset.imsize}.npz'
-    _, acc = fit_classifier(dataset, path, seed=args.seed, epochs=args.epochs)
+    try:
+        _, acc = fit_classifier(dataset, path, seed=args.seed, epochs=args.epochs)
+    except OSError as e:
+        return report_unwritable(parser.prog, e, path)
     print(f'{path}: held-out accuracy {acc:.4f}')
+    return 0
 
 
 if __name__ == '__main__':

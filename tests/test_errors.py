@@ -7,6 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import yaml
@@ -183,6 +184,63 @@ CASES = {
                                 r'metrics\.csv: expected the run\'s metrics\.csv, got nothing'),
     'package-model-missing-step': (lambda t, s: ['package_model', str(t), '10', 'x'], 2,
                                    r'/10: expected a snapshot directory'),
+    'show-dataset-config-missing': (lambda t, s: ['show_dataset', str(t / 'nope.yaml'),
+                                                  str(t / 'x.png')], 2,
+                                    r'nope\.yaml: cannot read the config file \(No such file or '
+                                    r'directory\)'),
+    'show-dataset-config-directory': (lambda t, s: ['show_dataset', str(_dir(t / 'c')),
+                                                    str(t / 'x.png')], 2,
+                                      r'/c: cannot read the config file \(Is a directory\)'),
+    'show-dataset-npz-truncated': (lambda t, s: ['show_dataset', 'celeba', str(t / 'x.png'),
+                                                 '--path', _cut(_grey_celeba(t))], 2,
+                                   r'c\.npz: not a readable npz file \(BadZipFile: '),
+    'show-dataset-npy-not-npz': (lambda t, s: ['show_dataset', 'celeba', str(t / 'x.png'),
+                                               '--path', _npy(t / 'c.npy')], 2,
+                                 r"c\.npy: expected an npz file with arrays \['images'\], got one "
+                                 r'array uint8 \(4, 784\)'),
+    'show-dataset-output-unwritable': (lambda t, s: [
+        'show_dataset', 'toy', str(write(t / 'f', 'x') / 'x.png'), '--n', '2'], 1,
+        r'f/x\.png: cannot write the output \(Not a directory\)'),
+    'train-classifier-config-missing': (lambda t, s: ['train_classifier', str(t / 'nope.yaml')], 2,
+                                        r'nope\.yaml: cannot read the config file \(No such file '
+                                        r'or directory\)'),
+    'train-classifier-npz-keys': (lambda t, s: ['train_classifier', _jikei_config(t)], 2,
+                                  r"j\.npz: expected arrays \['img', 'tag'\], found \['img'\]"),
+    'convert-jikei-root-missing': (lambda t, s: ['convert_jikei', str(t / 'nope'),
+                                                 str(t / 'j.npz')], 2,
+                                   r'nope: expected a folder of CODH book folders, got nothing'),
+    'convert-jikei-corrupt-image': (lambda t, s: ['convert_jikei', _codh(t, b'junk'),
+                                                  str(t / 'j.npz')], 2,
+                                    r'U\+3042/a\.jpg: not a readable image'),
+    'convert-jikei-tags-missing': (lambda t, s: ['convert_jikei', str(t), str(t / 'j.npz'),
+                                                 '--tags', str(t / 'nope.txt')], 2,
+                                   r'nope\.txt: cannot read the tags file \(No such file or '
+                                   r'directory\)'),
+    'convert-jikei-output-unwritable': (lambda t, s: [
+        'convert_jikei', _codh(t, _jpeg()), str(write(t / 'f', 'x') / 'j.npz')],
+        1, r'f/j\.npz: cannot write the output \(Not a directory\)'),
+    'convert-quickdraw-empty': (lambda t, s: ['convert_quickdraw', str(write(t / 'q.npz', b'')),
+                                              str(t / 'r.npz')], 2,
+                                r'q\.npz: not a readable npz file \(EOFError: '),
+    'convert-quickdraw-truncated': (lambda t, s: ['convert_quickdraw', _cut(_sketches(t)),
+                                                  str(t / 'r.npz')], 2,
+                                    r'q\.npz: not a readable npz file \(BadZipFile: '),
+    'convert-quickdraw-npy-not-npz': (lambda t, s: ['convert_quickdraw', _npy(t / 'q.npy'),
+                                                    str(t / 'r.npz')], 2,
+                                      r"q\.npy: expected an npz file with arrays \['train', "
+                                      r"'valid', 'test'\], got one array uint8 \(4, 784\)"),
+    'convert-quickdraw-arrays-missing': (lambda t, s: ['convert_quickdraw',
+                                                       _sketches(t, ('train', 'x')),
+                                                       str(t / 'r.npz')], 2,
+                                         r"q\.npz: expected arrays \['train', 'valid', 'test'\], "
+                                         r"found \['train', 'x'\]"),
+    'convert-quickdraw-shape': (lambda t, s: ['convert_quickdraw', _sketches(t, sketch=[0, 0]),
+                                              str(t / 'r.npz')], 2,
+                                r'q\.npz: train\[0\]: expected a stroke-3 array \(L, 3\), got '
+                                r'shape \(2,\)'),
+    'convert-quickdraw-output-unwritable': (lambda t, s: [
+        'convert_quickdraw', _sketches(t), str(write(t / 'f', 'x') / 'r.npz'), '--imsize', '16',
+        '--pos-resolution', '8'], 1, r'f/r\.npz: cannot write the output \(Not a directory\)'),
 }
 
 
@@ -240,6 +298,42 @@ def _bad_classifier(tmp):
 def _empty_csv(tmp):
     write(_dir(tmp / 'run') / 'metrics.csv', '')
     return tmp / 'run'
+
+
+def _cut(path):
+    cut_in_half(Path(path))
+    return str(path)
+
+
+def _npy(path):
+    np.save(path, np.zeros((4, 784), np.uint8))
+    return str(path)
+
+
+def _jikei_config(tmp):
+    """A config of the jikei problem on an npz without its `tag` array."""
+    np.savez(tmp / 'j.npz', img=np.zeros((4, 8, 8), np.uint8))
+    return str(write(tmp / 'j.yaml', f'data:\n  problem: jikei\n  path: {tmp / "j.npz"}\n'))
+
+
+def _jpeg():
+    return cv2.imencode('.jpg', np.full((8, 6), 50, np.uint8))[1].tobytes()
+
+
+def _codh(tmp, data):
+    """A CODH tree of one book with one character crop of bytes `data`."""
+    write(_dir(tmp / 'codh' / 'b1' / 'characters' / 'U+3042') / 'a.jpg', data)
+    return str(tmp / 'codh')
+
+
+def _sketches(tmp, splits=('train', 'valid', 'test'), sketch=((0, 0, 0), (5, 0, 1))):
+    """A sketch-rnn npz: each of `splits` an object array of one stroke-3 `sketch`."""
+    arrays = {}
+    for split in splits:
+        arrays[split] = np.empty(1, object)
+        arrays[split][0] = np.array(sketch, np.int16)
+    np.savez(tmp / 'q.npz', **arrays)
+    return str(tmp / 'q.npz')
 
 
 def run_entry(argv, monkeypatch):

@@ -5,6 +5,7 @@ only the publisher's md5 is known; None where the publisher gives none: the file
 """
 import hashlib
 import os
+import pickle
 import tempfile
 import urllib.parse
 import urllib.request
@@ -159,23 +160,31 @@ def choose_parts(opts, parts):
     return present or list(parts)
 
 
-def read_npz(path, keys):
+def read_npz(path, keys, allow_pickle=False):
     """Read arrays from an npz file, with one-line errors for damaged files and missing keys.
 
     Args:
         path: Path of the .npz file.
         keys: names of the arrays to read.
+        allow_pickle: whether object arrays may be unpickled (sketch-rnn files hold them, pickled
+            by Python 2, hence the latin1 encoding); only for files the user trusts.
 
     Returns:
         dict key -> ndarray.
     """
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=allow_pickle, encoding='latin1')
+        if not isinstance(data, np.lib.npyio.NpzFile):  # an .npy file, or a pickle
+            what = (f'one array {data.dtype} {data.shape}' if isinstance(data, np.ndarray)
+                    else 'a pickle')
+            raise DatasetError(f'{path}: expected an npz file with arrays {list(keys)}, got {what}')
+        with data:
             missing = [k for k in keys if k not in data.files]
             if missing:
                 raise DatasetError(f'{path}: expected arrays {list(keys)}, found {data.files}')
             return {k: data[k] for k in keys}
     except DatasetError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error,
+            pickle.UnpicklingError) as e:
         raise DatasetError(f'{path}: not a readable npz file ({type(e).__name__}: {e})') from None

@@ -20,6 +20,8 @@ import logging
 import sys
 from pathlib import Path
 
+from chainer_spiral.errors import report_unwritable
+
 MODES = ('static', 'many', 'movie', 'json', 'svg', 'player')
 
 
@@ -81,8 +83,6 @@ def main(argv=None, prog=None):
         args.out.parent.mkdir(parents=True, exist_ok=True)
         module.render(episodes, args.out)
     except OSError as e:
-        print(f'{parser.prog}: error: {e.filename or args.out}: cannot write the output '
-              f'({e.strerror or e})', file=sys.stderr)
-        return 1
+        return report_unwritable(parser.prog, e, args.out)
     print(f'{args.mode}: wrote {args.out}', file=sys.stderr)
     return 0

@@ -18,6 +18,7 @@ from logging import getLogger
 from pathlib import Path
 
 from chainer_spiral.demo.program import Program, Step
+from chainer_spiral.errors import read_text
 
 logger = getLogger(__name__)
 
@@ -151,10 +152,15 @@ def load(path):
 
     Returns:
         A list of ``Program``.
+
+    Raises:
+        ValueError: one line naming the file and what is wrong with it (missing, a directory, not
+            JSON text, not a document of this mode).
     """
     path = Path(path)
+    text = read_text(path, 'the programs file', 'a JSON text file')
     try:
-        doc = json.loads(path.read_text())
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f'{path}: expected JSON, got a parse error: {e}') from None
     return from_doc(doc, str(path))

@@ -29,6 +29,7 @@ from chainer_spiral.demo.many import tile
 from chainer_spiral.demo.plotting import image_for_display
 from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record, short_title
 from chainer_spiral.demo.svg import to_svg
+from chainer_spiral.errors import report_unwritable
 
 logger = logging.getLogger(__name__)
 
@@ -182,9 +183,7 @@ def main(argv=None, prog=None):
     try:
         write_outputs(args.out_dir, names, paths, episodes, l2, samples, blank_l2)
     except OSError as e:
-        print(f'{parser.prog}: error: {e.filename or args.out_dir}: cannot write the output '
-              f'({e.strerror or e})', file=sys.stderr)
-        return 1
+        return report_unwritable(parser.prog, e, args.out_dir)
     for name, value, blank in zip(names, l2, blank_l2):
         print(f'{name}: L2 {value:.4f} (blank canvas {blank:.4f})')
     print(f'reconstruct: wrote {len(names)} drawings to {args.out_dir}', file=sys.stderr)

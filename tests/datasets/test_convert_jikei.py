@@ -59,5 +59,6 @@ def test_tag_filter_and_errors(tmp_path):
                  '--cut', 0, 0)
     assert result.returncode == 0, result.stderr
     assert set(np.load(out)['tag']) == {'U+304B'} and len(np.load(out)['img']) == 10
+    (tmp_path / 'empty').mkdir()
     result = run(tmp_path / 'empty', out)
-    assert result.returncode == 1 and 'no character images found' in result.stderr
+    assert result.returncode == 2 and 'no character images found' in result.stderr

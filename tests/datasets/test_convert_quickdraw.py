@@ -57,5 +57,5 @@ def test_limit_and_errors(tmp_path):
     assert np.load(tmp_path / 'r.npz')['test'].shape == (0, 16, 16)
     np.savez(tmp_path / 'bad.npz', train=np.zeros((2, 5)), valid=np.zeros((1, 5)))
     result = run(tmp_path / 'bad.npz', tmp_path / 'r.npz')
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "bad.npz: expected arrays ['train', 'valid', 'test']" in result.stderr

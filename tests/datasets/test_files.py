@@ -84,3 +84,7 @@ def test_read_npz_reports_damage(tmp_path):
     with pytest.raises(DatasetError,
                        match=r"other.npz: expected arrays \['arr_0'\], found \['x'\]"):
         files.read_npz(tmp_path / 'other.npz', ['arr_0'])
+    np.save(tmp_path / 'one.npy', np.zeros((2, 3), np.uint8))
+    with pytest.raises(DatasetError, match=r"one.npy: expected an npz file with arrays "
+                                           r"\['arr_0'\], got one array uint8 \(2, 3\)"):
+        files.read_npz(tmp_path / 'one.npy', ['arr_0'])

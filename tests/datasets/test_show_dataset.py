@@ -44,5 +44,6 @@ def test_problem_name_grid_of_mnist(shared_data, tmp_path):
 
 def test_errors_are_one_line(tmp_path):
     result = run('svhn', tmp_path / 'x.png')
-    assert result.returncode == 1
-    assert result.stderr.strip().startswith('show_dataset: data: problem: expected one of')
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith(
+        'show_dataset.py: error: data: problem: expected one of')

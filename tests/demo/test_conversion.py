@@ -70,3 +70,24 @@ def test_program_off_the_grid_is_rejected(make_program):
     with pytest.raises(ValueError, match=r"expected action space 'spiral' on a 4 grid, got "
                                          r"'spiral' on 8"):
         env_actions(make_program([(0.125, 0.125)], [1], pos_resolution=8), env)
+
+
+@pytest.mark.parametrize('content, message', [
+    (None, r'd\.json: cannot read the programs file \(No such file or directory\)'),
+    ('a directory', r'd\.json: cannot read the programs file \(Is a directory\)'),
+    ('', r'd\.json: expected JSON, got a parse error: Expecting value'),
+    ('{"version": "0.2", "act', r'd\.json: expected JSON, got a parse error: Unterminated string'),
+    (b'\x00\xff\xfe', r'd\.json: expected a JSON text file, got bytes that are not UTF-8'),
+    ('[1, 2]', r'd\.json: document: expected a JSON object, got \[1, 2\]'),
+], ids=['missing', 'directory', 'empty', 'truncated', 'binary', 'not-a-document'])
+def test_loading_a_broken_file_is_one_value_error(content, message, tmp_path):
+    path = tmp_path / 'd.json'
+    if content == 'a directory':
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content)
+    with pytest.raises(ValueError, match=message) as e:
+        demo_json.load(path)
+    assert '\n' not in str(e.value)
