@@ -1,4 +1,5 @@
-"""Learning: rewards, the A3C generator loss recomputed in one pass, the discriminator losses.
+"""Learning: rewards per step, returns, the A3C generator loss recomputed in one pass (the
+reward modes' scores and discriminator losses are in rewards.py).
 
 Recompute (see docs/agent.md): the acting graph is not kept. The learner
 1. takes the encoder outputs of all T*B steps (from the acting pass when the parameters are
@@ -14,18 +15,13 @@ Recompute (see docs/agent.md): the acting graph is not kept. The learner
 """
 import chainer
 import chainer.functions as F
-import cv2
 import numpy as np
 
 from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
                                           network_images)
 
-# The reward modes (config.AgentConfig.reward_mode) whose discriminator learns the DCGAN loss.
-DCGAN_LOSS = ('dcgan', 'nsgan')
 # Steps whose decoder graph is built at once in the update.
 _DECODER_CHUNK = 50
-# Canvases scored by the discriminator at once.
-_SCORE_CHUNK = 40
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -39,48 +35,7 @@ def check_finite(**values):
             raise NonFiniteLossError(f'{name}: expected a finite value, got {value!r}')
 
 
-# ---------------------------------------------------------------- rewards
-
-def canvas_scores(mode, discriminator, images, targets, l2_blur=0.0):
-    """The reward-mode score of images (no graph).
-
-    Args:
-        mode: 'wgangp' (D's score), 'dcgan' (softplus of D's logit, chainer_spiral's: flat at 0
-            where D is sure a canvas is fake), 'nsgan' (the non-saturating log sigmoid of D's
-            logit: linear in the logit there), 'l2' (-MSE to target).
-        discriminator: Discriminator (unused for 'l2').
-        images: float32 (N, C, H, W) in [0, 1].
-        targets: float32 (N, C, H, W): the l2 targets and D's condition when conditional.
-        l2_blur: 'l2': sigma in pixels of the Gaussian blur of images - targets (0: none).
-
-    Returns:
-        float32 (N,).
-    """
-    if mode == 'l2':
-        return -np.mean(np.square(blurred(images - targets, l2_blur)), axis=(1, 2, 3))
-    scores = []
-    # Chunks bound the memory of scoring many canvases (temporal credit: (T + 1) * B).
-    for i in range(0, len(images), _SCORE_CHUNK):
-        s = slice(i, i + _SCORE_CHUNK)
-        with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            scores.append(discriminator(
-                images[s], targets[s] if discriminator.conditional else None).array)
-    y = np.concatenate(scores)
-    if mode == 'dcgan':
-        return np.logaddexp(0.0, y).astype(np.float32)
-    if mode == 'nsgan':
-        return -np.logaddexp(0.0, -y).astype(np.float32)
-    return y
-
-
-def blurred(images, sigma):
-    """float32 (N, C, H, W) with every channel Gaussian-blurred by `sigma` pixels (0: as is)."""
-    if sigma == 0:
-        return images
-    planes = np.ascontiguousarray(images, np.float32).reshape((-1,) + images.shape[2:])
-    out = [cv2.GaussianBlur(p, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE) for p in planes]
-    return np.stack(out).reshape(images.shape)
-
+# ---------------------------------------------------------------- rewards per step
 
 class ScoreStandardiser:
     """Standardises reward-mode scores: (s - mean) / std over the statistics' window.
@@ -357,79 +312,3 @@ def _policy_backward(generator, spec, rollout, leaves, returns, coefs):
     (F.sum(z * gz) + v_loss).backward()
     return {'pi_loss': pi_loss, 'v_loss': float(v_loss.array),
             'avg_value': float(value.array.mean()), 'avg_entropy': entropy_sum / n}
-
-
-# ---------------------------------------------------------------- discriminator
-
-def gradient_penalty(discriminator, real, fake, condition, eps):
-    """WGAN-GP penalty mean((|grad_x D(x_mid)|_2 - 1)^2) at x_mid = eps real + (1 - eps) fake.
-
-    Differentiable in D's parameters (double backprop through `chainer.grad`). The gradient
-    is taken with respect to the image only, not the condition.
-
-    Args:
-        real, fake: float32 (N, C, H, W).
-        condition: float32 (N, C, H, W) or None.
-        eps: float32 (N,) in [0, 1].
-
-    Returns:
-        (penalty Variable (), gradient norms float32 (N,)).
-    """
-    e = eps.reshape(-1, 1, 1, 1).astype(real.dtype)
-    x_mid = chainer.Variable(e * real + (1 - e) * fake)
-    y = discriminator(x_mid, condition)
-    g, = chainer.grad([F.sum(y)], [x_mid], enable_double_backprop=True)
-    # The small constant keeps sqrt differentiable where the gradient vanishes.
-    norm = F.sqrt(F.sum(F.square(g), axis=(1, 2, 3)) + 1e-12)
-    return F.mean(F.square(norm - 1)), norm.array
-
-
-def discriminator_backward(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda,
-                           eps, chunk=10):
-    """Accumulate the gradient of the discriminator's loss on a real and a fake batch.
-
-    wgangp: mean D(fake) - mean D(real) + gp_lambda * penalty;
-    dcgan, nsgan: mean softplus(-D(real)) + mean softplus(D(fake)).
-    Every term is a mean over samples, so the loss is computed and backpropagated in chunks of
-    `chunk` pairs (the sum of the chunks' losses, each scaled by its share, is the loss): the
-    graph of one chunk is alive at a time. Spectral normalisation's power iteration runs on the
-    first chunk only (later chunks run with train=False), once per update as without chunks.
-
-    Args:
-        real, fake: float32 (N, C, H, W).
-        real_cond, fake_cond: conditions (N, C, H, W) or None.
-        eps: float32 (N,) interpolation weights of the penalty (wgangp).
-
-    Returns:
-        (loss, penalty (0 for dcgan), mean gradient norm (nan for dcgan)), floats.
-
-    Raises:
-        NonFiniteLossError: a chunk's loss is not finite (before its backward).
-    """
-    n = len(real)
-    totals = np.zeros(3)
-    for k, i in enumerate(range(0, n, chunk)):
-        s = slice(i, min(n, i + chunk))
-        with chainer.using_config('train', chainer.config.train and k == 0):
-            loss, gp, norms = _discriminator_chunk_loss(
-                mode, discriminator, real[s], fake[s],
-                None if real_cond is None else real_cond[s],
-                None if fake_cond is None else fake_cond[s], gp_lambda, eps[s])
-            check_finite(d_loss=loss.array)
-            (loss * ((s.stop - s.start) / n)).backward()
-        totals += np.array([float(loss.array), gp, norms.sum() / (s.stop - s.start)]) * (
-            (s.stop - s.start) / n)
-    return totals[0], totals[1], totals[2] if mode == 'wgangp' else float('nan')
-
-
-def _discriminator_chunk_loss(mode, discriminator, real, fake, real_cond, fake_cond, gp_lambda,
-                              eps):
-    conditional = real_cond is not None
-    y = discriminator(np.concatenate((real, fake)),
-                      np.concatenate((real_cond, fake_cond)) if conditional else None)
-    y_real, y_fake = F.split_axis(y, [len(real)], axis=0)
-    if mode in DCGAN_LOSS:
-        return F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake)), 0.0, np.zeros(1)
-    # The penalty's interpolates keep the condition of the real pair (the fake's target).
-    gp, norms = gradient_penalty(discriminator, real, fake, real_cond, eps)
-    return F.mean(y_fake) - F.mean(y_real) + gp_lambda * gp, float(gp.array), norms

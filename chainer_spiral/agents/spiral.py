@@ -24,7 +24,7 @@ from chainerrl import agent
 from chainerrl.misc import async_, copy_param
 from chainerrl.optimizers import NonbiasWeightDecay
 
-from chainer_spiral.agents import learning
+from chainer_spiral.agents import learning, rewards
 from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
 from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
@@ -101,16 +101,16 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         async_.assert_params_not_shared(self.shared_generator, self.generator)
         self.gen_optimizer, self.dis_optimizer = gen_optimizer, dis_optimizer
         self.dataset, self.spec = dataset, spec
-        self.conditional, self.reward_mode = conditional, cfg.reward_mode
+        self.conditional = conditional
+        self.reward = rewards.make_reward(cfg, self.discriminator)
         self.rollout_n, self.gamma, self.lambda_R = cfg.rollout_n, cfg.gamma, cfg.lambda_R
         self.coefs = dict(beta=cfg.beta, pi_loss_coef=cfg.pi_loss_coef,
                           v_loss_coef=cfg.v_loss_coef,
                           advantage_normalisation=cfg.advantage_normalisation)
-        self.gp_lambda = cfg.gp_lambda
         self.penalties = dict(empty_drawing_penalty=cfg.empty_drawing_penalty,
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
-        self.temporal_credit, self.l2_blur = cfg.temporal_credit, cfg.l2_blur
+        self.temporal_credit = cfg.temporal_credit
         self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation,
                                                       cfg.reward_window)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
@@ -198,7 +198,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               discriminator_gradients=_grad_sum(self.discriminator))
 
         self._apply(self.generator, self.shared_generator, self.gen_optimizer)
-        if self.reward_mode != 'l2':
+        if self.reward.learns:
             self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
             if self.replay is not None:
                 self.replay.add(rollout.finals, rollout.targets)
@@ -214,22 +214,20 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         """(rewards (T, B), final reward-mode scores (B,), before any standardisation)."""
         aux = learning.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
         if not self.temporal_credit:
-            scores = learning.canvas_scores(self.reward_mode, self.discriminator,
-                                            rollout.finals, reals, self.l2_blur)
+            scores = self.reward.scores(rollout.finals, reals)
             return learning.step_rewards(aux, self.lambda_R,
                                          final_scores=self.standardise(scores)), scores
         T, B = rollout.T, rollout.B
         images = rollout.canvases.transpose(0, 1, 4, 2, 3).reshape(
             ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
         tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
-        scores = learning.canvas_scores(self.reward_mode, self.discriminator, images,
-                                        tiled, self.l2_blur).reshape(T + 1, B)
+        scores = self.reward.scores(images, tiled).reshape(T + 1, B)
         return (learning.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
                 scores[-1])
 
     def _discriminator_backward(self, rollout, reals):
         """Accumulate the discriminator's gradients (none for 'l2'); returns its stats."""
-        if self.reward_mode == 'l2':
+        if not self.reward.learns:
             return {'d_loss': float('nan'), 'gp': float('nan'), 'd_grad_norm': float('nan')}
         fakes, fake_cond = rollout.finals, rollout.targets
         if self.replay is not None:
@@ -241,9 +239,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         if self.conditional:
             reals = fake_cond
         eps = self.rng.uniform(0, 1, size=len(reals)).astype(np.float32)
-        loss, gp, grad_norm = learning.discriminator_backward(
-            self.reward_mode, self.discriminator, reals, fakes, real_cond, fake_cond,
-            self.gp_lambda, eps)
+        loss, gp, grad_norm = self.reward.backward(reals, fakes, real_cond, fake_cond, eps)
         return {'d_loss': loss, 'gp': gp, 'd_grad_norm': grad_norm}
 
     @staticmethod

@@ -9,11 +9,10 @@ from collections import namedtuple
 
 import numpy as np
 
+from chainer_spiral.envs.base import PAPER_SIZES
+
 Head = namedtuple('Head', ['name', 'size', 'spatial'])
 Head.__doc__ = """One categorical action component of `size` choices (`spatial`: the R x R grid)."""
-
-# Categorical sizes of the paper's non-spatial components (MyPaintEnv's 'paper' action space).
-PAPER_SIZES = {'flag': 2, 'size': 4, 'pressure': 10, 'red': 20, 'green': 20, 'blue': 20}
 
 
 class ActionSpec:

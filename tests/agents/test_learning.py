@@ -4,7 +4,8 @@ import chainer.functions as F
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import learning
+from chainer_spiral.agents import learning, rewards
+from chainer_spiral.config import section
 from chainer_spiral.models import ActionSpec, Discriminator
 
 
@@ -25,35 +26,45 @@ TARGETS = np.array([[[[1.0, 1.0], [0.0, 1.0]]], [[[1.0, 1.0], [1.0, 1.0]]]], np.
 
 
 def test_wgangp_reward_is_the_discriminator_score():
-    scores = learning.canvas_scores('wgangp', StubDiscriminator(), IMAGES, TARGETS)
+    scores = rewards.WGANGP(StubDiscriminator()).scores(IMAGES, TARGETS)
     np.testing.assert_allclose(scores, [1.5, 3.0])
 
 
 def test_conditional_discriminator_gets_the_target():
-    scores = learning.canvas_scores('wgangp', StubDiscriminator(True), IMAGES, TARGETS)
+    scores = rewards.WGANGP(StubDiscriminator(True)).scores(IMAGES, TARGETS)
     np.testing.assert_allclose(scores, [4.5, 7.0])
 
 
 def test_dcgan_reward_is_the_softplus_of_the_logit():
-    scores = learning.canvas_scores('dcgan', StubDiscriminator(), IMAGES, TARGETS)
+    scores = rewards.DCGAN(StubDiscriminator()).scores(IMAGES, TARGETS)
     np.testing.assert_allclose(scores, np.log1p(np.exp([1.5, 3.0])), rtol=1e-6)
 
 
 def test_nsgan_reward_is_the_log_sigmoid_of_the_logit_and_does_not_saturate():
-    scores = learning.canvas_scores('nsgan', StubDiscriminator(), IMAGES, TARGETS)
+    scores = rewards.NSGAN(StubDiscriminator()).scores(IMAGES, TARGETS)
     np.testing.assert_allclose(scores, -np.log1p(np.exp([-1.5, -3.0])), rtol=1e-6)
     # Where D is sure a canvas is fake (logit -20 vs -30), the dcgan rewards are both ~0,
     # the nsgan ones still tell the canvases apart.
     sure = StubDiscriminator()
     sure.forward = lambda x, c=None: F.identity(np.array([-20.0, -30.0], np.float32))
-    dcgan = learning.canvas_scores('dcgan', sure, IMAGES, TARGETS)
-    nsgan = learning.canvas_scores('nsgan', sure, IMAGES, TARGETS)
+    dcgan = rewards.DCGAN(sure).scores(IMAGES, TARGETS)
+    nsgan = rewards.NSGAN(sure).scores(IMAGES, TARGETS)
     assert abs(dcgan[0] - dcgan[1]) < 1e-8
     np.testing.assert_allclose(nsgan, [-20.0, -30.0], rtol=1e-6)
 
 
+def test_each_reward_mode_has_its_object():
+    dis = StubDiscriminator()
+    for mode, kind in [('wgangp', rewards.WGANGP), ('dcgan', rewards.DCGAN),
+                       ('nsgan', rewards.NSGAN)]:
+        reward = rewards.make_reward(section('agent', {'reward_mode': mode}), dis)
+        assert type(reward) is kind and reward.learns and reward.discriminator is dis
+    l2 = rewards.make_reward(section('agent', {'reward_mode': 'l2', 'l2_blur': 1.5}), dis)
+    assert type(l2) is rewards.L2 and not l2.learns and l2.blur == 1.5
+
+
 def test_l2_reward_is_the_negative_mse_to_the_target():
-    scores = learning.canvas_scores('l2', None, IMAGES, TARGETS)
+    scores = rewards.L2().scores(IMAGES, TARGETS)
     # Sample 0: squared errors 1, 0.25, 1, 0 over 4 pixels; sample 1: equal.
     np.testing.assert_allclose(scores, [-2.25 / 4, 0.0])
 
@@ -142,7 +153,7 @@ def test_gradient_penalty_matches_finite_differences():
     rng = np.random.RandomState(0)
     real, fake = rng.rand(2, 4, 1, 3, 3)
     eps = rng.rand(4)
-    gp, norms = learning.gradient_penalty(dis, real, fake, None, eps)
+    gp, norms = rewards.gradient_penalty(dis, real, fake, None, eps)
     x_mid = eps[:, None, None, None] * real + (1 - eps[:, None, None, None]) * fake
     numeric = np.sqrt((numeric_input_gradient(dis, x_mid) ** 2).sum(axis=(1, 2, 3)))
     np.testing.assert_allclose(norms, numeric, rtol=1e-6)
@@ -156,15 +167,15 @@ def test_gradient_penalty_parameter_gradient_matches_finite_differences():
     real, fake = rng.rand(2, 3, 1, 3, 3)
     eps = rng.rand(3)
     dis.cleargrads()
-    gp, _ = learning.gradient_penalty(dis, real, fake, None, eps)
+    gp, _ = rewards.gradient_penalty(dis, real, fake, None, eps)
     gp.backward()
     W = dis.convs[1].W
     for index in [(0, 0, 0, 0), (3, 5, 1, 2)]:
         old, h = W.array[index], 1e-6
         W.array[index] = old + h
-        up = float(learning.gradient_penalty(dis, real, fake, None, eps)[0].array)
+        up = float(rewards.gradient_penalty(dis, real, fake, None, eps)[0].array)
         W.array[index] = old - h
-        down = float(learning.gradient_penalty(dis, real, fake, None, eps)[0].array)
+        down = float(rewards.gradient_penalty(dis, real, fake, None, eps)[0].array)
         W.array[index] = old
         np.testing.assert_allclose(W.grad[index], (up - down) / (2 * h), rtol=1e-5, atol=1e-9)
 
@@ -175,11 +186,11 @@ def test_chunked_discriminator_gradient_equals_the_whole_batch(mode):
     rng = np.random.RandomState(2)
     real, fake = rng.rand(2, 5, 1, 3, 3)
     eps = rng.rand(5)
+    reward = rewards.make_reward(section('agent', {'reward_mode': mode, 'gp_lambda': 10.0}), dis)
     grads, losses = [], []
     for chunk in (5, 2):
         dis.cleargrads()
-        losses.append(learning.discriminator_backward(mode, dis, real, fake, None, None, 10.0,
-                                                      eps, chunk=chunk))
+        losses.append(reward.backward(real, fake, None, None, eps, chunk=chunk))
         grads.append([p.grad.copy() for p in dis.params()])
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-9)
     for a, b in zip(*grads):
@@ -189,7 +200,7 @@ def test_chunked_discriminator_gradient_equals_the_whole_batch(mode):
         expected = np.mean(np.logaddexp(0, -y_real)) + np.mean(np.logaddexp(0, y_fake))
         assert losses[0][1] == 0 and np.isnan(losses[0][2])
     else:
-        gp, norms = learning.gradient_penalty(dis, real, fake, None, eps)
+        gp, norms = rewards.gradient_penalty(dis, real, fake, None, eps)
         expected = y_fake.mean() - y_real.mean() + 10.0 * float(gp.array)
         np.testing.assert_allclose(losses[0][2], norms.mean(), rtol=1e-9)
     np.testing.assert_allclose(losses[0][0], expected, rtol=1e-9)
@@ -199,11 +210,10 @@ def test_non_finite_discriminator_loss_raises():
     dis = float64_discriminator()
     real = np.full((2, 1, 3, 3), np.nan)
     with pytest.raises(learning.NonFiniteLossError, match='d_loss: expected a finite value'):
-        learning.discriminator_backward('wgangp', dis, real, real, None, None, 10.0,
-                                        np.ones(2))
+        rewards.WGANGP(dis).backward(real, real, None, None, np.ones(2))
 
 
 def test_scores_of_many_canvases_are_computed_in_chunks_with_the_same_values():
     images = np.random.RandomState(4).rand(101, 1, 2, 2).astype(np.float32)
-    scores = learning.canvas_scores('wgangp', StubDiscriminator(), images, images)
+    scores = rewards.WGANGP(StubDiscriminator()).scores(images, images)
     np.testing.assert_allclose(scores, images.sum(axis=(1, 2, 3)) - 1, rtol=1e-6)

@@ -4,7 +4,7 @@ import chainer.functions as F
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import build_agent, learning
+from chainer_spiral.agents import build_agent, learning, rewards
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
 from chainer_spiral.models.decoder import GridHead
@@ -68,11 +68,10 @@ def test_blurred_l2_prefers_a_near_miss_which_plain_l2_does_not():
     near[..., 13] = 0  # the same stroke 3 pixels off...
     far[..., 25] = 0  # ...and 15 pixels off
     images, targets = np.concatenate((near, far)), np.concatenate((target, target))
-    plain = learning.canvas_scores('l2', None, images, targets)
+    plain = rewards.L2().scores(images, targets)
     assert plain[0] == plain[1]
-    np.testing.assert_array_equal(learning.canvas_scores('l2', None, images, targets, 0.0),
-                                  plain)
-    blurred = learning.canvas_scores('l2', None, images, targets, 2.0)
+    np.testing.assert_array_equal(rewards.L2(0.0).scores(images, targets), plain)
+    blurred = rewards.L2(2.0).scores(images, targets)
     assert blurred[0] > blurred[1]
     # Blurring spreads the difference out: its squared sum shrinks.
     assert np.all(blurred > plain)
@@ -123,8 +122,8 @@ def test_lstm_forget_gate_biases_start_at_1():
 
 def offset_scores(monkeypatch, offset):
     """Scores with a large common offset, as the WGAN critic's drifting scores have."""
-    real = learning.canvas_scores
-    monkeypatch.setattr(learning, 'canvas_scores', lambda *a, **k: real(*a, **k) + offset)
+    real = rewards.L2.scores
+    monkeypatch.setattr(rewards.L2, 'scores', lambda self, *a: real(self, *a) + offset)
 
 
 @pytest.mark.parametrize('standardisation', ['none', 'batch'])

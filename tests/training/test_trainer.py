@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from chainer_spiral.agents import SPIRAL, learning
+from chainer_spiral.agents import SPIRAL, rewards
 from chainer_spiral.config import load_config
 from chainer_spiral.training import TrainingError, factory, list_snapshots, load_snapshot, train
 from chainer_spiral.training.state import Counters
@@ -94,14 +94,14 @@ def test_a_killed_worker_stops_the_run_without_a_final_snapshot(tmp_path, monkey
 
 
 def test_a_non_finite_loss_stops_the_run_with_no_new_snapshot(tmp_path, monkeypatch):
-    real_scores = learning.canvas_scores
+    real_scores = rewards.WGANGP.scores
     calls = []
 
-    def nan_scores(*args, **kwargs):
+    def nan_scores(self, *args):
         calls.append(1)
-        scores = real_scores(*args, **kwargs)
+        scores = real_scores(self, *args)
         return scores * np.nan if len(calls) > 4 else scores
-    monkeypatch.setattr(learning, 'canvas_scores', nan_scores)
+    monkeypatch.setattr(rewards.WGANGP, 'scores', nan_scores)
     cfg = toy_config('train.processes=1', 'train.steps=100000')
     with pytest.raises(TrainingError) as info:
         train(cfg, tmp_path, progress=False)

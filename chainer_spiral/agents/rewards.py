@@ -1,0 +1,175 @@
+"""Rewards: one object per reward mode (`agent.reward_mode`).
+
+Each scores canvases without a graph (`scores`); those with a discriminator also accumulate
+its loss's gradient (`backward`). `make_reward` picks the object once, from the config:
+
+- WGANGP: the critic's score D(x); loss mean D(fake) - mean D(real) + gp_lambda * penalty.
+- DCGAN: softplus of D's logit (chainer_spiral's: flat at 0 where D is sure a canvas is fake);
+  loss mean softplus(-D(real)) + mean softplus(D(fake)).
+- NSGAN: the non-saturating log sigmoid of D's logit (linear in the logit there); DCGAN's loss.
+- L2: -MSE to the target, of the Gaussian-blurred difference when `blur` > 0; no discriminator.
+"""
+import chainer
+import chainer.functions as F
+import cv2
+import numpy as np
+
+from chainer_spiral.agents.learning import check_finite
+
+# Canvases scored by the discriminator at once.
+_SCORE_CHUNK = 40
+
+
+class L2:
+    """-MSE between each canvas and its target (no discriminator: `learns` is False).
+
+    Args:
+        blur: Gaussian sigma in pixels applied to canvas - target before the mean square, so
+            that strokes near the target's ink score better than strokes far from it (0: none).
+    """
+
+    learns = False
+
+    def __init__(self, blur=0.0):
+        self.blur = blur
+
+    def scores(self, images, targets):
+        """float32 (N, C, H, W) canvases and targets in [0, 1] -> float32 (N,)."""
+        return -np.mean(np.square(blurred(images - targets, self.blur)), axis=(1, 2, 3))
+
+
+def blurred(images, sigma):
+    """float32 (N, C, H, W) with every channel Gaussian-blurred by `sigma` pixels (0: as is)."""
+    if sigma == 0:
+        return images
+    planes = np.ascontiguousarray(images, np.float32).reshape((-1,) + images.shape[2:])
+    out = [cv2.GaussianBlur(p, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE) for p in planes]
+    return np.stack(out).reshape(images.shape)
+
+
+class WGANGP:
+    """The WGAN-GP critic's score (`learns`: its loss has a gradient penalty).
+
+    Args:
+        discriminator: Discriminator (the worker's local copy).
+        gp_lambda: weight of the gradient penalty.
+    """
+
+    learns = True
+    has_penalty = True
+
+    def __init__(self, discriminator, gp_lambda=10.0):
+        self.discriminator, self.gp_lambda = discriminator, gp_lambda
+
+    def reward_of_logits(self, y):
+        """float32 (N,) discriminator outputs -> rewards (N,)."""
+        return y
+
+    def scores(self, images, targets):
+        """float32 (N, C, H, W) canvases in [0, 1] and their targets (the discriminator's
+        condition when conditional) -> float32 (N,), no graph."""
+        out = []
+        # Chunks bound the memory of scoring many canvases (temporal credit: (T + 1) * B).
+        for i in range(0, len(images), _SCORE_CHUNK):
+            s = slice(i, i + _SCORE_CHUNK)
+            with chainer.no_backprop_mode(), chainer.using_config('train', False):
+                out.append(self.discriminator(
+                    images[s], targets[s] if self.discriminator.conditional else None).array)
+        return self.reward_of_logits(np.concatenate(out))
+
+    def backward(self, real, fake, real_cond, fake_cond, eps, chunk=10):
+        """Accumulate the gradient of the discriminator's loss on a real and a fake batch.
+
+        Every term is a mean over samples, so the loss is computed and backpropagated in chunks
+        of `chunk` pairs (the sum of the chunks' losses, each scaled by its share, is the loss):
+        the graph of one chunk is alive at a time. Spectral normalisation's power iteration runs
+        on the first chunk only (later chunks run with train=False), once per update as without
+        chunks.
+
+        Args:
+            real, fake: float32 (N, C, H, W).
+            real_cond, fake_cond: conditions (N, C, H, W) or None.
+            eps: float32 (N,) interpolation weights of the penalty (WGANGP).
+
+        Returns:
+            (loss, penalty (0 without one), mean gradient norm (nan without a penalty)), floats.
+
+        Raises:
+            NonFiniteLossError: a chunk's loss is not finite (before its backward).
+        """
+        n = len(real)
+        totals = np.zeros(3)
+        for k, i in enumerate(range(0, n, chunk)):
+            s = slice(i, min(n, i + chunk))
+            with chainer.using_config('train', chainer.config.train and k == 0):
+                y = self.discriminator(
+                    np.concatenate((real[s], fake[s])),
+                    None if real_cond is None else np.concatenate((real_cond[s], fake_cond[s])))
+                y_real, y_fake = F.split_axis(y, [s.stop - s.start], axis=0)
+                loss, gp, norms = self.loss(y_real, y_fake, real[s], fake[s],
+                                            None if real_cond is None else real_cond[s], eps[s])
+                check_finite(d_loss=loss.array)
+                (loss * ((s.stop - s.start) / n)).backward()
+            totals += np.array([float(loss.array), gp, norms.sum() / (s.stop - s.start)]) * (
+                (s.stop - s.start) / n)
+        return totals[0], totals[1], totals[2] if self.has_penalty else float('nan')
+
+    def loss(self, y_real, y_fake, real, fake, real_cond, eps):
+        """(loss Variable (), penalty float, gradient norms (N,)) of one chunk's outputs."""
+        # The penalty's interpolates keep the condition of the real pair (the fake's target).
+        gp, norms = gradient_penalty(self.discriminator, real, fake, real_cond, eps)
+        return F.mean(y_fake) - F.mean(y_real) + self.gp_lambda * gp, float(gp.array), norms
+
+
+class DCGAN(WGANGP):
+    """chainer_spiral's DCGAN discriminator: softplus of its logit as the reward."""
+
+    has_penalty = False
+
+    def __init__(self, discriminator):
+        super().__init__(discriminator, gp_lambda=0.0)
+
+    def reward_of_logits(self, y):
+        return np.logaddexp(0.0, y).astype(np.float32)
+
+    def loss(self, y_real, y_fake, real, fake, real_cond, eps):
+        return F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake)), 0.0, np.zeros(1)
+
+
+class NSGAN(DCGAN):
+    """The DCGAN discriminator with the non-saturating reward log sigmoid(logit)."""
+
+    def reward_of_logits(self, y):
+        return -np.logaddexp(0.0, -y).astype(np.float32)
+
+
+def gradient_penalty(discriminator, real, fake, condition, eps):
+    """WGAN-GP penalty mean((|grad_x D(x_mid)|_2 - 1)^2) at x_mid = eps real + (1 - eps) fake.
+
+    Differentiable in D's parameters (double backprop through `chainer.grad`). The gradient
+    is taken with respect to the image only, not the condition.
+
+    Args:
+        real, fake: float32 (N, C, H, W).
+        condition: float32 (N, C, H, W) or None.
+        eps: float32 (N,) in [0, 1].
+
+    Returns:
+        (penalty Variable (), gradient norms float32 (N,)).
+    """
+    e = eps.reshape(-1, 1, 1, 1).astype(real.dtype)
+    x_mid = chainer.Variable(e * real + (1 - e) * fake)
+    y = discriminator(x_mid, condition)
+    g, = chainer.grad([F.sum(y)], [x_mid], enable_double_backprop=True)
+    # The small constant keeps sqrt differentiable where the gradient vanishes.
+    norm = F.sqrt(F.sum(F.square(g), axis=(1, 2, 3)) + 1e-12)
+    return F.mean(F.square(norm - 1)), norm.array
+
+
+def make_reward(cfg, discriminator):
+    """The reward object of an AgentConfig's `reward_mode` over a (local) discriminator."""
+    if cfg.reward_mode == 'l2':
+        return L2(cfg.l2_blur)
+    if cfg.reward_mode == 'wgangp':
+        return WGANGP(discriminator, cfg.gp_lambda)
+    return {'dcgan': DCGAN, 'nsgan': NSGAN}[cfg.reward_mode](discriminator)
