@@ -5,6 +5,8 @@ setup(
     version='0.1.0',
     description='SPIRAL (Ganin et al., ICML 2018) on ChainerRL A3C and the libmypaint brush engine',
     packages=find_packages(include=['chainer_spiral', 'chainer_spiral.*']),
+    package_data={'chainer_spiral.envs': ['brushes/*.myb'],
+                  'chainer_spiral.evaluation': ['classifiers/*.npz', 'classifiers/*.json']},
     python_requires='==3.11.*',
     install_requires=[
         'chainer==7.8.1',

@@ -22,7 +22,8 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0, help="seed of the agent's sampling")
     parser.add_argument('--greedy', action='store_true', help='most probable actions')
     parser.add_argument('--classifier', type=Path, default=None,
-                        help='classifier npz (default: trained_models/classifiers/<problem><imsize>.npz)')
+                        help='classifier npz (default: the shipped '
+                        'chainer_spiral/evaluation/classifiers/<problem><imsize>.npz)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     if not (args.snapshot_dir / 'counters.json').is_file():

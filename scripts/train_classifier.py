@@ -4,7 +4,7 @@
 
 Reads the config's dataset with every class (`classifier_config`: the `data.label` filter is
 dropped; QuickDraw reads every category in its folder), trains on its training split, measures the held-out accuracy and writes
-trained_models/classifiers/<problem><imsize>.npz and .json.
+chainer_spiral/evaluation/classifiers/<problem><imsize>.npz and .json.
 """
 import argparse
 import logging

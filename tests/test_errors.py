@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from chainer_spiral.demo import main as demo_main
+from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
 from chainer_spiral.training.command import main as train_main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -291,7 +292,7 @@ def _counters(tmp, text):
 
 
 def _bad_classifier(tmp):
-    write(tmp / 'c.json', (REPO / 'trained_models' / 'classifiers' / 'mnist64.json').read_text())
+    write(tmp / 'c.json', (CLASSIFIER_DIR / 'mnist64.json').read_text())
     return str(write(tmp / 'c.npz', b'garbage'))
 
 

@@ -24,8 +24,7 @@ logger = getLogger(__name__)
 SONAME = 'libmypaint-1.5.so.1'
 APT_PACKAGE = 'libmypaint-1.5-1'
 EXTENSION = 'chainer_spiral.envs._mypaint_cffi'
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BRUSH_DIR = REPO_ROOT / 'configs' / 'brushes'
+BRUSH_DIR = Path(__file__).resolve().parent / 'brushes'  # the shipped brushes (package data)
 # Largest gap in pixels between a Bezier curve and its chords (measured in docs/envs.md).
 BEZIER_TOLERANCE = 0.25
 # Settings that draw from the brush's random number generator (0 by default).
@@ -135,7 +134,7 @@ class Canvas:
 
 
 def resolve_brush(brush):
-    """Path of a brush given by name (a file stem in configs/brushes) or by path.
+    """Path of a brush given by name (a file stem in chainer_spiral/envs/brushes) or by path.
 
     Args:
         brush (str or os.PathLike): ``'round'``, ``'pressure'``, ... or a path to a ``.myb`` file.
@@ -196,7 +195,7 @@ class Brush:
     """A libmypaint brush loaded from a .myb file. One brush per canvas: it holds the pen.
 
     Args:
-        brush (str or os.PathLike): a name in configs/brushes (``'round'``, ``'pressure'``) or
+        brush (str or os.PathLike): a shipped brush name (``'round'``, ``'pressure'``) or
             a path.
     """
 

@@ -23,7 +23,7 @@ BATCH = 20
 # The classifier score needs data to learn from; smaller labelled sets (the toy's 8 patterns) are
 # measured by their nearest real image only.
 MIN_CLASSIFIER_TRAIN = 1000
-CLASSIFIER_DIR = Path(__file__).resolve().parents[2] / 'trained_models' / 'classifiers'
+CLASSIFIER_DIR = Path(__file__).resolve().parent / 'classifiers'  # shipped (package data)
 # Beside a run's snapshots: the Frechet-distance calibrations computed for it (see `calibration`).
 CALIBRATION_FILE = 'calibration.json'
 
@@ -68,8 +68,8 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         seed: seeds the agent's sampling.
         greedy: take the most probable actions.
         classifier_path: npz of the classifier for unconditional models (default:
-            ``trained_models/classifiers/<problem><imsize>.npz``, trained and saved there if
-            missing).
+            ``classifiers/<problem><imsize>.npz`` beside this module, trained and saved
+            there if missing).
 
     Returns:
         dict, JSON-serialisable.

@@ -1,16 +1,11 @@
 """The quality metrics on fixed inputs: real vs real at the floor, blank at its ceiling, shifts."""
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.evaluation import quality
 from chainer_spiral.evaluation.classifier import load_classifier
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
+from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
 
 
 def gaussian_features(rng, n, mean, scale=1.0, d=8):
@@ -83,7 +78,7 @@ def mnist_dataset(shared_data):
 
 @pytest.fixture(scope='module')
 def mnist_quality(mnist_dataset):
-    classifier, _ = load_classifier(REPO_ROOT / 'trained_models' / 'classifiers' / 'mnist64.npz',
+    classifier, _ = load_classifier(CLASSIFIER_DIR / 'mnist64.npz',
                                     (1, 64, 64))
     reference, second = quality.reference_sets(mnist_dataset.images(True), 300)
     return classifier, reference, second
