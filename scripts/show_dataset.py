@@ -14,31 +14,11 @@ import math
 import sys
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 from chainer_spiral.datasets import PROBLEMS, make_dataset
 from chainer_spiral.errors import report_unwritable
-
-PAD = 2
-MIN_TILE = 64
-
-
-def grid(images, columns):
-    """Tile float32 (N, C, H, W) images in [0, 1] into a uint8 (rows, cols, 3) RGB image."""
-    n, c, h, w = images.shape
-    scale = max(1, MIN_TILE // max(h, w))
-    rows = math.ceil(n / columns)
-    tile_h, tile_w = h * scale + PAD, w * scale + PAD
-    out = np.full((rows * tile_h + PAD, columns * tile_w + PAD, 3), 128, np.uint8)
-    for i, image in enumerate(images):
-        rgb = np.round(image * 255).astype(np.uint8).transpose(1, 2, 0)
-        rgb = np.repeat(rgb, 3, axis=2) if c == 1 else rgb
-        rgb = np.kron(rgb, np.ones((scale, scale, 1), np.uint8))
-        top, left = PAD + (i // columns) * tile_h, PAD + (i % columns) * tile_w
-        out[top:top + h * scale, left:left + w * scale] = rgb
-    return out
-
+from chainer_spiral.sheets import enlarged, tile, to_rgb, write_png
 
 def load_dataset(source, path, imsize, seed):
     """The dataset of a YAML config or a problem name; returns (dataset, seed used)."""
@@ -71,9 +51,9 @@ def main(argv=None):
         images = np.stack([ds.get_example(train=not args.test) for _ in range(args.n)])
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
-    image = grid(images, math.ceil(math.sqrt(args.n)))
+    sheet = tile(enlarged(np.stack([to_rgb(x) for x in images])), math.ceil(math.sqrt(args.n)))
     try:
-        Path(args.out).write_bytes(cv2.imencode('.png', image[:, :, ::-1])[1].tobytes())
+        write_png(args.out, sheet)
     except OSError as e:
         return report_unwritable(parser.prog, e, args.out)
     split = 'test' if args.test else 'train'

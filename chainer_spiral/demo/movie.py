@@ -8,6 +8,7 @@ from pathlib import Path
 import imageio.v2 as imageio
 
 from chainer_spiral.demo import plotting
+from chainer_spiral.sheets import to_rgb
 
 logger = getLogger(__name__)
 
@@ -40,7 +41,7 @@ def frames(episodes):
         if episodes.conditional:
             col += 1
             ax = fig.add_subplot(len(episodes), n_cols, col)
-            ax.imshow(plotting.image_for_display(episodes.targets[i]))
+            ax.imshow(to_rgb(episodes.targets[i]))
             plotting.bare_axes(ax, 'target' if i == 0 else None)
         ax = fig.add_subplot(len(episodes), n_cols, col + 1)
         canvases.append(ax.imshow(episodes.frames[i, 0]))

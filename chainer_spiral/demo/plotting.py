@@ -28,24 +28,6 @@ def order_colors(T):
     return (1.0 - s) * BLUE + s * RED
 
 
-def image_for_display(image):
-    """Converts a canvas or a target to something ``imshow`` shows as it looks.
-
-    Args:
-        image: uint8 (H, W, 3), or float (C, H, W) in [0, 1] with C 1 or 3.
-
-    Returns:
-        uint8 (H, W, 3).
-    """
-    image = np.asarray(image)
-    if image.dtype != np.uint8:
-        assert image.ndim == 3 and image.shape[0] in (1, 3), image.shape
-        image = np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8).transpose(1, 2, 0)
-    if image.shape[2] == 1:
-        image = np.repeat(image, 3, axis=2)
-    return image
-
-
 def bare_axes(ax, title=None):
     """Hides ticks and keeps a square aspect."""
     ax.set_xticks([])

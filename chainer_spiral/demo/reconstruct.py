@@ -25,11 +25,10 @@ import numpy as np
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.datasets.base import DatasetError, binarize_images, read_image, to_painter
 from chainer_spiral.demo import json as json_mode
-from chainer_spiral.demo.many import tile
-from chainer_spiral.demo.plotting import image_for_display
 from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record, short_title
 from chainer_spiral.demo.svg import to_svg
 from chainer_spiral.errors import report_unwritable
+from chainer_spiral.sheets import tile, to_rgb
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +121,7 @@ def write_outputs(out_dir, names, paths, episodes, l2, samples_l2, blank_l2):
         imageio.imwrite(out_dir / f'{name}.png', final)
         (out_dir / f'{name}.svg').write_text(to_svg(program, name))
         (out_dir / f'{name}.json').write_text(json.dumps(json_mode.to_doc([program])))
-    pairs = np.stack([np.stack([image_for_display(t) for t in episodes.targets]),
+    pairs = np.stack([np.stack([to_rgb(t) for t in episodes.targets]),
                       episodes.finals], axis=1)
     H, W = episodes.finals.shape[1:3]
     imageio.imwrite(out_dir / 'side_by_side.png', tile(pairs.reshape(-1, H, W, 3), 2))

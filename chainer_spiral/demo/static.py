@@ -2,6 +2,7 @@
 from logging import getLogger
 
 from chainer_spiral.demo import plotting
+from chainer_spiral.sheets import to_rgb
 
 logger = getLogger(__name__)
 
@@ -33,7 +34,7 @@ def render(episodes, out):
         plotting.bare_axes(ax, 'strokes (blue first, red last)' if i == 0 else None)
         if episodes.conditional:
             ax = fig.add_subplot(len(episodes), n_cols, i * n_cols + 3)
-            ax.imshow(plotting.image_for_display(episodes.targets[i]))
+            ax.imshow(to_rgb(episodes.targets[i]))
             plotting.bare_axes(ax, 'target' if i == 0 else None)
     fig.savefig(out)
     plotting.close(fig)

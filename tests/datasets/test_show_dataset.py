@@ -21,13 +21,13 @@ def test_config_grid_shows_the_toy_diagonal(tmp_path):
     assert result.returncode == 0, result.stderr
     assert 'seed 3' in result.stdout
     grid = cv2.imread(str(tmp_path / 'toy.png'), cv2.IMREAD_GRAYSCALE)
-    tile = 3 * 21 + 2  # 3x3 pixels enlarged 21 times, plus padding
+    tile = 3 * 22 + 2  # 3x3 pixels enlarged ceil(64 / 3) = 22 times, plus padding
     assert grid.shape == (2 * tile + 2, 2 * tile + 2)
-    diagonal = np.kron(np.where(np.eye(3, dtype=bool), 0, 255), np.ones((21, 21))).astype(np.uint8)
+    diagonal = np.kron(np.where(np.eye(3, dtype=bool), 0, 255), np.ones((22, 22))).astype(np.uint8)
     for row in range(2):
         for col in range(2):
             top, left = 2 + row * tile, 2 + col * tile
-            np.testing.assert_array_equal(grid[top:top + 63, left:left + 63], diagonal)
+            np.testing.assert_array_equal(grid[top:top + 66, left:left + 66], diagonal)
 
 
 def test_problem_name_grid_of_mnist(shared_data, tmp_path):

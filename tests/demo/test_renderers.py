@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from chainer_spiral.demo import json as demo_json
+from chainer_spiral import sheets
 from chainer_spiral.demo import many, movie, static, svg
 
 SVG = '{http://www.w3.org/2000/svg}'
@@ -77,11 +78,11 @@ def test_svg_paper_strokes_are_quadratic_beziers(paper_program, tmp_path, fake_e
 
 def test_many_grid_layout():
     images = np.arange(3 * 2 * 2 * 3, dtype=np.uint8).reshape(3, 2, 2, 3)
-    sheet = many.tile(images, n_cols=2, gap=1)
+    sheet = sheets.tile(images, n_cols=2, gap=1)
     assert sheet.shape == (2 * 3 + 1, 2 * 3 + 1, 3)
     np.testing.assert_array_equal(sheet[1:3, 4:6], images[1])
     np.testing.assert_array_equal(sheet[4:6, 1:3], images[2])
-    assert (sheet[4:6, 4:6] == many.GAP_GRAY).all() and (sheet[0] == many.GAP_GRAY).all()
+    assert (sheet[4:6, 4:6] == sheets.GAP_GRAY).all() and (sheet[0] == sheets.GAP_GRAY).all()
 
 
 def test_many_conditional_pairs_target_then_final(spiral_program, tmp_path, fake_episodes):

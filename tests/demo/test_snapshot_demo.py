@@ -12,6 +12,7 @@ import imageio.v2 as imageio
 import numpy as np
 import pytest
 
+from chainer_spiral import sheets
 from chainer_spiral.config import config_from_dict
 from chainer_spiral.demo import main, many, movie, player, static
 from chainer_spiral.demo import json as demo_json
@@ -128,7 +129,7 @@ def test_static_and_many_unconditional(mnist_snapshot, tmp_path):
     assert imageio.imread(tmp_path / 's.png').shape[:2] == (2 * static.PANEL_PX + 32,
                                                             2 * static.PANEL_PX)
     run_main('many', mnist_snapshot, tmp_path / 'many.png')
-    side = many.GAP + many.GRID * (32 + many.GAP)
+    side = sheets.GAP + many.GRID * (32 + sheets.GAP)
     assert imageio.imread(tmp_path / 'many.png').shape == (side, side, 3)
 
 
@@ -138,7 +139,8 @@ def test_conditional_modes_show_targets(toy_snapshot, tmp_path):
                                                             3 * static.PANEL_PX)
     run_main('many', toy_snapshot, tmp_path / 'many.png', '--n', 4)
     sheet = imageio.imread(tmp_path / 'many.png')
-    assert sheet.shape == (many.GAP + 3 + many.GAP, many.GAP + many.GRID * (3 + many.GAP), 3)
+    gap = sheets.GAP
+    assert sheet.shape == (gap + 3 + gap, gap + many.GRID * (3 + gap), 3)
     run_main('json', toy_snapshot, tmp_path / 'd.json', '--n', 3)
     doc = json.loads((tmp_path / 'd.json').read_text())
     assert doc['action_space'] == 'paper' and len(doc['fields']) == 10
