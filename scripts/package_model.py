@@ -23,6 +23,7 @@ from pathlib import Path
 
 from chainer_spiral.config import dump_config, load_config
 from chainer_spiral.evaluation import evaluate_snapshot
+from chainer_spiral.training.factory import CONFIG_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,8 +49,8 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    cfg = load_config(run_dir / 'config.yaml', check_paths=False)
-    dump_config(cfg, dest / 'config.yaml')
+    cfg = load_config(run_dir / CONFIG_FILE, check_paths=False)
+    dump_config(cfg, dest / CONFIG_FILE)
     shutil.copytree(snapshot, dest / str(step))
     for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',
                   'calibration.json', 'command.txt', 'git.txt'):

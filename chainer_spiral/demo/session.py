@@ -22,7 +22,8 @@ def check_snapshot_dir(snapshot_dir):
     if not snapshot_dir.is_dir():
         raise DemoError(f'{snapshot_dir}: expected a snapshot directory, got '
                         f'{"a file" if snapshot_dir.exists() else "nothing"}')
-    config = snapshot_dir.resolve().parent / 'config.yaml'
+    from chainer_spiral.training.factory import run_config_path
+    config = run_config_path(snapshot_dir)
     if not config.is_file():
         raise DemoError(f'{config}: expected the run\'s config.yaml beside the snapshot directory, '
                         f'got nothing')
@@ -45,17 +46,12 @@ def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
     Returns:
         ``Episodes`` with frames (n, T+1, H, W, 3).
     """
-    frames, programs, used = [], [], []
-    while len(programs) < n:
-        batch = envs[:min(len(envs), n - len(programs))]
-        target = None
-        if targets is not None:
-            target = targets[len(programs):len(programs) + len(batch)]
-        elif dataset is not None:
-            target = np.stack([dataset.get_example(train=False) for _ in batch]).astype(np.float32)
-        if target is not None:
-            used.append(target)
-        rollout = agent.collect(batch, targets=target, greedy=greedy, record=True)
+    from chainer_spiral.evaluation.evaluate import paint
+    if targets is None and dataset is not None:
+        targets = np.stack([dataset.get_example(train=False) for _ in range(n)]).astype(
+            np.float32)
+    frames, programs = [], []
+    for batch, rollout in paint(agent, envs, n, targets, greedy, record=True):
         T = rollout.frames.shape[0] - 1
         assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
         frames.append(np.swapaxes(rollout.frames, 0, 1))
@@ -64,7 +60,7 @@ def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
             assert all(len(v) == T for v in actions.values()), (T, sorted(actions))
             programs.append(program_from_actions(batch[b], actions))
     return Episodes(np.concatenate(frames), programs,
-                    np.concatenate(used) if used else None, title)
+                    None if targets is None else targets[:n], title)
 
 
 def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=True,

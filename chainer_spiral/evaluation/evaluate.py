@@ -28,8 +28,9 @@ CLASSIFIER_DIR = Path(__file__).resolve().parent / 'classifiers'  # shipped (pac
 CALIBRATION_FILE = 'calibration.json'
 
 
-def paint(agent, envs, n, targets=None, greedy=False):
-    """Yields rollouts of `n` episodes in lockstep batches of at most len(envs).
+def paint(agent, envs, n, targets=None, greedy=False, record=False):
+    """Yields (envs of the batch, its rollout) for `n` episodes in lockstep batches of at most
+    len(envs): how the evaluation and the demos draw.
 
     Args:
         agent: SPIRAL.
@@ -37,18 +38,19 @@ def paint(agent, envs, n, targets=None, greedy=False):
         n: number of episodes.
         targets: float32 (n, C, H, W) for a conditional agent, else None.
         greedy: take the most probable actions instead of sampling.
+        record: keep the RGB frames (Rollout.frames).
     """
     for start in range(0, n, len(envs)):
         batch = envs[:min(len(envs), n - start)]
         target = None if targets is None else targets[start:start + len(batch)]
-        yield agent.collect(batch, targets=target, greedy=greedy)
+        yield batch, agent.collect(batch, targets=target, greedy=greedy, record=record)
 
 
 def draw(agent, envs, n, targets=None, greedy=False):
     """The final canvases (n, C, H, W) and blank canvases (n, C, H, W) of n episodes, and their
     stroke statistics (dict of arrays (n,))."""
     stats, finals, blanks = {}, [], []
-    for rollout in paint(agent, envs, n, targets, greedy):
+    for _, rollout in paint(agent, envs, n, targets, greedy):
         flags = rollout.actions[agent.spec.flag_field]
         blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
         for key, values in stroke_statistics(flags, rollout.finals, blank).items():
