@@ -1,8 +1,14 @@
-"""The set-up path: scripts/install.sh, the Makefile, CI and Docker all go through one script."""
+"""The set-up path: scripts/install.sh, the Makefile, CI and Docker all go through one script;
+Pipfile / Pipfile.lock (pipenv) install the same pins."""
+import json
 import os
 import re
 import subprocess
+import tomllib
 from pathlib import Path
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -65,3 +71,44 @@ def test_ci_docker_and_make_share_the_install_script():
     assert re.search(r'^FROM python:3.11-slim-bookworm$', dockerfile, re.M)
     assert re.search(r'^RUN bash scripts/install.sh\b', dockerfile, re.M)
     assert re.search(r'^CMD \["make", "demo"\]$', dockerfile, re.M)
+
+
+def _constraints():
+    """{canonical name: specifier} of constraints.txt."""
+    pins = {}
+    for line in (REPO / 'constraints.txt').read_text().splitlines():
+        line = line.split('#')[0].strip()
+        if line:
+            name, spec = re.fullmatch(r'([A-Za-z0-9._-]+)\s*(\S.*)', line).groups()
+            pins[canonicalize_name(name)] = spec
+    return pins
+
+
+def test_pipfile_and_its_lock_pin_what_constraints_txt_pins():
+    pins = _constraints()
+    pipfile = tomllib.loads((REPO / 'Pipfile').read_text())
+    for section in ('packages', 'dev-packages'):
+        for name, spec in pipfile[section].items():
+            if name == 'chainer-spiral':
+                continue
+            expected = pins.get(canonicalize_name(name))
+            assert spec == expected, \
+                f'Pipfile [{section}] {name}: expected constraints.txt\'s {expected}, got {spec}'
+    lock = json.loads((REPO / 'Pipfile.lock').read_text())
+    for section in ('default', 'develop'):
+        for name, entry in lock[section].items():
+            if name == 'chainer-spiral':
+                continue
+            version = entry['version'].removeprefix('==')
+            spec = pins.get(canonicalize_name(name))
+            assert spec is not None and version in SpecifierSet(spec), \
+                f'Pipfile.lock {section} {name}: expected a version in constraints.txt ({spec}), ' \
+                f'got {version}'
+
+
+def test_pipenv_builds_sdists_with_the_constraints():
+    # pip >= 26.2 applies only build constraints in its isolated build environments, where
+    # chainer's sdist needs setuptools<70; pipenv loads .env before each command.
+    env = dict(line.split('=', 1) for line in (REPO / '.env').read_text().splitlines()
+               if line and not line.startswith('#'))
+    assert env == {'PIP_CONSTRAINT': 'constraints.txt', 'PIP_BUILD_CONSTRAINT': 'constraints.txt'}
