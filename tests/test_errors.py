@@ -173,6 +173,8 @@ CASES = {
                                  r'imgs: expected image files .* in the folder, found none'),
     'evaluate-not-a-snapshot': (lambda t, s: ['evaluate', str(t)], 2,
                                 r': expected a snapshot directory with counters\.json'),
+    'evaluate-damaged-snapshot': (lambda t, s: ['evaluate', str(_damaged_manifest(t)), '--n', '4'],
+                                  2, r'4000/generator\.npz: damaged: expected \d+ bytes'),
     'evaluate-classifier-damaged': (lambda t, s: [
         'evaluate', str(shipped_snapshot(t, 'mnist', 356000, s / 'mnist')), '--n', '4',
         '--classifier',
