@@ -22,7 +22,7 @@ setup(
         'tensorboardX',
         'matplotlib',
     ],
-    extras_require={'test': ['pytest']},
+    extras_require={'test': ['pytest'], 'ray': ['ray[default]']},  # ray: train.backend ray
     setup_requires=['cffi>=1.15'],
     cffi_modules=['chainer_spiral/envs/_mypaint_build.py:ffibuilder',
                   'chainer_spiral/models/_conv_build.py:ffibuilder'],

@@ -171,8 +171,9 @@ class AgentConfig:
 @dataclasses.dataclass
 class TrainConfig:
     """The trainer (`chainer_spiral.training`)."""
-    processes: int = option(2, 'worker processes sharing parameters and optimizer states; 1: '
-                            'train in the main process (debugging)', low=1, high=512)
+    processes: int = option(2, 'workers: processes sharing parameters and optimizer states (1: '
+                            'train in the main process, for debugging), or Ray actors with '
+                            'backend ray', low=1, high=512)
     steps: int = option(10_000_000, 'total environment steps (all processes) to train for', low=1)
     n_save_interval: int = option(100, 'updates (all processes) between snapshots; 0: only the '
                                   'final one', low=0)
@@ -183,6 +184,14 @@ class TrainConfig:
     eval_interval: int = option(0, 'snapshots between quality evaluations during training '
                                 '(OUTDIR/quality.csv, TensorBoard quality/*); 0: none', low=0)
     eval_n: int = option(200, 'drawings per quality evaluation during training', low=10)
+    backend: str = option('processes', 'processes: workers on this machine sharing the parameters '
+                          'in memory; ray: Ray actors on a cluster sending their gradients to one '
+                          'learner actor (pip install -e .[ray]; docs/distributed.md)',
+                          choices=('processes', 'ray'))
+    max_policy_lag: typing.Optional[int] = option(
+        None, 'backend ray: the learner drops a gradient computed with parameters more than this '
+        'many updates old (the worker refreshes them and collects again); null: no bound, as '
+        'with processes', low=0)
 
 
 SECTION_CLASSES = {'env': EnvConfig, 'data': DataConfig, 'model': ModelConfig,

@@ -5,7 +5,7 @@
 # Idempotent: it skips what is already installed. Used by `make install`/`make test`/`make demo`,
 # by .ci/run (through `make test`) and by docker/Dockerfile, so CI exercises the Docker steps.
 #   --test      also install what the test suite needs beyond the package (headless Chromium for
-#               the browser player's test)
+#               the browser player's test, Ray for the Ray backend's tests: the `ray` extra)
 #   VENV=path   where the virtualenv goes (default: .venv in the repository)
 #   PYTHON=exe  the interpreter that creates it (default: python3, which must be 3.11)
 set -euo pipefail
@@ -13,8 +13,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
 APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config make)
+EXTRAS=test
 case "${1:-}" in
-  --test) APT_PACKAGES+=(chromium) ;;
+  --test) APT_PACKAGES+=(chromium); EXTRAS=test,ray ;;
   '') ;;
   *) echo "install.sh: unknown option '$1' (expected --test or nothing)" >&2; exit 2 ;;
 esac
@@ -43,10 +44,12 @@ fi
 inputs=("$ROOT/setup.py" "$ROOT/constraints.txt" "$ROOT/chainer_spiral/envs/_mypaint_build.py"
         "$ROOT/chainer_spiral/models/_conv_build.py")
 stamp="$VENV/.installed-$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  echo "install.sh: pip install -e .[test] into $VENV"
+# The stamp records the extras installed with these inputs; a --test install covers a plain one.
+installed=$(cat "$stamp" 2>/dev/null || true)
+if [ "$installed" != "$EXTRAS" ] && [ "$installed" != test,ray ]; then
+  echo "install.sh: pip install -e .[$EXTRAS] into $VENV"
   PIP_CONSTRAINT="$ROOT/constraints.txt" PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    "$VENV/bin/pip" install -q -e "$ROOT[test]"
+    "$VENV/bin/pip" install -q -e "$ROOT[$EXTRAS]"
   rm -f "$VENV"/.installed-*
-  touch "$stamp"
+  echo "$EXTRAS" > "$stamp"
 fi

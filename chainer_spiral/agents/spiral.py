@@ -15,6 +15,7 @@ learns from each finished batch of episodes with `update`. The per-step single-e
 NotImplementedError.
 """
 import copy
+import typing
 from logging import getLogger
 
 import chainer
@@ -68,6 +69,13 @@ class ReplayBuffer:
                                                                    targets))
         idx = rng.randint(len(pool_images), size=n)
         return pool_images[idx], pool_targets[idx]
+
+
+class PendingUpdate(typing.NamedTuple):
+    """An update whose gradients are computed but not yet applied (`SPIRAL.compute_gradients`)."""
+    finals: np.ndarray            # float32 (B, C, H, W): the replay buffer's new fakes
+    targets: typing.Optional[np.ndarray]  # float32 (B, C, H, W) or None (unconditional)
+    stats: dict                   # the update's statistics (STATISTICS names)
 
 
 class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
@@ -179,8 +187,26 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
     def update(self, rollout):
         """One generator step and one discriminator step from a rollout (see module docstring).
 
+        The stages are separate calls so that a learner elsewhere can apply the gradients a
+        worker computed (training/ray_backend.py): compute, apply, sync, record.
+
         Raises:
             NonFiniteLossError: a loss or gradient is not finite (no parameter was updated).
+        """
+        pending = self.compute_gradients(rollout)
+        self.apply_gradients()
+        self.sync_parameters()
+        self.record_update(pending)
+
+    def compute_gradients(self, rollout):
+        """Rewards, returns and the gradients of the A3C losses and of the discriminator's loss,
+        left in the local generator and discriminator; no parameter changes.
+
+        Returns:
+            PendingUpdate: what `record_update` needs once the gradients are applied.
+
+        Raises:
+            NonFiniteLossError: a loss or gradient is not finite.
         """
         B = rollout.B
         reals = rollout.targets if self.conditional else self._examples(B)
@@ -196,18 +222,25 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         d_stats = self._discriminator_backward(rollout, reals)
         learning.check_finite(generator_gradients=_grad_sum(self.generator),
                               discriminator_gradients=_grad_sum(self.discriminator))
+        l2 = float(np.mean(np.square(rollout.finals - reals)))
+        stats = dict(g_stats, **d_stats, l2=l2, R=float(final_scores.mean()),
+                     reward_min=float(rewards.min()), reward_mean=float(rewards.mean()),
+                     reward_max=float(rewards.max()), reward_std=float(rewards.std()))
+        return PendingUpdate(rollout.finals, rollout.targets, stats)
 
+    def apply_gradients(self):
+        """Step the shared generator's optimizer (and the discriminator's, when the reward
+        learns) with the gradients of the local models."""
         self._apply(self.generator, self.shared_generator, self.gen_optimizer)
         if self.reward.learns:
             self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
-            if self.replay is not None:
-                self.replay.add(rollout.finals, rollout.targets)
-        self.sync_parameters()
+
+    def record_update(self, pending):
+        """After the gradients of `pending` were applied: replay buffer, statistics."""
+        if self.reward.learns and self.replay is not None:
+            self.replay.add(pending.finals, pending.targets)
         self.update_n += 1
-        l2 = float(np.mean(np.square(rollout.finals - reals)))
-        self.stats.update(g_stats, **d_stats, l2=l2, R=float(final_scores.mean()),
-                          reward_min=float(rewards.min()), reward_mean=float(rewards.mean()),
-                          reward_max=float(rewards.max()), reward_std=float(rewards.std()))
+        self.stats.update(pending.stats)
         logger.debug('process %s update %d: %s', self.process_idx, self.update_n, self.stats)
 
     def _rewards(self, rollout, reals):

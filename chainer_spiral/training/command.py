@@ -1,4 +1,5 @@
-"""``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]``."""
+"""``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]
+[--ray-address ADDRESS]``."""
 import argparse
 import logging
 import sys
@@ -16,6 +17,10 @@ def build_parser(prog=None):
                         'or from the newest good snapshot of a run directory')
     parser.add_argument('--set', dest='overrides', metavar='SECTION.KEY=VALUE', action='append',
                         default=[], help='override a config value (YAML syntax); repeatable')
+    parser.add_argument('--ray-address', metavar='ADDRESS', default=None,
+                        help='train.backend ray: the Ray cluster to join (auto: the one this '
+                        'machine belongs to; HOST:PORT: its head); default: start a local one '
+                        '(docs/distributed.md)')
     parser.add_argument('--no-progress', action='store_true', help='no progress bar')
     parser.add_argument('--log-level', default='INFO',
                         choices=('DEBUG', 'INFO', 'WARNING', 'ERROR'))
@@ -40,7 +45,7 @@ def main(argv=None, prog=None):
         cfg = load_config(args.config, args.overrides)
         command = [sys.argv[0]] + (sys.argv[1:] if argv is None else list(argv))
         summary = train(cfg, args.outdir, load=args.load, argv=command,
-                        progress=not args.no_progress)
+                        progress=not args.no_progress, ray_address=args.ray_address)
     except (BrushError, ConfigError, DatasetError, SnapshotError, TrainingError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -69,6 +69,21 @@ class SharedState:
             self._claimed.value += steps
             return True
 
+    def release(self, steps):
+        """Give back claimed env steps that no update will count (the Ray backend: a rollout
+        lost with its worker, or a gradient the learner dropped as too old)."""
+        with self.lock:
+            self._claimed.value -= steps
+
+    def advance(self, counters):
+        """Move the counters to `counters` when they are ahead (the Ray backend: the learner
+        counts the updates it applies; its replies may reach the driver out of order)."""
+        with self.lock:
+            if counters.updates > self._updates.value:
+                self._steps.value = counters.steps
+                self._updates.value = counters.updates
+                self._episodes.value = counters.episodes
+
     def begin_update(self, poll=0.005):
         """Wait until no snapshot is pending, then enter the update section.
 

@@ -3,12 +3,13 @@
 ``processes: N`` forks N workers that share the agent's parameters and optimizer states
 (ChainerRL's `extract_shared_objects_from_agent`: every array becomes a view of a
 `multiprocessing.RawArray` before the fork); ``processes: 1`` runs the same loop in the main
-process. The main process supervises: it writes the metric records and PNG grids the workers send
-through a queue, takes the snapshots, shows the progress bar, and stops the whole run with a
-one-line `TrainingError` when a worker raises or dies. With ``train.eval_interval`` it also
+process. ``backend: ray`` runs the workers as Ray actors around one learner actor instead
+(training/ray_backend.py). The main process supervises: it writes the metric records and PNG
+grids the workers send, takes the snapshots, shows the progress bar, and stops the whole run with
+a one-line `TrainingError` when a worker raises or dies. With ``train.eval_interval`` it also
 evaluates every k-th snapshot in a low-priority process of its own (evaluation.summarise_to_file)
-and writes the figures to quality.csv and TensorBoard when they arrive. See docs/training.md for why this does not
-use ChainerRL's `train_agent_async` loop.
+and writes the figures to quality.csv and TensorBoard when they arrive. See docs/training.md for
+why this does not use ChainerRL's `train_agent_async` loop.
 """
 import json
 import multiprocessing as mp
@@ -37,13 +38,15 @@ logger = getLogger(__name__)
 
 POLL_SECONDS = 0.05
 STOP_GRACE_SECONDS = 30.0
+RAY_MISSING = ('train.backend: ray needs the Ray package, which is not installed: '
+               'pip install -e .[ray]')
 
 
 class TrainingError(RuntimeError):
     """Training stopped because of a fault (one-line message); the last snapshot is intact."""
 
 
-def train(cfg, outdir, load=None, argv=None, progress=True):
+def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None):
     """Train `cfg` into `outdir` (optionally resuming from a snapshot).
 
     Args:
@@ -53,18 +56,22 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
             a run directory: its newest snapshot that verifies (snapshots.resolve_load).
         argv: the command line, recorded in ``command.txt``.
         progress: show a tqdm progress bar.
+        ray_address: with ``train.backend: ray``, the cluster to join ('auto': the one this
+            machine belongs to, 'HOST:PORT': its head); None starts a local one.
 
     Returns:
         dict: 'agent' (the trained agent, in the state of the final snapshot), 'counters'
         (final Counters), 'snapshot' (Path of the final snapshot),
         'seconds' (training loop wall time), 'sps' (env steps/s over the loop), 'interrupted',
         'workers' (per worker: index, pid, peak_rss_mb, pss_mb, cpu_seconds, seconds in
-        env/forward/update/wall).
+        env/forward/update/wall), 'ray' (backend ray: worker restarts, updates applied and
+        dropped, mean policy lag, bytes of gradients and parameters moved; else None).
 
     Raises:
-        TrainingError: a worker failed or died, or a loss was not finite; no snapshot is
-            written after the fault.
+        TrainingError: a worker failed or died (the learner, with backend ray), or a loss was
+            not finite; no snapshot is written after the fault.
     """
+    check_backend(cfg, ray_address)
     outdir = Path(outdir)
     if load is not None:
         load = resolve_load(load)
@@ -81,8 +88,25 @@ def train(cfg, outdir, load=None, argv=None, progress=True):
                     start.updates)
     elif cfg.agent.demo_updates:
         warm_start(cfg, agent)
-    supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress)
+    supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress, ray_address)
     return supervisor.run()
+
+
+def check_backend(cfg, ray_address):
+    """Ray is an extra: say how to install it before anything is built.
+
+    Raises:
+        TrainingError: ``backend: ray`` without Ray, or a Ray address for the processes backend.
+    """
+    if cfg.train.backend != 'ray':
+        if ray_address is not None:
+            raise TrainingError(f'--ray-address {ray_address}: expected train.backend ray, got '
+                                f'{cfg.train.backend} (add --set train.backend=ray)')
+        return
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        raise TrainingError(RAY_MISSING) from None
 
 
 def warm_start(cfg, agent):
@@ -160,7 +184,7 @@ def git_description():
 class Supervisor:
     """Runs the workers and turns what they report into files."""
 
-    def __init__(self, cfg, outdir, agent, dataset, start, elapsed, progress):
+    def __init__(self, cfg, outdir, agent, dataset, start, elapsed, progress, ray_address=None):
         self.cfg = cfg
         self.outdir = outdir
         self.agent = agent
@@ -177,6 +201,8 @@ class Supervisor:
         self.snapshots_taken = 0
         self.evaluation = None  # (process, snapshot Path, json Path, counters, elapsed)
         self.evaluated = set()  # snapshots whose evaluation was started
+        self.ray_address = ray_address
+        self.ray_stats = None
 
     # -- main flow
 
@@ -187,7 +213,9 @@ class Supervisor:
         previous = {sig: signal.signal(sig, self._on_stop_signal)
                     for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            if self.cfg.train.processes == 1:
+            if self.cfg.train.backend == 'ray':
+                self._run_ray()
+            elif self.cfg.train.processes == 1:
                 self._run_inline()
             else:
                 self._run_processes()
@@ -209,7 +237,8 @@ class Supervisor:
                     seconds, steps / seconds if seconds else 0.0, snapshot)
         return dict(agent=self.agent, counters=counters, snapshot=snapshot, seconds=seconds,
                     sps=steps / seconds if seconds else 0.0, interrupted=self.interrupted,
-                    workers=[self.summaries[i] for i in sorted(self.summaries)])
+                    workers=[self.summaries[i] for i in sorted(self.summaries)],
+                    ray=self.ray_stats)
 
     def _on_stop_signal(self, signum, frame):
         if self.state.stopping:
@@ -262,6 +291,12 @@ class Supervisor:
         finally:
             self._stop_processes()
 
+    def _run_ray(self):
+        from chainer_spiral.training.ray_backend import RayBackend, connect
+        with connect(self.ray_address):
+            self._open_outputs()
+            self.ray_stats = RayBackend(self).run()
+
     def _supervise(self):
         while len(self.summaries) < len(self.procs):
             self._drain(POLL_SECONDS)
@@ -269,8 +304,7 @@ class Supervisor:
             if self.state.snapshot_pending:
                 self._wait_quiescent()
                 self._periodic_snapshot()
-            self._poll_evaluation()
-            self._update_bar()
+            self.refresh()
 
     # -- messages
 
@@ -339,6 +373,10 @@ class Supervisor:
         """Inline mode: what the supervision loop does between updates."""
         if self.state.snapshot_pending:
             self._periodic_snapshot()
+        self.refresh()
+
+    def refresh(self):
+        """Between updates: poll the quality evaluation, move the progress bar."""
         self._poll_evaluation()
         self._update_bar()
 
@@ -346,6 +384,13 @@ class Supervisor:
         counters = self.state.counters()
         snapshot = self._snapshot(counters)
         self.state.resume()
+        self._evaluate_periodically(snapshot, counters)
+
+    def save_periodic(self, counters):
+        """backend ray: save the agent, in the state after `counters`, as a periodic snapshot."""
+        self._evaluate_periodically(self._snapshot(counters), counters)
+
+    def _evaluate_periodically(self, snapshot, counters):
         self.snapshots_taken += 1
         interval = self.cfg.train.eval_interval
         if interval and self.snapshots_taken % interval == 0:
@@ -400,10 +445,9 @@ class Supervisor:
         try:
             return save_snapshot(self.agent, self.outdir, counters, elapsed)
         except OSError as e:
-            previous = list_snapshots(self.outdir)
-            kept = f'the last snapshot, {previous[-1]}, is intact' if previous else 'no snapshot'
             raise TrainingError(f'{self.outdir}: cannot write the snapshot of {counters.steps} '
-                                f'env steps ({e.strerror or e}); stopped, {kept}') from None
+                                f'env steps ({e.strerror or e}); stopped, '
+                                f'{snapshot_note(self.outdir)}') from None
 
     def _update_bar(self):
         self.bar.update(self.state.steps - self.bar.n)
@@ -420,6 +464,12 @@ class _InlineSink:
 
     def tick(self):
         self.supervisor.service()
+
+
+def snapshot_note(outdir):
+    """'the last snapshot, OUTDIR/N, is intact' (or 'no snapshot'), for a fault's message."""
+    previous = list_snapshots(outdir)
+    return f'the last snapshot, {previous[-1]}, is intact' if previous else 'no snapshot'
 
 
 def _progress_bar(total, initial, enabled):

@@ -1,4 +1,5 @@
-"""Worker: one process's training loop (its own envs and seeds, the shared agent).
+"""Worker: one process's training loop (its own envs and seeds, the shared agent); the Ray
+backend's RemoteWorker runs it in an actor (training/ray_backend.py).
 
 Each iteration collects B = rollout_n episodes of T = max_episode_steps steps in lockstep, then
 applies one update (generator, then discriminator) to the shared parameters inside the
@@ -91,7 +92,8 @@ class Worker:
         cfg: Config.
         agent: the SPIRAL agent whose parameters and optimizer states are shared.
         dataset: the SpiralDataset (this process's copy; reseeded here).
-        state: SharedState.
+        state: SharedState (None where a subclass's `_update` does without it: the Ray
+            backend's RemoteWorker).
         sink: object with `send(kind, payload)` and `tick()`.
         start_updates: global updates when the run (or its resumption) started.
     """
@@ -117,21 +119,32 @@ class Worker:
 
     def run(self):
         """Collect and update until the SharedState says training is over."""
-        batch, horizon = self.cfg.agent.rollout_n, self.cfg.env.max_episode_steps
-        while self.state.claim(batch * horizon):
-            start = time.perf_counter()
-            env_before = sum(env.seconds for env in self.envs)
-            rollout = self.agent.collect(self.envs)
-            collected = time.perf_counter()
-            env_seconds = sum(env.seconds for env in self.envs) - env_before
-            counters = self._update(rollout, batch * horizon, batch)
-            if counters is None:
+        while self.state.claim(self.cfg.agent.rollout_n * self.cfg.env.max_episode_steps):
+            if not self.step():
                 break
-            end = time.perf_counter()
-            self.timing.add(env=env_seconds, forward=collected - start - env_seconds,
-                            update=end - collected, wall=end - start)
-            self._report(counters, rollout)
             self.sink.tick()
+
+    def step(self):
+        """Collect one rollout, update, report.
+
+        Returns:
+            True when the update was applied and counted (False: the run is stopping, or, with
+            the Ray backend, the learner dropped it).
+        """
+        batch, horizon = self.cfg.agent.rollout_n, self.cfg.env.max_episode_steps
+        start = time.perf_counter()
+        env_before = sum(env.seconds for env in self.envs)
+        rollout = self.agent.collect(self.envs)
+        collected = time.perf_counter()
+        env_seconds = sum(env.seconds for env in self.envs) - env_before
+        counters = self._update(rollout, batch * horizon, batch)
+        if counters is None:
+            return False
+        end = time.perf_counter()
+        self.timing.add(env=env_seconds, forward=collected - start - env_seconds,
+                        update=end - collected, wall=end - start)
+        self._report(counters, rollout)
+        return True
 
     def _update(self, rollout, steps, episodes):
         """Apply one update inside the update section; Counters after it, or None if stopping."""
@@ -149,13 +162,17 @@ class Worker:
     def _report(self, counters, rollout):
         train = self.cfg.train
         if counters.updates % train.log_interval == 0:
-            record = dict(counters.as_dict())
-            record.update(self.timing.shares_since_mark())
-            record.update((name, float(value)) for name, value in self.agent.get_statistics())
-            self.sink.send('record', record)
+            self.sink.send('record', self._record(counters))
         if train.n_save_final_obs_interval and \
                 counters.updates % train.n_save_final_obs_interval == 0:
             self.sink.send('finals', self._finals(counters, rollout))
+
+    def _record(self, counters):
+        """A metric row: counters, time shares since the last row, the agent's statistics."""
+        record = dict(counters.as_dict())
+        record.update(self.timing.shares_since_mark())
+        record.update((name, float(value)) for name, value in self.agent.get_statistics())
+        return record
 
     def _finals(self, counters, rollout):
         """Final canvases with the targets (conditional) or as many real images."""

@@ -4,6 +4,7 @@ import json
 import os
 import re
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -11,8 +12,10 @@ import yaml
 
 from chainer_spiral.agents import SPIRAL, rewards
 from chainer_spiral.config import load_config
-from chainer_spiral.training import TrainingError, factory, list_snapshots, load_snapshot, train
+from chainer_spiral.training import (TrainingError, factory, list_snapshots, load_snapshot, main,
+                                     train)
 from chainer_spiral.training.state import Counters
+from chainer_spiral.training.trainer import RAY_MISSING
 
 from training_helpers import REPO, assert_same, optimizer_arrays, read_events, toy_config
 
@@ -225,3 +228,21 @@ def test_the_final_snapshot_is_not_evaluated_twice(tmp_path):
     train(cfg, tmp_path, progress=False)
     with open(tmp_path / 'quality.csv', newline='') as f:
         assert [r['steps'] for r in csv.DictReader(f)] == ['32']
+
+
+def test_the_ray_backend_without_ray_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, 'ray', None)       # import ray raises ImportError
+    with pytest.raises(TrainingError, match=f'^{re.escape(RAY_MISSING)}$'):
+        train(toy_config('train.backend=ray'), tmp_path / 'run', progress=False)
+    assert not (tmp_path / 'run').exists()
+    status = main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'run'),
+                   '--set', 'train.backend=ray'])
+    assert status == 1
+    assert capsys.readouterr().err == f'error: {RAY_MISSING}\n'
+    assert 'pip install -e .[ray]' in RAY_MISSING
+
+
+def test_a_ray_address_needs_the_ray_backend(tmp_path):
+    with pytest.raises(TrainingError, match=r'^--ray-address auto: expected train.backend ray, '
+                                            r'got processes \(add --set train.backend=ray\)$'):
+        train(toy_config(), tmp_path, progress=False, ray_address='auto')

@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 
 from chainer_spiral.config import load_config
+from chainer_spiral.datasets.toy import toy_patterns
+from chainer_spiral.training import list_snapshots, load_agent, make_envs_from_config, train
 from chainer_spiral.training.snapshots import optimizers_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -17,6 +19,27 @@ TOY_FAST = ['agent.rollout_n=8', 'train.log_interval=2', 'train.n_save_interval=
 
 def toy_config(*overrides):
     return load_config(REPO / 'configs' / 'toy.yaml', TOY_FAST + list(overrides))
+
+
+LINES = toy_patterns()[:, 0] < 0.5          # (8, 3, 3) ink masks of the toy dataset's lines
+
+
+def line_rate(finals):
+    """Share of final canvases, float32 (B, 1, 3, 3), that are exactly one of the 8 lines."""
+    ink = finals[:, 0] < 0.5
+    return float(np.mean([(ink[i] == LINES).all(axis=(1, 2)).any() for i in range(len(ink))]))
+
+
+def greedy_line_rate(snapshot, n=16):
+    cfg, agent, _ = load_agent(snapshot)
+    return line_rate(agent.collect(make_envs_from_config(cfg, n), greedy=True).finals)
+
+
+def train_toy(outdir, steps, *overrides):
+    """Train configs/toy.yaml for `steps` env steps; {snapshot step: greedy line rate}."""
+    cfg = load_config(REPO / 'configs' / 'toy.yaml', [f'train.steps={steps}', *overrides])
+    train(cfg, outdir, progress=False)
+    return {int(p.name): greedy_line_rate(p) for p in list_snapshots(outdir)}
 
 
 def optimizer_arrays(agent):
