@@ -138,6 +138,10 @@ class AgentConfig:
     reward_window: int = option(1000, 'scores kept for running reward standardisation', low=2)
     advantage_normalisation: bool = option(False, 'normalise the advantages G - V of each '
                                            'update to mean 0 and standard deviation 1')
+    recompute: str = option(
+        'fused', "how the update recomputes the policy: fused (models/fused.py: reused acting "
+        "passes, chunks, shared encoder passes; fast) or plain (Generator.evaluate's one graph; "
+        'the readable form); the same gradients', choices=('fused', 'plain'))
     lambda_R: float = option(1.0, 'scale of the discriminator reward', low=0)
     gp_lambda: float = option(10.0, 'WGAN-GP gradient penalty weight', low=0)
     empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',

@@ -2,6 +2,19 @@
 import sys
 from pathlib import Path
 
+import numpy as np
+
+
+class NonFiniteLossError(FloatingPointError):
+    """A loss or gradient is NaN or infinite; raised before any parameter is updated."""
+
+
+def check_finite(**values):
+    """Raise NonFiniteLossError naming the first non-finite value (floats or arrays)."""
+    for name, value in values.items():
+        if not np.all(np.isfinite(value)):
+            raise NonFiniteLossError(f'{name}: expected a finite value, got {value!r}')
+
 
 def read_text(path, what, expected, error=ValueError):
     """The text of a file the user named.

@@ -6,15 +6,15 @@ drawing's strokes into the T actions of the 'spiral' action space: per stroke a 
 its first point, then strokes (flag 1) through points spaced evenly along it, the T steps shared
 among the strokes by their lengths. `behaviour_cloning` then trains the policy to take those
 actions on the canvases they paint: the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the
-T * B steps, computed on the plain path of the learner (learning.recompute_policy); the value
+T * B steps, computed on the plain path of the learner (Generator.evaluate); the value
 network is left alone. For a conditional painter each demonstration's own finished canvas is its
 target.
 """
 import chainer
 import numpy as np
 
-from chainer_spiral.agents import learning
 from chainer_spiral.agents.acting import collect, to_canvas
+from chainer_spiral.errors import check_finite
 
 
 def strokes_to_actions(strokes, R, T):
@@ -95,13 +95,10 @@ def behaviour_cloning(agent, envs, demos, rng):
                if agent.conditional else None)
     rollout = collect(generator, agent.spec, envs, agent.rng, generator.channels,
                       targets=targets, forced=actions)
-    inputs, chunks = learning._encoder_inputs(generator, agent.spec, rollout, targets)
     generator.cleargrads()
-    encodings = [chainer.functions.concat(parts, axis=0) for parts in zip(
-        *(generator.encode(*inputs(s)) for s in chunks))]
-    log_prob, _, _ = learning.recompute_policy(generator, agent.spec, rollout, encodings)
+    log_prob, _, _ = generator.evaluate(rollout, targets)
     loss = -chainer.functions.mean(log_prob)
-    learning.check_finite(bc_loss=loss.array)
+    check_finite(bc_loss=loss.array)
     loss.backward()
     agent._apply(generator, agent.shared_generator, agent.gen_optimizer)
     agent.sync_parameters()

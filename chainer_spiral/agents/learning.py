@@ -1,38 +1,12 @@
-"""Learning: rewards per step, returns, the A3C generator loss recomputed in one pass (the
-reward modes' scores and discriminator losses are in rewards.py).
+"""Learning: per-step rewards, returns, and the A3C loss of the generator.
 
-Recompute (see docs/agent.md): the acting graph is not kept. The learner
-1. takes the encoder outputs of all T*B steps (from the acting pass when the parameters are
-   unchanged, else one forward without graph) as leaf variables,
-2. steps both LSTMs over T with batch B and runs the decoder heads on chunks of the T*B steps
-   (log-probabilities of the stored actions), builds the losses and backpropagates to the
-   leaves,
-3. re-runs the encoder with graph on chunks of the distinct inputs among the steps and
-   backpropagates the leaves' gradients into its parameters (chunks bound the memory of the
-   large early feature maps).
-   When the parameters are unchanged since acting, the rollout's feature maps of the acting
-   pass stand in for the outputs of the stride-2 convs: only the first layer is recomputed.
+`plain_backward` is the update's readable form (Generator.evaluate, then `A3CLoss`);
+models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
 """
-import chainer
 import chainer.functions as F
 import numpy as np
 
-from chainer_spiral.agents.acting import (distinct_rows, encoder_chunks, input_keys,
-                                          network_images)
-
-# Steps whose decoder graph is built at once in the update.
-_DECODER_CHUNK = 50
-
-
-class NonFiniteLossError(FloatingPointError):
-    """A loss or gradient is NaN or infinite; raised before any parameter is updated."""
-
-
-def check_finite(**values):
-    """Raise NonFiniteLossError naming the first non-finite value (floats or arrays)."""
-    for name, value in values.items():
-        if not np.all(np.isfinite(value)):
-            raise NonFiniteLossError(f'{name}: expected a finite value, got {value!r}')
+from chainer_spiral.errors import NonFiniteLossError, check_finite  # noqa: F401
 
 
 # ---------------------------------------------------------------- rewards per step
@@ -125,190 +99,66 @@ def discounted_returns(rewards, gamma):
 
 # ---------------------------------------------------------------- generator
 
-def previous_features(spec, actions):
-    """float32 (T, B, F): zeros at t = 0, then the features of the action of step t - 1."""
-    feats = spec.features(actions)
-    return np.concatenate((np.zeros_like(feats[:1]), feats[:-1]))
-
-
-def _encoder_inputs(generator, spec, rollout, targets):
-    """Flat (T*B) encoder inputs: a function of a sample slice -> (images, feats)."""
-    T, B = rollout.T, rollout.B
-    canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
-    feats = previous_features(spec, rollout.actions).reshape(T * B, -1)
-    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape).reshape(
-        (T * B,) + targets.shape[1:])
-
-    def inputs(s):
-        return network_images(canvases[s], None if tiled is None else tiled[s]), feats[s]
-    return inputs, encoder_chunks(T * B, generator.imsize)
-
-
-def _distinct_inputs(spec, rollout, targets):
-    """The distinct encoder inputs among the T*B steps (all B first steps of an unconditional
-    rollout see the blank canvas and zero features): acting.distinct_rows of them."""
-    T, B = rollout.T, rollout.B
-    n = T * B
-    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape)
-    return distinct_rows(input_keys(rollout.canvases[:T].reshape(n, -1),
-                                    previous_features(spec, rollout.actions).reshape(n, -1),
-                                    None if tiled is None else tiled.reshape(n, -1)))
-
-
-def recompute_policy(generator, spec, rollout, encodings):
-    """LSTMs over T and decoder heads over T*B from encoder outputs.
-
-    Args:
-        encodings: (gx_pi (T*B, 1024), gx_v (T*B, 512)) Variables.
-
-    Returns:
-        (log_prob, entropy, value), Variables (T*B,) in time-major order.
-    """
-    z, value = recurrent_pass(generator, rollout, encodings)
-    log_prob, entropy = decoder_log_probs(generator, rollout.actions, z, slice(None))
-    return log_prob, entropy, value
-
-
-def recurrent_pass(generator, rollout, encodings):
-    """Both LSTMs over T with batch B: (z (T*B, 256), value (T*B,)) Variables, time-major."""
-    T, B = rollout.T, rollout.B
-    state = generator.initial_state(B)
-    gx_pi = F.separate(F.reshape(encodings[0], (T, B, -1)), axis=0)
-    gx_v = F.separate(F.reshape(encodings[1], (T, B, -1)), axis=0)
-    zs, values = [], []
-    for t in range(T):
-        z, value, state = generator.step(gx_pi[t], gx_v[t], state, rollout.noise)
-        zs.append(z)
-        values.append(value)
-    return F.concat(zs, axis=0), F.concat(values, axis=0)
-
-
-def decoder_log_probs(generator, actions, z, s):
-    """Decoder heads with the stored actions (teacher forcing) on the samples `s`.
-
-    Args:
-        actions: dict name -> int (T, B).
-        z: (N, 256) the LSTM outputs of the samples s of the T*B time-major steps.
-        s: a slice of range(T*B).
-
-    Returns:
-        (log_prob, entropy), Variables (N,).
-    """
-    flat = {name: a.reshape(-1)[s] for name, a in actions.items()}
-    _, log_prob, entropy = generator.decoder(z, lambda head, log_p: flat[head.name])
-    return log_prob, entropy
-
-
-def a3c_losses(log_prob, entropy, value, returns, beta, pi_loss_coef, v_loss_coef,
-               advantage_normalisation=False):
-    """chainer_spiral's A3C losses, averaged over the T*B steps.
+class A3CLoss:
+    """chainer_spiral's A3C losses, averaged over the N = T*B steps:
 
     pi_loss = pi_loss_coef * mean(-log_prob * A - beta * entropy), A = G - V
     v_loss = v_loss_coef * mean((V - G)^2 / 2)
-    (the advantage does not backpropagate into V).
 
-    Args:
-        log_prob, entropy, value: Variables (N,).
-        returns: float32 (N,).
-        advantage_normalisation: A is normalised over the N steps (`normalised`).
+    (the advantage does not backpropagate into V; with `advantage_normalisation` A is
+    normalised over the N steps). Its parts serve the fused recompute, which builds the policy
+    loss chunk by chunk.
     """
-    n = len(returns)
-    advantage = returns - value.array
-    assert advantage.shape == (n,)
-    if advantage_normalisation:
-        advantage = normalised(advantage)
-    return (policy_loss(log_prob, entropy, advantage, beta, pi_loss_coef, n),
-            value_loss(value, returns, v_loss_coef))
+
+    def __init__(self, beta, pi_loss_coef, v_loss_coef, advantage_normalisation=False):
+        self.beta, self.pi_loss_coef, self.v_loss_coef = beta, pi_loss_coef, v_loss_coef
+        self.advantage_normalisation = advantage_normalisation
+
+    def __call__(self, log_prob, entropy, value, returns):
+        """(pi_loss, v_loss) Variables of Variables (N,) log_prob, entropy, value and float32
+        returns (N,)."""
+        n = len(returns)
+        return (self.policy_loss(log_prob, entropy, self.advantage(returns, value), n),
+                self.value_loss(value, returns))
+
+    def advantage(self, returns, value):
+        """float32 (N,): G - V, a constant (normalised with `advantage_normalisation`)."""
+        advantage = returns - value.array
+        assert advantage.shape == returns.shape
+        return normalised(advantage) if self.advantage_normalisation else advantage
+
+    def policy_loss(self, log_prob, entropy, advantage, n):
+        """The policy loss of M <= n of the n steps (their share of the mean): Variables (M,)
+        log_prob, entropy and float32 advantage (M,)."""
+        return (-F.sum(log_prob * advantage) - self.beta * F.sum(entropy)) * (
+            self.pi_loss_coef / n)
+
+    def value_loss(self, value, returns):
+        """v_loss_coef * mean((V - G)^2 / 2)."""
+        return F.sum(F.square(value - returns)) * (self.v_loss_coef / (2 * len(returns)))
 
 
-def policy_loss(log_prob, entropy, advantage, beta, pi_loss_coef, n):
-    """The policy part of a3c_losses on some of its n steps (their share of the mean).
+def plain_backward(generator, rollout, targets, returns, loss, reuse_encodings=None):
+    """Accumulate in `generator` the gradients of `loss` on the rollout's actions, the plain
+    way: one graph through Generator.evaluate. Same gradients as models.fused.fused_backward.
 
     Args:
-        log_prob, entropy: Variables (M,), M <= n.
-        advantage: float32 (M,), G - V (a constant).
-    """
-    return (-F.sum(log_prob * advantage) - beta * F.sum(entropy)) * (pi_loss_coef / n)
-
-
-def value_loss(value, returns, v_loss_coef):
-    """The value part of a3c_losses: v_loss_coef * mean((V - G)^2 / 2)."""
-    return F.sum(F.square(value - returns)) * (v_loss_coef / (2 * len(returns)))
-
-
-def generator_pass(generator, spec, rollout, targets, returns, coefs, reuse_encodings):
-    """Build the generator losses and accumulate their gradients in `generator`.
-
-    Args:
+        generator: Generator.
+        rollout: acting.Rollout.
         targets: float32 (B, C, H, W) conditioning targets, or None.
         returns: float32 (T, B).
-        coefs: dict with beta, pi_loss_coef, v_loss_coef, advantage_normalisation.
-        reuse_encodings: the rollout's encoder outputs are valid for the current parameters.
+        loss: A3CLoss.
+        reuse_encodings: ignored (fused_backward's).
 
     Returns:
         dict of floats: pi_loss, v_loss, avg_value, avg_entropy.
 
     Raises:
-        NonFiniteLossError: the value loss before any backward, a decoder chunk's policy loss
-            before its own backward (gradients only reach the local generator, which
-            `SPIRAL.update` clears first).
+        NonFiniteLossError: a loss is not finite (before any backward).
     """
-    inputs, chunks = _encoder_inputs(generator, spec, rollout, targets)
-    maps = rollout.maps if reuse_encodings else None
-    if reuse_encodings:
-        leaves = [x.reshape(rollout.T * rollout.B, -1) for x in rollout.encodings]
-    else:
-        with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            parts = [generator.encode(*inputs(s)) for s in chunks]
-        leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
-    leaves = [chainer.Variable(x) for x in leaves]
-    stats = _policy_backward(generator, spec, rollout, leaves, returns, coefs)
-    # Steps with the same input share one encoder pass, backpropagating their summed gradient.
-    rows, inverse = _distinct_inputs(spec, rollout, targets)
-    grads = []
-    for leaf in leaves:
-        g = np.zeros((len(rows),) + leaf.shape[1:], np.float32)
-        np.add.at(g, inverse, leaf.grad)
-        grads.append(g)
-    for s in encoder_chunks(len(rows), generator.imsize):
-        idx = rows[s]
-        if idx[-1] - idx[0] == len(idx) - 1:
-            idx = slice(idx[0], idx[-1] + 1)
-        g_pi, g_v, _ = generator.encode_with_maps(
-            *inputs(idx), maps=None if maps is None else tuple(m[idx] for m in maps))
-        (F.sum(g_pi * grads[0][s]) + F.sum(g_v * grads[1][s])).backward()
-    return stats
-
-
-def _policy_backward(generator, spec, rollout, leaves, returns, coefs):
-    """The losses from the encoder outputs `leaves`, backpropagated into the leaves and the
-    LSTM and decoder parameters; returns generator_pass's statistics.
-
-    The decoder runs on chunks of `_DECODER_CHUNK` steps, each backpropagated to its slice of
-    the LSTM outputs before the next is built (its graph is the largest of the update); then
-    the LSTMs backpropagate the collected gradient and the value loss at once.
-    """
-    n = rollout.T * rollout.B
-    z, value = recurrent_pass(generator, rollout, leaves)
-    returns = returns.reshape(-1)
-    v_loss = value_loss(value, returns, coefs['v_loss_coef'])
-    check_finite(v_loss=v_loss.array)
-    advantage = returns - value.array
-    if coefs['advantage_normalisation']:
-        advantage = normalised(advantage)
-    gz = np.empty_like(z.array)
-    pi_loss = entropy_sum = 0.0
-    for i in range(0, n, _DECODER_CHUNK):
-        s = slice(i, min(n, i + _DECODER_CHUNK))
-        z_s = chainer.Variable(z.array[s])
-        log_prob, entropy = decoder_log_probs(generator, rollout.actions, z_s, s)
-        loss = policy_loss(log_prob, entropy, advantage[s], coefs['beta'],
-                           coefs['pi_loss_coef'], n)
-        check_finite(pi_loss=loss.array)
-        loss.backward()
-        gz[s] = z_s.grad
-        pi_loss += float(loss.array)
-        entropy_sum += float(entropy.array.sum())
-    (F.sum(z * gz) + v_loss).backward()
-    return {'pi_loss': pi_loss, 'v_loss': float(v_loss.array),
-            'avg_value': float(value.array.mean()), 'avg_entropy': entropy_sum / n}
+    log_prob, entropy, value = generator.evaluate(rollout, targets)
+    pi_loss, v_loss = loss(log_prob, entropy, value, returns.reshape(-1))
+    check_finite(v_loss=v_loss.array, pi_loss=pi_loss.array)
+    (pi_loss + v_loss).backward()
+    return {'pi_loss': float(pi_loss.array), 'v_loss': float(v_loss.array),
+            'avg_value': float(value.array.mean()), 'avg_entropy': float(entropy.array.mean())}

@@ -14,7 +14,7 @@ import chainer.functions as F
 import cv2
 import numpy as np
 
-from chainer_spiral.agents.learning import check_finite
+from chainer_spiral.errors import check_finite
 
 # Canvases scored by the discriminator at once.
 _SCORE_CHUNK = 40

@@ -29,6 +29,7 @@ from chainer_spiral.agents import learning, rewards
 from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
 from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
+from chainer_spiral.models.fused import fused_backward
 
 logger = getLogger(__name__)
 
@@ -112,9 +113,10 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self.conditional = conditional
         self.reward = rewards.make_reward(cfg, self.discriminator)
         self.rollout_n, self.gamma, self.lambda_R = cfg.rollout_n, cfg.gamma, cfg.lambda_R
-        self.coefs = dict(beta=cfg.beta, pi_loss_coef=cfg.pi_loss_coef,
-                          v_loss_coef=cfg.v_loss_coef,
-                          advantage_normalisation=cfg.advantage_normalisation)
+        self.loss = learning.A3CLoss(cfg.beta, cfg.pi_loss_coef, cfg.v_loss_coef,
+                                     cfg.advantage_normalisation)
+        self.generator_backward = (fused_backward if cfg.recompute == 'fused'
+                                   else learning.plain_backward)
         self.penalties = dict(empty_drawing_penalty=cfg.empty_drawing_penalty,
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
@@ -214,9 +216,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         returns = learning.discounted_returns(rewards, self.gamma)
 
         self.generator.cleargrads()
-        g_stats = learning.generator_pass(
-            self.generator, self.spec, rollout, rollout.targets, returns, self.coefs,
-            reuse_encodings=rollout.version == self.version)
+        g_stats = self.generator_backward(self.generator, rollout, rollout.targets, returns,
+                                          self.loss, rollout.version == self.version)
         rollout.maps = None  # valid for the current parameters only: free them now
         self.discriminator.cleargrads()
         d_stats = self._discriminator_backward(rollout, reals)

@@ -88,6 +88,12 @@ class ActionSpec:
                 columns.append(self.normalise(h, a))
         return np.stack(columns, axis=-1)
 
+    def previous_features(self, actions):
+        """What the networks read at each step of episodes: actions dict name -> int (T, B) ->
+        float32 (T, B, F), zeros at t = 0, then the `features` of the action of step t - 1."""
+        feats = self.features(actions)
+        return np.concatenate((np.zeros_like(feats[:1]), feats[:-1]))
+
     def to_env(self, actions, b):
         """The env action of episode b from batched int arrays (B,)."""
         out = {h.name: int(actions[h.name][b]) for h in self.heads}

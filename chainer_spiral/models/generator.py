@@ -27,6 +27,7 @@ import numpy as np
 
 from chainer_spiral.models.decoder import AutoregressiveDecoder
 from chainer_spiral.models.encoder import TwinEncoder
+from chainer_spiral.models.inputs import network_images
 
 POLICY_HIDDEN = 256
 VALUE_HIDDEN = 128
@@ -139,6 +140,62 @@ class Generator(chainer.Chain):
         if not self.noise_size:
             return None
         return rng.standard_normal((batch, self.noise_size)).astype(np.float32)
+
+    def unroll(self, gx_pi, gx_v, T, B, noise=None):
+        """Both LSTMs over T steps of B episodes from the encoder outputs of all T * B steps.
+
+        Args:
+            gx_pi, gx_v: `encode`'s outputs (T * B, 1024) and (T * B, 512), time-major.
+            noise: the episodes' noise (B, noise_size), or None.
+
+        Returns:
+            (z (T * B, 256) for the decoder, value (T * B,)) Variables, time-major.
+        """
+        state = self.initial_state(B)
+        gx_pi = F.separate(F.reshape(gx_pi, (T, B, -1)), axis=0)
+        gx_v = F.separate(F.reshape(gx_v, (T, B, -1)), axis=0)
+        zs, values = [], []
+        for t in range(T):
+            z, value, state = self.step(gx_pi[t], gx_v[t], state, noise)
+            zs.append(z)
+            values.append(value)
+        return F.concat(zs, axis=0), F.concat(values, axis=0)
+
+    def log_probs(self, z, actions):
+        """The decoder's log-probability and entropy of given actions (teacher forcing).
+
+        Args:
+            z: (N, 256) LSTM outputs.
+            actions: dict name -> int (N,).
+
+        Returns:
+            (log_prob, entropy) Variables (N,).
+        """
+        _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name])
+        return log_prob, entropy
+
+    def evaluate(self, rollout, targets=None):
+        """What A3C needs of a rollout under the current parameters, the plain way: every
+        step encoded, both LSTMs unrolled and the decoder run with graph, in one piece.
+        models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
+
+        Args:
+            rollout: agents.acting.Rollout of T steps of B episodes.
+            targets: float32 (B, C, H, W), the conditioning targets, or None.
+
+        Returns:
+            (log_prob, entropy, value) Variables (T * B,), time-major.
+        """
+        T, B = rollout.T, rollout.B
+        canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
+        tiled = None if targets is None else np.broadcast_to(
+            targets, (T,) + targets.shape).reshape((T * B,) + targets.shape[1:])
+        feats = self.spec.previous_features(rollout.actions).reshape(T * B, -1)
+        gx_pi, gx_v = self.encode(network_images(canvases, tiled), feats)
+        z, value = self.unroll(gx_pi, gx_v, T, B, rollout.noise)
+        log_prob, entropy = self.log_probs(
+            z, {name: a.reshape(-1) for name, a in rollout.actions.items()})
+        return log_prob, entropy, value
 
     def step(self, gx_pi, gx_v, state, noise=None):
         """One LSTM step of both networks.

@@ -119,8 +119,8 @@ def test_a3c_losses():
     entropy = chainer.Variable(np.array([1.0, 2.0], np.float32))
     value = chainer.Variable(np.array([1.0, 0.0], np.float32))
     returns = np.array([3.0, -1.0], np.float32)
-    pi, v = learning.a3c_losses(log_prob, entropy, value, returns, beta=0.1, pi_loss_coef=2.0,
-                                v_loss_coef=0.5)
+    pi, v = learning.A3CLoss(beta=0.1, pi_loss_coef=2.0, v_loss_coef=0.5)(
+        log_prob, entropy, value, returns)
     advantage = returns - value.array
     expected_pi = 2.0 * (-(log_prob.array * advantage).sum() - 0.1 * 3.0) / 2
     np.testing.assert_allclose(float(pi.array), expected_pi, rtol=1e-6)

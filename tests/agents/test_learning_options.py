@@ -7,6 +7,7 @@ import pytest
 from chainer_spiral.agents import build_agent, learning, rewards
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
+from chainer_spiral.models import fused
 from chainer_spiral.models.decoder import GridHead
 
 from test_agent_toy_learning import AGENT, greedy_score, train
@@ -47,9 +48,9 @@ def test_advantage_normalisation_changes_the_policy_loss_only():
     log_prob, entropy = [F.identity(rng.normal(size=6).astype(np.float32)) for _ in range(2)]
     value = F.identity(rng.normal(size=6).astype(np.float32))
     returns = rng.normal(-30, 3, size=6).astype(np.float32)
-    args = (log_prob, entropy, value, returns, 0.0, 1.0, 0.5)
-    pi_raw, v_raw = learning.a3c_losses(*args)
-    pi_norm, v_norm = learning.a3c_losses(*args, advantage_normalisation=True)
+    args = (log_prob, entropy, value, returns)
+    pi_raw, v_raw = learning.A3CLoss(0.0, 1.0, 0.5)(*args)
+    pi_norm, v_norm = learning.A3CLoss(0.0, 1.0, 0.5, advantage_normalisation=True)(*args)
     assert float(v_raw.array) == float(v_norm.array)
     expected = -np.mean(log_prob.array * learning.normalised(returns - value.array))
     assert float(pi_norm.array) == pytest.approx(expected, rel=1e-5)
@@ -203,7 +204,7 @@ def test_noise_makes_the_first_steps_of_episodes_differ():
     # noise projections.
     returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
     noisy.generator.cleargrads()
-    learning.generator_pass(noisy.generator, noisy.spec, r, None, returns, noisy.coefs, True)
+    fused.fused_backward(noisy.generator, r, None, returns, noisy.loss, True)
     assert np.abs(noisy.generator.pi_noise.W.grad).sum() > 0
 
 

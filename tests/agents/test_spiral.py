@@ -8,6 +8,7 @@ from chainer_spiral.agents.spiral import STATISTICS
 from chainer_spiral.config import AgentConfig
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
+from chainer_spiral.models import fused
 
 
 def toy_envs(n, T=3, action_space='spiral'):
@@ -67,18 +68,17 @@ def test_rollout_shapes_and_contents():
 
 
 def recompute(agent, rollout, reuse):
-    if reuse:
-        enc = [x.reshape(rollout.T * rollout.B, -1) for x in rollout.encodings]
-    else:
-        inputs, chunks = learning._encoder_inputs(agent.generator, agent.spec, rollout,
-                                                  rollout.targets)
-        with chainer.no_backprop_mode():
-            parts = [agent.generator.encode(*inputs(s)) for s in chunks]
-        enc = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
-    with chainer.no_backprop_mode():
-        lp, ent, v = learning.recompute_policy(agent.generator, agent.spec, rollout,
-                                               [chainer.Variable(x) for x in enc])
+    """(log_prob, entropy, value) (T, B) of the rollout's actions: from the acting pass's
+    encodings (reuse), else Generator.evaluate."""
     T, B = rollout.T, rollout.B
+    with chainer.no_backprop_mode():
+        if reuse:
+            z, v = agent.generator.unroll(*(x.reshape(T * B, -1) for x in rollout.encodings),
+                                          T, B, rollout.noise)
+            lp, ent = agent.generator.log_probs(
+                z, {k: a.reshape(-1) for k, a in rollout.actions.items()})
+        else:
+            lp, ent, v = agent.generator.evaluate(rollout, rollout.targets)
     return lp.array.reshape(T, B), ent.array.reshape(T, B), v.array.reshape(T, B)
 
 
@@ -118,7 +118,7 @@ def reused_and_recomputed_gradients(agent, r):
     grads = []
     for reuse in (True, False):
         agent.generator.cleargrads()
-        learning.generator_pass(agent.generator, agent.spec, r, None, returns, agent.coefs, reuse)
+        fused.fused_backward(agent.generator, r, None, returns, agent.loss, reuse)
         grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
     for name in grads[0]:
         np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
@@ -144,7 +144,7 @@ def test_acting_maps_give_the_recompute_gradients_and_are_freed_by_update():
 
 
 def test_distinct_rows():
-    from chainer_spiral.agents.acting import distinct_rows
+    from chainer_spiral.models.inputs import distinct_rows
     keys = np.array([[1, 2], [3, 4], [1, 2], [5, 6], [3, 4]], np.uint8)
     rows, inverse = distinct_rows(keys)
     assert list(rows) == [0, 1, 3] and list(inverse) == [0, 1, 0, 2, 1]
@@ -156,8 +156,8 @@ def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, condition
     agent = build_agent(envs[0], BlankDataset(), {'conditional': conditional}, {'rollout_n': 3})
     targets = np.random.RandomState(0).rand(3, 1, 64, 64).astype(np.float32)
     r = agent.collect(envs, targets=targets if conditional else None)
-    rows, inverse = learning._distinct_inputs(agent.spec, r, r.targets)
-    feats = learning.previous_features(agent.spec, r.actions).reshape(6, -1)
+    rows, inverse = fused._distinct_inputs(agent.spec, r, r.targets)
+    feats = agent.spec.previous_features(r.actions).reshape(6, -1)
     canvases = r.canvases[:2].reshape(6, -1)
     for i in range(6):  # every step has its representative's input
         j = rows[inverse[i]]
@@ -168,11 +168,10 @@ def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, condition
     grads = []
     for shared in (True, False):
         if not shared:
-            monkeypatch.setattr(learning, '_distinct_inputs',
+            monkeypatch.setattr(fused, '_distinct_inputs',
                                 lambda spec, r, t: (np.arange(6), np.arange(6)))
         agent.generator.cleargrads()
-        learning.generator_pass(agent.generator, agent.spec, r, r.targets, returns,
-                                agent.coefs, True)
+        fused.fused_backward(agent.generator, r, r.targets, returns, agent.loss, True)
         grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
     for name in grads[0]:
         np.testing.assert_allclose(grads[0][name], grads[1][name], rtol=1e-4, atol=1e-6,
@@ -185,10 +184,9 @@ def test_decoder_chunks_give_the_same_gradients_and_statistics(monkeypatch):
     returns = np.random.RandomState(1).randn(r.T, r.B).astype(np.float32)
     runs = []
     for chunk in (1000, 7):  # one chunk; chunks of 7 of the 20 steps
-        monkeypatch.setattr(learning, '_DECODER_CHUNK', chunk)
+        monkeypatch.setattr(fused, '_DECODER_CHUNK', chunk)
         agent.generator.cleargrads()
-        stats = learning.generator_pass(agent.generator, agent.spec, r, None, returns,
-                                        agent.coefs, True)
+        stats = fused.fused_backward(agent.generator, r, None, returns, agent.loss, True)
         runs.append((stats, {n: p.grad.copy() for n, p in agent.generator.namedparams()}))
     for key, value in runs[0][0].items():
         np.testing.assert_allclose(runs[1][0][key], value, rtol=1e-5, err_msg=key)
