@@ -33,8 +33,11 @@ from chainer_spiral.models.fused import fused_backward
 
 logger = getLogger(__name__)
 
-STATISTICS = ('avg_value', 'avg_entropy', 'l2', 'pi_loss', 'v_loss', 'R', 'reward_min',
-              'reward_mean', 'reward_max', 'reward_std', 'd_loss', 'gp', 'd_grad_norm')
+# R: the mean raw reward-mode score of the update's B final canvases; R_median ... R_min: the
+# other figures of those B scores (scores.txt's ChainerRL columns).
+STATISTICS = ('avg_value', 'avg_entropy', 'l2', 'pi_loss', 'v_loss', 'R', 'R_median', 'R_std',
+              'R_max', 'R_min', 'reward_min', 'reward_mean', 'reward_max', 'reward_std',
+              'd_loss', 'gp', 'd_grad_norm')
 
 
 class ReplayBuffer:
@@ -225,6 +228,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               discriminator_gradients=_grad_sum(self.discriminator))
         l2 = float(np.mean(np.square(rollout.finals - reals)))
         stats = dict(g_stats, **d_stats, l2=l2, R=float(final_scores.mean()),
+                     R_median=float(np.median(final_scores)), R_std=float(final_scores.std()),
+                     R_max=float(final_scores.max()), R_min=float(final_scores.min()),
                      reward_min=float(rewards.min()), reward_mean=float(rewards.mean()),
                      reward_max=float(rewards.max()), reward_std=float(rewards.std()))
         return PendingUpdate(rollout.finals, rollout.targets, stats)

@@ -2,6 +2,10 @@
 
 A record is a flat dict ``{name: number}`` with the counters (``steps``, ``episodes``,
 ``updates``), the trainer's ``time/...`` figures and the agent's statistics (``train/...``).
+scores.txt starts with ChainerRL's columns (steps, episodes, elapsed, then mean, median, stdev,
+max, min of the scores, here the raw reward-mode scores of the update's B drawings:
+``train/R`` ... ``train/R_min``), then the other figures; metrics.csv has the counters, then
+every figure under its own name.
 Quality records (the evaluations of snapshots during training) go to quality.csv and to
 TensorBoard under ``quality/``.
 The columns are fixed by the first row a file gets; a resumed run appends to the existing files
@@ -15,6 +19,10 @@ from pathlib import Path
 logger = getLogger(__name__)
 
 COUNTER_COLUMNS = ('steps', 'episodes', 'updates')
+# scores.txt's first columns (chainerrl.experiments' scores.txt) and the figures they are.
+CHAINERRL_COLUMNS = {'steps': 'steps', 'episodes': 'episodes', 'elapsed': 'time/elapsed',
+                     'mean': 'train/R', 'median': 'train/R_median', 'stdev': 'train/R_std',
+                     'max': 'train/R_max', 'min': 'train/R_min'}
 
 
 class MetricsWriter:
@@ -27,7 +35,8 @@ class MetricsWriter:
 
     def __init__(self, outdir, tensorboard=True):
         outdir = Path(outdir)
-        self._tables = [_Table(outdir / 'scores.txt', '\t'), _Table(outdir / 'metrics.csv', ',')]
+        self._scores = _Table(outdir / 'scores.txt', '\t', tuple(CHAINERRL_COLUMNS))
+        self._metrics = _Table(outdir / 'metrics.csv', ',')
         self._quality = _Table(outdir / 'quality.csv', ',')
         self._tb = None
         if tensorboard:
@@ -36,8 +45,10 @@ class MetricsWriter:
 
     def write(self, record):
         """Append one record (a dict with at least `steps`) everywhere."""
-        for table in self._tables:
-            table.write(record)
+        row = {name: record.get(figure, '') for name, figure in CHAINERRL_COLUMNS.items()}
+        row.update((k, v) for k, v in record.items() if k not in CHAINERRL_COLUMNS.values())
+        self._scores.write(row)
+        self._metrics.write(record)
         self._scalars(record)
 
     def write_quality(self, record):
@@ -55,7 +66,7 @@ class MetricsWriter:
             self._tb.flush()
 
     def close(self):
-        for table in self._tables + [self._quality]:
+        for table in (self._scores, self._metrics, self._quality):
             table.close()
         if self._tb is not None:
             self._tb.close()
@@ -63,11 +74,13 @@ class MetricsWriter:
 
 
 class _Table:
-    """A delimited text file whose header is fixed by its first row."""
+    """A delimited text file whose header is fixed by its first row: the `leading` columns,
+    then the row's other keys in sorted order."""
 
-    def __init__(self, path, delimiter):
+    def __init__(self, path, delimiter, leading=COUNTER_COLUMNS):
         self.path = path
         self.delimiter = delimiter
+        self.leading = leading
         self.columns = _existing_header(path, delimiter)
         self._file = None
         self._dropped = set()
@@ -76,8 +89,8 @@ class _Table:
         if self._file is None:
             new = self.columns is None
             if new:
-                self.columns = list(COUNTER_COLUMNS) + sorted(
-                    k for k in record if k not in COUNTER_COLUMNS)
+                self.columns = list(self.leading) + sorted(
+                    k for k in record if k not in self.leading)
             self._file = open(self.path, 'a', newline='')
             self._writer = csv.writer(self._file, delimiter=self.delimiter, lineterminator='\n')
             if new:

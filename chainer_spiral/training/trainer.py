@@ -11,6 +11,7 @@ evaluates every k-th snapshot in a low-priority process of its own (evaluation.s
 and writes the figures to quality.csv and TensorBoard when they arrive. See docs/training.md for
 why this does not use ChainerRL's `train_agent_async` loop.
 """
+import dataclasses
 import json
 import multiprocessing as mp
 import os
@@ -132,7 +133,8 @@ def warm_start(cfg, agent):
 
 
 def prepare_outdir(outdir, cfg, argv):
-    """Create the run directory with config.yaml, command.txt and git.txt.
+    """Create the run directory with config.yaml, command.txt, git.txt and what ChainerRL's
+    prepare_output_dir records (`write_chainerrl_records`).
 
     Raises:
         TrainingError: OUTDIR is a file, or cannot be created or written.
@@ -152,6 +154,22 @@ def _write_outdir(outdir, cfg, argv):
     dump_config(cfg, outdir / factory.CONFIG_FILE)
     (outdir / 'command.txt').write_text(' '.join(shlex.quote(str(a)) for a in argv) + '\n')
     (outdir / 'git.txt').write_text(git_description())
+    write_chainerrl_records(outdir, cfg)
+
+
+def write_chainerrl_records(outdir, cfg):
+    """What chainerrl.experiments.prepare_output_dir writes beside command.txt: args.txt (here
+    the resolved config as JSON), environ.txt (the environment variables as JSON) and, when the
+    working directory is under git, git-head.txt, git-status.txt, git-log.txt and
+    git-diff.txt (ChainerRL's commands, run there)."""
+    from chainerrl.experiments.prepare_output_dir import is_under_git_control
+    (outdir / 'args.txt').write_text(json.dumps(dataclasses.asdict(cfg), default=str))
+    (outdir / 'environ.txt').write_text(json.dumps(dict(os.environ)))
+    if is_under_git_control():
+        for name, command in (('git-head.txt', ['rev-parse', 'HEAD']),
+                              ('git-status.txt', ['status']), ('git-log.txt', ['log']),
+                              ('git-diff.txt', ['diff'])):
+            (outdir / name).write_bytes(subprocess.check_output(['git'] + command))
 
 
 def check_no_later_snapshots(outdir, load):

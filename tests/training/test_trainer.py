@@ -48,6 +48,14 @@ def test_a_toy_run_in_the_main_process_writes_every_output(tmp_path):
     assert (tmp_path / 'command.txt').read_text() == f'train.py configs/toy.yaml {tmp_path}\n'
     assert re.fullmatch(r'revision: [0-9a-f]{40}\ndirty: (true|false)\n',
                         (tmp_path / 'git.txt').read_text())
+    # What ChainerRL's prepare_output_dir records (the tests run in the repository's checkout).
+    args = json.loads((tmp_path / 'args.txt').read_text())
+    assert args['agent']['rollout_n'] == cfg.agent.rollout_n
+    assert 'PATH' in json.loads((tmp_path / 'environ.txt').read_text())
+    assert re.fullmatch(r'[0-9a-f]{40}\n', (tmp_path / 'git-head.txt').read_text())
+    assert all((tmp_path / f'git-{name}.txt').is_file() for name in ('status', 'log', 'diff'))
+    header = (tmp_path / 'scores.txt').read_text().splitlines()[0].split('\t')
+    assert header[:8] == ['steps', 'episodes', 'elapsed', 'mean', 'median', 'stdev', 'max', 'min']
 
 
 def fail_at(n, action):
