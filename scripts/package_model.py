@@ -118,8 +118,7 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
     git = (run_dir / 'git.txt').read_text().strip().replace('\n', ', ')
     lines = [
         f'# {name}', '',
-        f'Problem `{cfg.data.problem}`' + (f' (label {cfg.data.label})' if cfg.data.label is not None
-                                           else '')
+        f'Problem `{cfg.data.problem}`' + subset_of(cfg.data)
         + f", {'conditional' if cfg.model.conditional else 'unconditional'}, "
         f'reward `{cfg.agent.reward_mode}`, action space `{cfg.env.action_space}`, '
         f'{cfg.env.imsize}x{cfg.env.imsize} canvas, R {cfg.env.pos_resolution}, '
@@ -185,6 +184,15 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
     if notes:
         lines += ['## What it can and cannot draw yet', '', Path(notes).read_text().strip(), '']
     return '\n'.join(lines)
+
+
+def subset_of(data):
+    """' (label 7)', ' (category fish)' or '': the part of the problem a painter was trained on."""
+    if data.label is not None:
+        return f' (label {data.label})'
+    if data.problem == 'quickdraw' and data.categories and len(data.categories) == 1:
+        return f' (category {data.categories[0]})'
+    return ''
 
 
 def main(argv=None):
