@@ -48,8 +48,10 @@ stamp="$VENV/.installed-$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 installed=$(cat "$stamp" 2>/dev/null || true)
 if [ "$installed" != "$EXTRAS" ] && [ "$installed" != test,ray ]; then
   echo "install.sh: pip install -e .[$EXTRAS] into $VENV"
-  PIP_CONSTRAINT="$ROOT/constraints.txt" PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    "$VENV/bin/pip" install -q -e "$ROOT[$EXTRAS]"
+  # pip >= 26.2 applies only build constraints inside its isolated build environments (where
+  # chainer's sdist needs setuptools<70), older pips PIP_CONSTRAINT: set both (docs/install.md).
+  PIP_CONSTRAINT="$ROOT/constraints.txt" PIP_BUILD_CONSTRAINT="$ROOT/constraints.txt" \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/pip" install -q -e "$ROOT[$EXTRAS]"
   rm -f "$VENV"/.installed-*
   echo "$EXTRAS" > "$stamp"
 fi
