@@ -23,7 +23,7 @@ import numpy as np
 
 from chainer_spiral.errors import check_finite
 from chainer_spiral.models.inputs import (distinct_rows, encoder_chunks, input_keys,
-                                          network_images)
+                                          network_images, step_inputs)
 
 # Steps whose decoder graph is built at once.
 _DECODER_CHUNK = 50
@@ -49,7 +49,10 @@ def fused_backward(generator, rollout, targets, returns, loss, reuse_encodings):
             before its own backward (gradients only reach `generator`, which its caller
             clears first).
     """
-    inputs = _encoder_inputs(generator, rollout, targets)
+    canvases, feats, tiled = step_inputs(generator.spec, rollout, targets)
+
+    def inputs(s):
+        return network_images(canvases[s], None if tiled is None else tiled[s]), feats[s]
     n = rollout.T * rollout.B
     if reuse_encodings:
         leaves = [x.reshape(n, -1) for x in rollout.encodings]
@@ -59,7 +62,7 @@ def fused_backward(generator, rollout, targets, returns, loss, reuse_encodings):
         leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
     leaves = [chainer.Variable(x) for x in leaves]
     stats = _policy_backward(generator, rollout, leaves, returns, loss)
-    rows, inverse = _distinct_inputs(generator.spec, rollout, targets)
+    rows, inverse = _distinct_inputs(canvases, feats, tiled)
     grads = []
     for leaf in leaves:
         g = np.zeros((len(rows),) + leaf.shape[1:], np.float32)
@@ -76,27 +79,9 @@ def fused_backward(generator, rollout, targets, returns, loss, reuse_encodings):
     return stats
 
 
-def _encoder_inputs(generator, rollout, targets):
-    """Flat (T*B) encoder inputs: a function of a sample slice or index -> (images, feats)."""
-    T, B = rollout.T, rollout.B
-    canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
-    feats = generator.spec.previous_features(rollout.actions).reshape(T * B, -1)
-    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape).reshape(
-        (T * B,) + targets.shape[1:])
-
-    def inputs(s):
-        return network_images(canvases[s], None if tiled is None else tiled[s]), feats[s]
-    return inputs
-
-
-def _distinct_inputs(spec, rollout, targets):
-    """The distinct encoder inputs among the T*B steps: inputs.distinct_rows of them."""
-    T, B = rollout.T, rollout.B
-    n = T * B
-    tiled = None if targets is None else np.broadcast_to(targets, (T,) + targets.shape)
-    return distinct_rows(input_keys(rollout.canvases[:T].reshape(n, -1),
-                                    spec.previous_features(rollout.actions).reshape(n, -1),
-                                    None if tiled is None else tiled.reshape(n, -1)))
+def _distinct_inputs(canvases, feats, tiled):
+    """The distinct encoder inputs among the T*B steps (`step_inputs`): distinct_rows."""
+    return distinct_rows(input_keys(canvases, feats, tiled))
 
 
 def _policy_backward(generator, rollout, leaves, returns, loss):

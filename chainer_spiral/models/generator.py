@@ -27,7 +27,7 @@ import numpy as np
 
 from chainer_spiral.models.decoder import AutoregressiveDecoder
 from chainer_spiral.models.encoder import TwinEncoder
-from chainer_spiral.models.inputs import network_images
+from chainer_spiral.models.inputs import network_images, step_inputs
 
 POLICY_HIDDEN = 256
 VALUE_HIDDEN = 128
@@ -186,13 +186,9 @@ class Generator(chainer.Chain):
         Returns:
             (log_prob, entropy, value) Variables (T * B,), time-major.
         """
-        T, B = rollout.T, rollout.B
-        canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
-        tiled = None if targets is None else np.broadcast_to(
-            targets, (T,) + targets.shape).reshape((T * B,) + targets.shape[1:])
-        feats = self.spec.previous_features(rollout.actions).reshape(T * B, -1)
+        canvases, feats, tiled = step_inputs(self.spec, rollout, targets)
         gx_pi, gx_v = self.encode(network_images(canvases, tiled), feats)
-        z, value = self.unroll(gx_pi, gx_v, T, B, rollout.noise)
+        z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B, rollout.noise)
         log_prob, entropy = self.log_probs(
             z, {name: a.reshape(-1) for name, a in rollout.actions.items()})
         return log_prob, entropy, value

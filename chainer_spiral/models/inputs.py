@@ -9,6 +9,26 @@ import numpy as np
 ENCODER_CHUNK_BUDGET = 1536 * 1024
 
 
+def step_inputs(spec, rollout, targets):
+    """The encoder inputs of a rollout's T*B steps, time-major.
+
+    Args:
+        spec: ActionSpec.
+        rollout: agents.acting.Rollout.
+        targets: float32 (B, C, H, W), or None.
+
+    Returns:
+        (canvases uint8 (T*B, H, W, C), previous-action features float32 (T*B, F), targets
+        tiled over the steps float32 (T*B, C, H, W) or None).
+    """
+    T, B = rollout.T, rollout.B
+    canvases = rollout.canvases[:T].reshape((T * B,) + rollout.canvases.shape[2:])
+    feats = spec.previous_features(rollout.actions).reshape(T * B, -1)
+    tiled = None if targets is None else np.broadcast_to(
+        targets, (T,) + targets.shape).reshape((T * B,) + targets.shape[1:])
+    return canvases, feats, tiled
+
+
 def network_images(canvases, targets):
     """Network input from stored canvases.
 

@@ -9,6 +9,7 @@ from chainer_spiral.config import AgentConfig
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
 from chainer_spiral.models import fused
+from chainer_spiral.models.inputs import step_inputs
 
 
 def toy_envs(n, T=3, action_space='spiral'):
@@ -156,9 +157,9 @@ def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, condition
     agent = build_agent(envs[0], BlankDataset(), {'conditional': conditional}, {'rollout_n': 3})
     targets = np.random.RandomState(0).rand(3, 1, 64, 64).astype(np.float32)
     r = agent.collect(envs, targets=targets if conditional else None)
-    rows, inverse = fused._distinct_inputs(agent.spec, r, r.targets)
-    feats = agent.spec.previous_features(r.actions).reshape(6, -1)
-    canvases = r.canvases[:2].reshape(6, -1)
+    canvases, feats, tiled = step_inputs(agent.spec, r, r.targets)
+    rows, inverse = fused._distinct_inputs(canvases, feats, tiled)
+    canvases = canvases.reshape(6, -1)
     for i in range(6):  # every step has its representative's input
         j = rows[inverse[i]]
         assert j <= i and (canvases[i] == canvases[j]).all() and (feats[i] == feats[j]).all()
@@ -169,7 +170,7 @@ def test_steps_with_the_same_input_share_one_encoder_pass(monkeypatch, condition
     for shared in (True, False):
         if not shared:
             monkeypatch.setattr(fused, '_distinct_inputs',
-                                lambda spec, r, t: (np.arange(6), np.arange(6)))
+                                lambda canvases, feats, tiled: (np.arange(6), np.arange(6)))
         agent.generator.cleargrads()
         fused.fused_backward(agent.generator, r, r.targets, returns, agent.loss, True)
         grads.append({n: p.grad.copy() for n, p in agent.generator.namedparams()})
