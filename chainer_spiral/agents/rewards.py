@@ -47,23 +47,20 @@ def blurred(images, sigma):
     return np.stack(out).reshape(images.shape)
 
 
-class WGANGP:
-    """The WGAN-GP critic's score (`learns`: its loss has a gradient penalty).
+class Discriminated:
+    """A reward read off a discriminator, which learns (`learns`) from real and fake canvases.
+    Subclasses give the reward of D's outputs (`reward_of_logits`) and the loss of one chunk
+    (`loss`); `has_penalty` says whether that loss has a gradient penalty.
 
     Args:
         discriminator: Discriminator (the worker's local copy).
-        gp_lambda: weight of the gradient penalty.
     """
 
     learns = True
-    has_penalty = True
+    has_penalty = False
 
-    def __init__(self, discriminator, gp_lambda=10.0):
-        self.discriminator, self.gp_lambda = discriminator, gp_lambda
-
-    def reward_of_logits(self, y):
-        """float32 (N,) discriminator outputs -> rewards (N,)."""
-        return y
+    def __init__(self, discriminator):
+        self.discriminator = discriminator
 
     def scores(self, images, targets):
         """float32 (N, C, H, W) canvases in [0, 1] and their targets (the discriminator's
@@ -89,7 +86,7 @@ class WGANGP:
         Args:
             real, fake: float32 (N, C, H, W).
             real_cond, fake_cond: conditions (N, C, H, W) or None.
-            eps: float32 (N,) interpolation weights of the penalty (WGANGP).
+            eps: float32 (N,) interpolation weights of the penalty (WGANGP's).
 
         Returns:
             (loss, penalty (0 without one), mean gradient norm (nan without a penalty)), floats.
@@ -114,6 +111,25 @@ class WGANGP:
                 (s.stop - s.start) / n)
         return totals[0], totals[1], totals[2] if self.has_penalty else float('nan')
 
+
+class WGANGP(Discriminated):
+    """The WGAN-GP critic's score D(x); its loss has a gradient penalty.
+
+    Args:
+        discriminator: Discriminator (the worker's local copy).
+        gp_lambda: weight of the gradient penalty.
+    """
+
+    has_penalty = True
+
+    def __init__(self, discriminator, gp_lambda=10.0):
+        super().__init__(discriminator)
+        self.gp_lambda = gp_lambda
+
+    def reward_of_logits(self, y):
+        """float32 (N,) discriminator outputs -> rewards (N,)."""
+        return y
+
     def loss(self, y_real, y_fake, real, fake, real_cond, eps):
         """(loss Variable (), penalty float, gradient norms (N,)) of one chunk's outputs."""
         # The penalty's interpolates keep the condition of the real pair (the fake's target).
@@ -121,13 +137,8 @@ class WGANGP:
         return F.mean(y_fake) - F.mean(y_real) + self.gp_lambda * gp, float(gp.array), norms
 
 
-class DCGAN(WGANGP):
+class DCGAN(Discriminated):
     """chainer_spiral's DCGAN discriminator: softplus of its logit as the reward."""
-
-    has_penalty = False
-
-    def __init__(self, discriminator):
-        super().__init__(discriminator, gp_lambda=0.0)
 
     def reward_of_logits(self, y):
         return np.logaddexp(0.0, y).astype(np.float32)
