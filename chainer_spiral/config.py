@@ -114,6 +114,8 @@ class ModelConfig:
                                   'channels of the encoders (CoordConv)')
     noise_size: int = option(0, 'size of the standard normal noise each episode draws and both '
                              'LSTMs read at every step; 0: none', low=0, high=1024)
+    spatial_skip: bool = option(False, "add to the grid heads' logits a map computed from the "
+                                "image at the grid's resolution (models/spatial.py)")
 
 
 @dataclasses.dataclass

@@ -132,6 +132,7 @@ class LockstepActor:
         self.choose = choose_actions(rng, greedy)
         self.state = generator.initial_state(B)
         self.feats = np.zeros((B, sum(spec.field_dims)), np.float32)
+        self.pens = np.zeros(B, np.int64)
         self.noise = generator.initial_noise(rng, B)
         self.maps = None if maps_for is None else tuple(
             np.empty((maps_for * B,) + shape, np.float32)
@@ -161,7 +162,9 @@ class LockstepActor:
             g_pi, g_v = encode_step(self.generator, canvases, self.targets, self.feats,
                                     self.maps or (), self.t * self.B)
             z, value, self.state = self.generator.step(g_pi, g_v, self.state, self.noise)
-            acts, log_prob, entropy = self.generator.decoder(z, choose)
+            skip = None if self.generator.skip is None else self.generator.spatial_logits(
+                network_images(canvases, self.targets), self.pens)
+            acts, log_prob, entropy = self.generator.decoder(z, choose, skip)
         self.canvases.append(canvases)
         self.gx_pi.append(g_pi)
         self.gx_v.append(g_v)
@@ -169,6 +172,7 @@ class LockstepActor:
         for name, a in acts.items():
             self.actions[name].append(np.asarray(a, np.int64))
         self.feats = self.spec.features(acts)
+        self.pens = np.asarray(acts[self.spec.position_field], np.int64)
         return acts
 
     def rollout(self, final, frames=None):

@@ -94,6 +94,12 @@ class ActionSpec:
         feats = self.features(actions)
         return np.concatenate((np.zeros_like(feats[:1]), feats[:-1]))
 
+    def previous_positions(self, actions):
+        """The pen's grid point before each step: actions dict name -> int (T, B) -> int64
+        (T, B), 0 at t = 0 (where the env puts the pen), then the position of step t - 1."""
+        pos = np.asarray(actions[self.position_field], np.int64)
+        return np.concatenate((np.zeros_like(pos[:1]), pos[:-1]))
+
     def to_env(self, actions, b):
         """The env action of episode b from batched int arrays (B,)."""
         out = {h.name: int(actions[h.name][b]) for h in self.heads}

@@ -107,13 +107,15 @@ class AutoregressiveDecoder(chainer.Chain):
             self.mixers = chainer.ChainList(*[L.Linear(z_size + ACTION_EMBED, z_size)
                                               for _ in spec.heads[:-1]])
 
-    def forward(self, z, choose):
+    def forward(self, z, choose, skip=None):
         """Run the heads in order.
 
         Args:
             z: (N, Z) LSTM output.
             choose: `choose(head, log_p) -> int array (N,)` with log_p the head's
                 log-probabilities, numpy float32 (N, head.size).
+            skip: (N, grid heads, R * R) logits added to the grid heads' in order
+                (models/spatial.py), or None.
 
         Returns:
             (actions, log_prob, entropy): dict name -> int array (N,); the summed
@@ -121,9 +123,12 @@ class AutoregressiveDecoder(chainer.Chain):
             (each head's at the code its predecessors' chosen actions produced).
         """
         actions, log_prob, entropy = {}, 0, 0
-        last = len(self.spec.heads) - 1
+        last, grid = len(self.spec.heads) - 1, 0
         for i, head in enumerate(self.spec.heads):
-            log_p = F.log_softmax(self.heads[i](z))
+            logits = self.heads[i](z)
+            if skip is not None and head.spatial:
+                logits, grid = logits + skip[:, grid], grid + 1
+            log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
             log_prob = log_prob + F.select_item(log_p, a)

@@ -61,7 +61,7 @@ def fused_backward(generator, rollout, targets, returns, loss, reuse_encodings):
             parts = [generator.encode(*inputs(s)) for s in encoder_chunks(n, generator.imsize)]
         leaves = [np.concatenate([p[i].array for p in parts]) for i in range(2)]
     leaves = [chainer.Variable(x) for x in leaves]
-    stats = _policy_backward(generator, rollout, leaves, returns, loss)
+    stats = _policy_backward(generator, rollout, leaves, returns, loss, inputs)
     rows, inverse = _distinct_inputs(canvases, feats, tiled)
     grads = []
     for leaf in leaves:
@@ -84,10 +84,12 @@ def _distinct_inputs(canvases, feats, tiled):
     return distinct_rows(input_keys(canvases, feats, tiled))
 
 
-def _policy_backward(generator, rollout, leaves, returns, loss):
+def _policy_backward(generator, rollout, leaves, returns, loss, inputs):
     """The losses from the encoder outputs `leaves`, backpropagated into the leaves and the
-    LSTM and decoder parameters; returns fused_backward's statistics."""
+    LSTM, decoder and spatial skip parameters (`inputs(slice)`: the steps' images and
+    features); returns fused_backward's statistics."""
     n = rollout.T * rollout.B
+    pens = generator.spec.previous_positions(rollout.actions).ravel()
     z, value = generator.unroll(leaves[0], leaves[1], rollout.T, rollout.B, rollout.noise)
     returns = returns.reshape(-1)
     v_loss = loss.value_loss(value, returns)
@@ -99,7 +101,10 @@ def _policy_backward(generator, rollout, leaves, returns, loss):
     for i in range(0, n, _DECODER_CHUNK):
         s = slice(i, min(n, i + _DECODER_CHUNK))
         z_s = chainer.Variable(z.array[s])
-        log_prob, entropy = generator.log_probs(z_s, {k: a[s] for k, a in actions.items()})
+        skip = None if generator.skip is None else generator.spatial_logits(inputs(s)[0],
+                                                                            pens[s])
+        log_prob, entropy = generator.log_probs(z_s, {k: a[s] for k, a in actions.items()},
+                                                skip)
         chunk_loss = loss.policy_loss(log_prob, entropy, advantage[s], n)
         check_finite(pi_loss=chunk_loss.array)
         chunk_loss.backward()

@@ -19,6 +19,9 @@ the encoders' input (CoordConv; DeepMind's SPIRAL agents have them).
 `noise_size` > 0: each episode draws a standard normal noise vector (the rollout keeps it) that
 both LSTMs read at every step, projected onto their gates: an unconditional painter can commit
 to one drawing per noise sample, as DeepMind's SPIRAL agents' noise input lets them.
+
+`spatial_skip`: the grid heads' logits also get a map computed from the image at the grid's
+resolution (models/spatial.py), so the position choice can point at what it sees.
 """
 import chainer
 import chainer.functions as F
@@ -28,6 +31,7 @@ import numpy as np
 from chainer_spiral.models.decoder import AutoregressiveDecoder
 from chainer_spiral.models.encoder import TwinEncoder
 from chainer_spiral.models.inputs import network_images, step_inputs
+from chainer_spiral.models.spatial import SpatialSkip
 
 POLICY_HIDDEN = 256
 VALUE_HIDDEN = 128
@@ -64,15 +68,19 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, noise_size: see the module docstring.
+        coord_channels, noise_size, spatial_skip: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
-                 position_activation='sigmoid', coord_channels=False, noise_size=0):
+                 position_activation='sigmoid', coord_channels=False, noise_size=0,
+                 spatial_skip=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.noise_size = noise_size
         self.conditional, self.blind = conditional, blind
+        if blind and spatial_skip:
+            raise ValueError('spatial_skip: the skip sees the canvas, so a blind policy cannot '
+                             'have it')
         in_channels = channels * (2 if conditional else 1) + (2 if coord_channels else 0)
         self.coords = None
         if coord_channels:
@@ -88,6 +96,11 @@ class Generator(chainer.Chain):
             if noise_size:
                 self.pi_noise = L.Linear(noise_size, 4 * POLICY_HIDDEN, nobias=True)
                 self.v_noise = L.Linear(noise_size, 4 * VALUE_HIDDEN, nobias=True)
+            if spatial_skip:
+                self.skip = SpatialSkip(imsize, in_channels, spec.R,
+                                        sum(h.spatial for h in spec.heads))
+        if not spatial_skip:
+            self.skip = None
         if blind:
             self.encoder.pi_first_mask = self._blind_mask(in_channels)
 
@@ -129,11 +142,28 @@ class Generator(chainer.Chain):
         Returns:
             (gx_pi (N, 4 * 256), gx_v (N, 4 * 128), maps tuple of Variables).
         """
-        if self.coords is not None:
-            coords = np.broadcast_to(self.coords, (len(images),) + self.coords.shape)
-            images = np.concatenate((images, coords), axis=-1)
-        z_pi, z_v, maps = self.encoder.encode_with_maps(images, feats, maps)
+        z_pi, z_v, maps = self.encoder.encode_with_maps(self._with_coords(images), feats, maps)
         return self.pi_lstm.upward(z_pi), self.v_lstm.upward(z_v), maps
+
+    def _with_coords(self, images):
+        if self.coords is None:
+            return images
+        coords = np.broadcast_to(self.coords, (len(images),) + self.coords.shape)
+        return np.concatenate((images, coords), axis=-1)
+
+    def spatial_logits(self, images, pens):
+        """The grid heads' spatial skip (`spatial_skip`), or None without it.
+
+        Args:
+            images: float32 (N, H, W, C or 2C) as `encode`'s.
+            pens: int (N,) the pen's grid point before each step.
+
+        Returns:
+            (N, grid heads, R * R) Variable, or None.
+        """
+        if self.skip is None:
+            return None
+        return self.skip(self._with_coords(images), pens)
 
     def initial_noise(self, rng, batch):
         """The episodes' noise: float32 (B, noise_size) from `rng`, or None without noise."""
@@ -161,17 +191,18 @@ class Generator(chainer.Chain):
             values.append(value)
         return F.concat(zs, axis=0), F.concat(values, axis=0)
 
-    def log_probs(self, z, actions):
+    def log_probs(self, z, actions, skip=None):
         """The decoder's log-probability and entropy of given actions (teacher forcing).
 
         Args:
             z: (N, 256) LSTM outputs.
             actions: dict name -> int (N,).
+            skip: `spatial_logits` of the N steps, or None.
 
         Returns:
             (log_prob, entropy) Variables (N,).
         """
-        _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name])
+        _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name], skip)
         return log_prob, entropy
 
     def evaluate(self, rollout, targets=None):
@@ -187,10 +218,12 @@ class Generator(chainer.Chain):
             (log_prob, entropy, value) Variables (T * B,), time-major.
         """
         canvases, feats, tiled = step_inputs(self.spec, rollout, targets)
-        gx_pi, gx_v = self.encode(network_images(canvases, tiled), feats)
+        images = network_images(canvases, tiled)
+        gx_pi, gx_v = self.encode(images, feats)
         z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B, rollout.noise)
+        skip = self.spatial_logits(images, self.spec.previous_positions(rollout.actions).ravel())
         log_prob, entropy = self.log_probs(
-            z, {name: a.reshape(-1) for name, a in rollout.actions.items()})
+            z, {name: a.reshape(-1) for name, a in rollout.actions.items()}, skip)
         return log_prob, entropy, value
 
     def step(self, gx_pi, gx_v, state, noise=None):
