@@ -22,10 +22,13 @@ from pathlib import Path
 
 import yaml
 
-from chainer_spiral.datasets import PROBLEMS
 from chainer_spiral.errors import read_text
 
 SECTIONS = ('env', 'data', 'model', 'agent', 'train')
+
+# The dataset problems (`data.problem`); chainer_spiral.datasets has a reader module for each.
+PROBLEMS = ('mnist', 'emnist', 'kmnist', 'jikei', 'quickdraw', 'omniglot', 'celeba', 'folder',
+            'toy')
 
 
 class ConfigError(ValueError):
@@ -42,7 +45,8 @@ def option(default=dataclasses.MISSING, doc='', *, choices=None, low=None, high=
         choices: allowed values (enum).
         low, high: bounds of a number (or of each element of a tuple of numbers).
         low_open, high_open: exclude the bound itself.
-        path: the value is a filesystem path, resolved relative to the config file.
+        path: the value is a filesystem path, resolved relative to the config file (given in
+            Python, an os.PathLike is accepted too and becomes its str).
     """
     meta = dict(doc=doc, choices=choices, low=low, high=high, low_open=low_open,
                 high_open=high_open, path=path)
@@ -74,7 +78,8 @@ class EnvConfig:
 
 @dataclasses.dataclass
 class DataConfig:
-    """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **others)`."""
+    """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **others)`
+    checks its options as this section and hands it to the problem's reader."""
     problem: str = option(doc='which dataset', choices=PROBLEMS)
     path: typing.Optional[str] = option(None, 'file or folder holding the dataset files; null: the '
                                         'official files in cache_dir (downloaded if download)',
@@ -416,6 +421,8 @@ def check_value(field, value, where):
         if value is None:
             return None
         hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if meta['path'] and isinstance(value, os.PathLike):
+        value = os.fspath(value)
     ok, normalised = _convert(hint, value, meta)
     if not ok:
         message = f'{where}: expected {describe(field)}, got {_show(value)}'

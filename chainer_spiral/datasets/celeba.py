@@ -7,7 +7,7 @@ joins train); otherwise, and for an npz, the split is by `test_fraction`.
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData, center_crop, resize
-from chainer_spiral.datasets.files import read_npz
+from chainer_spiral.datasets.files import data_path, read_npz
 from chainer_spiral.datasets.folder import image_files, read_images
 
 PARTITION_FILE = 'list_eval_partition.txt'
@@ -37,18 +37,24 @@ def read_partition(folder, names):
     return None
 
 
-def read(opts):
-    """Read the faces of `opts.path` (a folder, its img_align_celeba subfolder, or an npz)."""
-    if opts.path.is_file():
-        return RawData(read_npz_crops(opts.path, opts.imsize))
-    if not opts.path.is_dir():
-        raise DatasetError(f'celeba: expected a folder of aligned JPEGs or an npz at {opts.path} '
+def read(data, imsize):
+    """Read the faces of `data.path` (a folder, its img_align_celeba subfolder, or an npz).
+
+    Args:
+        data: DataConfig of the celeba problem.
+        imsize: side of the images the agent paints (faces are resized to it as they are read).
+    """
+    path = data_path(data)
+    if path.is_file():
+        return RawData(read_npz_crops(path, imsize))
+    if not path.is_dir():
+        raise DatasetError(f'celeba: expected a folder of aligned JPEGs or an npz at {path} '
                            f'(get img_align_celeba from '
                            f'https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html)')
-    folder = opts.path / 'img_align_celeba'
-    folder = folder if folder.is_dir() else opts.path
+    folder = path / 'img_align_celeba'
+    folder = folder if folder.is_dir() else path
     paths = image_files(folder)
     if not paths:
         raise DatasetError(f'celeba: expected aligned face images under {folder}, found none')
-    images = read_images(paths, opts.imsize, color=True)
+    images = read_images(paths, imsize, color=True)
     return RawData(images, is_test=read_partition(folder, [p.name for p in paths]))

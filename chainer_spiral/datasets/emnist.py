@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData
-from chainer_spiral.datasets.files import is_available, locate
+from chainer_spiral.datasets.files import cache_path, data_path, is_available, locate
 from chainer_spiral.datasets.mnist import decompress, images_and_labels, parse_idx, read_idx
 
 VARIANTS = ('letters', 'balanced', 'digits', 'byclass', 'bymerge', 'mnist')
@@ -37,26 +37,32 @@ def read_from_archive(archive, name):
     return parse_idx(decompress(data, f'{archive}:{name}'), f'{archive}:{name}')
 
 
-def read_file(opts, name):
+def read_file(data, name):
     """Read one IDX file from the folder, else from gzip.zip (`path` itself, or downloaded)."""
-    if opts.path.is_file():
-        return read_from_archive(opts.path, name)
-    if is_available(opts.path, opts.cache_dir, 'emnist', name):
-        return read_idx(locate('emnist', opts.path, name, opts.cache_dir, False))
-    archive = locate('emnist', opts.path, ARCHIVE, opts.cache_dir, opts.download)
+    folder, cache = data_path(data), cache_path(data)
+    if folder.is_file():
+        return read_from_archive(folder, name)
+    if is_available(folder, cache, 'emnist', name):
+        return read_idx(locate('emnist', folder, name, cache, False))
+    archive = locate('emnist', folder, ARCHIVE, cache, data.download)
     return read_from_archive(archive, name)
 
 
-def read(opts):
-    """Read the train and test files of `opts.variant` (default letters), official split."""
-    variant = opts.variant or DEFAULT_VARIANT
+def read(data, imsize):
+    """Read the train and test files of `data.variant` (default letters), official split.
+
+    Args:
+        data: DataConfig of the emnist problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
+    """
+    variant = data.variant or DEFAULT_VARIANT
     if variant not in VARIANTS:
         raise DatasetError(f'emnist: variant: expected one of {", ".join(VARIANTS)}, '
                            f'got {variant!r}')
     images, labels, is_test = [], [], []
     for split in ('train', 'test'):
         image_name, label_name = file_names(variant, split)
-        x, y = images_and_labels(read_file(opts, image_name), read_file(opts, label_name),
+        x, y = images_and_labels(read_file(data, image_name), read_file(data, label_name),
                                  image_name, label_name)
         images.append(x.transpose(0, 2, 1))
         labels.append(y)

@@ -12,6 +12,8 @@ import urllib.request
 import zipfile
 import zlib
 from logging import getLogger
+from pathlib import Path
+
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError
@@ -140,23 +142,35 @@ def locate(problem, folder, filename, cache_dir, download_ok):
     return candidates[1]
 
 
+def cache_path(data):
+    """The download cache of a `data:` section (DataConfig): its `cache_dir`, ~-expanded (Path)."""
+    return Path(data.cache_dir).expanduser()
+
+
+def data_path(data):
+    """The file or folder of a `data:` section's files (DataConfig): its `path`, ~-expanded
+    (Path); null: cache_dir/<problem>."""
+    return cache_path(data) / data.problem if data.path is None else Path(data.path).expanduser()
+
+
 def is_available(folder, cache_dir, problem, filename):
     """Whether `filename` is already in the user's folder or the cache (no download)."""
     return (folder / filename).is_file() or (cache_dir / problem / filename).is_file()
 
 
-def choose_parts(opts, parts):
+def choose_parts(data, parts):
     """The parts (e.g. official splits) to read: those whose files are all present, else all.
 
     Args:
-        opts: DataOptions (path, cache_dir, problem).
+        data: DataConfig (path, cache_dir, problem).
         parts: dict part name -> list of file names.
 
     Returns:
         list of part names, in the order of `parts`.
     """
+    folder, cache = data_path(data), cache_path(data)
     present = [name for name, files in parts.items()
-               if all(is_available(opts.path, opts.cache_dir, opts.problem, f) for f in files)]
+               if all(is_available(folder, cache, data.problem, f) for f in files)]
     return present or list(parts)
 
 

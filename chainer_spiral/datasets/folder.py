@@ -8,6 +8,7 @@ Transparent pixels count as white paper.
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData, center_crop, read_image, resize
+from chainer_spiral.datasets.files import data_path
 
 EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
 
@@ -27,17 +28,23 @@ def read_images(paths, imsize, color):
     return images
 
 
-def read(opts):
-    """Read every image under `opts.path` (no official split)."""
-    if not opts.path.is_dir():
-        raise DatasetError(f'folder: path: expected a directory of images, got {opts.path}')
-    paths = image_files(opts.path)
+def read(data, imsize):
+    """Read every image under `data.path` (no official split).
+
+    Args:
+        data: DataConfig of the folder problem (`channels` 3: RGB, else grayscale).
+        imsize: side of the images the agent paints (images are resized to it as they are read).
+    """
+    folder = data_path(data)
+    if not folder.is_dir():
+        raise DatasetError(f'folder: path: expected a directory of images, got {folder}')
+    paths = image_files(folder)
     if not paths:
         raise DatasetError(f'folder: expected image files ({", ".join(EXTENSIONS)}) under '
-                           f'{opts.path}, found none')
-    images = read_images(paths, opts.imsize, color=opts.channels == 3)
-    classes = [p.relative_to(opts.path).parts[0] for p in paths]
-    if all(len(p.relative_to(opts.path).parts) > 1 for p in paths):
+                           f'{folder}, found none')
+    images = read_images(paths, imsize, color=data.channels == 3)
+    classes = [p.relative_to(folder).parts[0] for p in paths]
+    if all(len(p.relative_to(folder).parts) > 1 for p in paths):
         class_names, labels = np.unique(classes, return_inverse=True)
         return RawData(images, labels.astype(np.int64), class_names=[str(c) for c in class_names])
     return RawData(images)

@@ -7,16 +7,21 @@ scripts/convert_jikei.py) or 0-255; `tag` (N,) the Unicode code point of each ch
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData
-from chainer_spiral.datasets.files import locate, read_npz
+from chainer_spiral.datasets.files import cache_path, data_path, locate, read_npz
 
 FILENAME = 'jikei.npz'
 
 
-def read(opts):
-    """Read the npz at `opts.path` (a folder: its jikei.npz)."""
-    path = opts.path
+def read(data, imsize):
+    """Read the npz at `data.path` (a folder: its jikei.npz).
+
+    Args:
+        data: DataConfig of the jikei problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
+    """
+    path = data_path(data)
     if not path.is_file():
-        path = locate('jikei', opts.path, FILENAME, opts.cache_dir, False)
+        path = locate('jikei', path, FILENAME, cache_path(data), False)
     arrays = read_npz(path, ['img', 'tag'])
     images, tags = arrays['img'], arrays['tag']
     if images.ndim != 3 or images.dtype not in (np.uint8, np.bool_):

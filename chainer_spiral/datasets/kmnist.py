@@ -2,7 +2,7 @@
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData
-from chainer_spiral.datasets.files import choose_parts, locate, read_npz
+from chainer_spiral.datasets.files import cache_path, choose_parts, data_path, locate, read_npz
 
 PARTS = {
     'train': ['kmnist-train-imgs.npz', 'kmnist-train-labels.npz'],
@@ -10,14 +10,20 @@ PARTS = {
 }
 
 
-def read(opts):
-    """Read the official parts present in the folder (none: both, downloaded when allowed)."""
-    if opts.path.is_file():
+def read(data, imsize):
+    """Read the official parts present in the folder (none: both, downloaded when allowed).
+
+    Args:
+        data: DataConfig of the kmnist problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
+    """
+    folder, cache = data_path(data), cache_path(data)
+    if folder.is_file():
         raise DatasetError(f'kmnist: path: expected the folder of the npz files, got the file '
-                           f'{opts.path}')
+                           f'{folder}')
     images, labels, is_test = [], [], []
-    for part in choose_parts(opts, PARTS):
-        image_path, label_path = (locate('kmnist', opts.path, f, opts.cache_dir, opts.download)
+    for part in choose_parts(data, PARTS):
+        image_path, label_path = (locate('kmnist', folder, f, cache, data.download)
                                   for f in PARTS[part])
         x = read_npz(image_path, ['arr_0'])['arr_0']
         y = read_npz(label_path, ['arr_0'])['arr_0']

@@ -5,7 +5,7 @@ import zlib
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData
-from chainer_spiral.datasets.files import choose_parts, locate
+from chainer_spiral.datasets.files import cache_path, choose_parts, data_path, locate
 
 PARTS = {
     'train': ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz'],
@@ -78,25 +78,30 @@ def images_and_labels(images, labels, image_name, label_name):
     return images, labels.astype(np.int64)
 
 
-def read(opts):
-    """Read the MNIST files of `opts.variant` (None: the official parts present, else both).
+def read(data, imsize):
+    """Read the MNIST files of `data.variant` (None: the official parts present, else both).
 
     The official split is kept (train -> train, t10k -> test); with a single part, it is split
     by `test_fraction`.
+
+    Args:
+        data: DataConfig of the mnist problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
     """
-    if opts.variant is not None and opts.variant not in VARIANTS:
+    folder, cache = data_path(data), cache_path(data)
+    if data.variant is not None and data.variant not in VARIANTS:
         raise DatasetError(f'mnist: variant: expected null, {", ".join(VARIANTS)}; '
-                           f'got {opts.variant!r}')
-    if opts.path.is_file():
+                           f'got {data.variant!r}')
+    if folder.is_file():
         raise DatasetError(f'mnist: path: expected the folder of the IDX files, got the file '
-                           f'{opts.path}')
-    if opts.variant is None:
-        parts = choose_parts(opts, PARTS)
+                           f'{folder}')
+    if data.variant is None:
+        parts = choose_parts(data, PARTS)
     else:
-        parts = VARIANTS[opts.variant]
+        parts = VARIANTS[data.variant]
     images, labels, is_test = [], [], []
     for part in parts:
-        paths = [locate('mnist', opts.path, f, opts.cache_dir, opts.download) for f in PARTS[part]]
+        paths = [locate('mnist', folder, f, cache, data.download) for f in PARTS[part]]
         x, y = images_and_labels(read_idx(paths[0]), read_idx(paths[1]), *paths)
         images.append(x)
         labels.append(y)

@@ -9,7 +9,7 @@ import zipfile
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData, decode_image
-from chainer_spiral.datasets.files import is_available, locate
+from chainer_spiral.datasets.files import cache_path, data_path, is_available, locate
 
 VARIANTS = {
     'background': ['images_background.zip'],
@@ -58,25 +58,33 @@ def read_zip(path):
     return np.stack(images), names
 
 
-def choose_variant(opts):
-    if opts.variant is not None:
-        if opts.variant not in VARIANTS:
+def choose_variant(data):
+    """`data.variant`, checked; null: the first of DEFAULT_ORDER whose zips are present."""
+    if data.variant is not None:
+        if data.variant not in VARIANTS:
             raise DatasetError(f'omniglot: variant: expected null or one of '
-                               f'{", ".join(VARIANTS)}, got {opts.variant!r}')
-        return opts.variant
+                               f'{", ".join(VARIANTS)}, got {data.variant!r}')
+        return data.variant
+    folder, cache = data_path(data), cache_path(data)
     for variant in DEFAULT_ORDER:
-        if all(is_available(opts.path, opts.cache_dir, 'omniglot', f) for f in VARIANTS[variant]):
+        if all(is_available(folder, cache, 'omniglot', f) for f in VARIANTS[variant]):
             return variant
     return 'background'
 
 
-def read(opts):
-    """Read the zips of `opts.variant` (`path`: their folder or one zip); no official split."""
-    if opts.path.is_file():
-        paths = [opts.path]
+def read(data, imsize):
+    """Read the zips of `data.variant` (`path`: their folder or one zip); no official split.
+
+    Args:
+        data: DataConfig of the omniglot problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
+    """
+    folder = data_path(data)
+    if folder.is_file():
+        paths = [folder]
     else:
-        paths = [locate('omniglot', opts.path, f, opts.cache_dir, opts.download)
-                 for f in VARIANTS[choose_variant(opts)]]
+        paths = [locate('omniglot', folder, f, cache_path(data), data.download)
+                 for f in VARIANTS[choose_variant(data)]]
     images, names = [], []
     for path in paths:
         x, n = read_zip(path)

@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from chainer_spiral.datasets.base import DatasetError, RawData
-from chainer_spiral.datasets.files import locate, read_npz
+from chainer_spiral.datasets.files import cache_path, data_path, locate, read_npz
 
 _NAME = re.compile(r'^(?:quickdraw_|full_numpy_bitmap_)?(.+?)(?:_first\d+)?$')
 SIDE = 28
@@ -22,16 +22,17 @@ def category_of(path):
     return _NAME.match(path.stem).group(1)
 
 
-def find_category(opts, category):
+def find_category(data, category):
     """Path of a category's bitmap file in the folder (else the official file, downloaded)."""
     patterns = [f'{category}.npy', f'full_numpy_bitmap_{category}.npy',
                 f'quickdraw_{category}*.npy']
-    for folder in (opts.path, opts.cache_dir / 'quickdraw'):
+    path, cache = data_path(data), cache_path(data)
+    for folder in (path, cache / 'quickdraw'):
         for pattern in patterns:
             found = sorted(folder.glob(pattern))
             if found:
                 return found[0]
-    return locate('quickdraw', opts.path, f'{category}.npy', opts.cache_dir, opts.download)
+    return locate('quickdraw', path, f'{category}.npy', cache, data.download)
 
 
 def read_bitmaps(path):
@@ -60,20 +61,26 @@ def read_rendered(path):
     return RawData(images, is_test=is_test)
 
 
-def read(opts):
-    """Read the bitmaps of `opts.categories` (None: every .npy in the folder) or a rendered npz."""
-    if opts.path.is_file():
-        if opts.path.suffix != '.npz':
+def read(data, imsize):
+    """Read the bitmaps of `data.categories` (None: every .npy in the folder) or a rendered npz.
+
+    Args:
+        data: DataConfig of the quickdraw problem.
+        imsize: side of the images the agent paints (unused: build_dataset resizes).
+    """
+    path = data_path(data)
+    if path.is_file():
+        if path.suffix != '.npz':
             raise DatasetError(f'quickdraw: path: expected a folder of .npy bitmaps or a rendered '
-                               f'.npz, got {opts.path}')
-        return read_rendered(opts.path)
-    if opts.categories is not None:
-        paths = [find_category(opts, c) for c in opts.categories]
-        names = list(opts.categories)
+                               f'.npz, got {path}')
+        return read_rendered(path)
+    if data.categories is not None:
+        paths = [find_category(data, c) for c in data.categories]
+        names = list(data.categories)
     else:
-        paths = sorted(opts.path.glob('*.npy')) if opts.path.is_dir() else []
+        paths = sorted(path.glob('*.npy')) if path.is_dir() else []
         if not paths:
-            raise DatasetError(f'quickdraw: expected .npy bitmap files in {opts.path} '
+            raise DatasetError(f'quickdraw: expected .npy bitmap files in {path} '
                                f'(or set categories to download them)')
         names = [category_of(p) for p in paths]
     images = [read_bitmaps(p) for p in paths]

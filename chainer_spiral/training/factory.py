@@ -68,10 +68,8 @@ class ImageShape:
     @classmethod
     def of(cls, cfg):
         """The image shape the config's dataset would have, without reading it."""
-        from chainer_spiral.datasets import CHANNELS
-        problem = cfg.data.problem
-        channels = (cfg.data.channels or 1) if problem == 'folder' else CHANNELS.get(problem, 1)
-        return cls(problem, cfg.env.imsize, channels)
+        from chainer_spiral.datasets import image_channels
+        return cls(cfg.data.problem, cfg.env.imsize, image_channels(cfg.data))
 
     def seed(self, seed):
         pass

@@ -46,4 +46,4 @@ def test_errors_are_one_line(tmp_path):
     result = run('svhn', tmp_path / 'x.png')
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].startswith(
-        'show_dataset.py: error: data: problem: expected one of')
+        'show_dataset.py: error: data.problem: expected one of')
