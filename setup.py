@@ -21,6 +21,8 @@ setup(
         'tqdm',
         'tensorboardX',
         'matplotlib',
+        'psutil',
+        'threadpoolctl',
     ],
     extras_require={'test': ['pytest'], 'ray': ['ray[default]']},  # ray: train.backend ray
     setup_requires=['cffi>=1.15'],

@@ -14,21 +14,18 @@ growth between them (goal: under 5%); and the peak RSS of the short-lived ones.
 """
 import argparse
 import csv
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from chainer_spiral.training.worker import child_pids, proc_mib
+import psutil
+
+from chainer_spiral.training.worker import child_pids
 
 REPO = Path(__file__).resolve().parents[1]
 WARMUP_S = 300  # the growth is measured from the 5th minute on
-
-
-def open_fds(pid):
-    return len(os.listdir(f'/proc/{pid}/fd'))
 
 
 def sample(main_pid):
@@ -37,8 +34,9 @@ def sample(main_pid):
     for role, pid in [('main', main_pid)] + [(f'child{i}', p)
                                             for i, p in enumerate(child_pids(main_pid))]:
         try:
-            out[role] = (pid, proc_mib(f'/proc/{pid}/status', 'VmRSS'), open_fds(pid))
-        except OSError:
+            proc = psutil.Process(pid)
+            out[role] = (pid, proc.memory_info().rss / 2**20, proc.num_fds())
+        except psutil.NoSuchProcess:
             continue
     return out
 

@@ -10,7 +10,7 @@ PNG grids) goes to a `sink`: a queue in a worker process, the supervisor itself 
 import copy
 import ctypes
 import os
-import re
+import resource
 import signal
 import sys
 import time
@@ -18,6 +18,8 @@ import traceback
 from logging import getLogger
 
 import numpy as np
+import psutil
+from threadpoolctl import threadpool_limits
 
 from chainer_spiral.training.factory import make_envs_from_config
 from chainer_spiral.training.snapshots import set_optimizer_steps
@@ -191,61 +193,42 @@ class Worker:
 
 
 def peak_rss_mb():
-    """Peak resident memory of this process in MiB (VmHWM, shared pages included), or NaN
-    where /proc is missing."""
-    return proc_mib('/proc/self/status', 'VmHWM')
+    """Peak resident memory of this process in MiB (shared pages included; ru_maxrss is in kB
+    on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def pss_mb():
     """Proportional set size of this process in MiB: its resident memory with every page
     shared with other processes (the forked workers, their parent) counted as a fraction."""
-    return proc_mib('/proc/self/smaps_rollup', 'Pss')
-
-
-def proc_mib(path, field):
-    """A `field: N kB` line of a /proc file in MiB, or NaN when the file or line is missing."""
-    try:
-        with open(path) as f:
-            match = re.search(rf'^{field}:\s+(\d+) kB', f.read(), re.M)
-    except OSError:
-        return float('nan')
-    return int(match.group(1)) / 1024 if match else float('nan')
+    return psutil.Process().memory_full_info().pss / 2**20
 
 
 def child_pids(pid):
-    """Pids of the live (not zombie) processes whose parent is `pid`, sorted (Linux /proc)."""
+    """Pids of the live (not zombie) child processes of `pid`, sorted; none when it is gone."""
+    try:
+        children = psutil.Process(pid).children()
+    except psutil.NoSuchProcess:
+        return []
     found = []
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open(f'/proc/{entry}/stat') as f:
-                    fields = f.read().rsplit(')', 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != 'Z':
-                found.append(int(entry))
+    for child in children:
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                found.append(child.pid)
+        except psutil.NoSuchProcess:
+            continue
     return sorted(found)
 
 
 def limit_blas_threads(n=1):
-    """Limit the OpenBLAS threads of an already-loaded numpy (OMP_NUM_THREADS is read at load).
+    """Limit the BLAS threads of this process (and of the processes it starts) to `n`.
 
     Several workers on few cores must not each start a pool of BLAS threads.
     """
+    # threadpoolctl limits the libraries loaded now; the variables, those loaded or started later.
     os.environ['OMP_NUM_THREADS'] = str(n)
     os.environ['OPENBLAS_NUM_THREADS'] = str(n)
-    try:
-        with open('/proc/self/maps') as f:
-            paths = set(re.findall(r'(/\S*openblas\S*\.so\S*)', f.read()))
-    except OSError:
-        return
-    for path in paths:
-        lib = ctypes.CDLL(path)
-        for symbol in ('openblas_set_num_threads64_', 'openblas_set_num_threads'):
-            setter = getattr(lib, symbol, None)
-            if setter is not None:
-                setter(n)
-                break
+    threadpool_limits(limits=n, user_api='blas')
 
 
 PR_SET_PDEATHSIG = 1   # <sys/prctl.h>
