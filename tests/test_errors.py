@@ -26,11 +26,12 @@ def script(name):
     return module.main
 
 
-def shipped_snapshot(tmp, name, step, data=None):
-    """A copy of a shipped painter's run (config.yaml and its snapshot), its data.path set to
+def shipped_snapshot(tmp, name, data=None):
+    """A copy of a shipped painter's run (config.yaml and its one snapshot), its data.path set to
     `data` when given (the shipped config's path is relative to trained_models/)."""
     run = tmp / name
     run.mkdir()
+    step, = (p.name for p in (REPO / 'trained_models' / name).iterdir() if p.name.isdigit())
     config = yaml.safe_load((REPO / 'trained_models' / name / 'config.yaml').read_text())
     if data is not None:
         config['data']['path'] = str(data)
@@ -40,7 +41,7 @@ def shipped_snapshot(tmp, name, step, data=None):
 
 
 def toy_snapshot(tmp):
-    return shipped_snapshot(tmp, 'toy', 4000)
+    return shipped_snapshot(tmp, 'toy')
 
 
 def mnist_copy(tmp, shared, damage):
@@ -164,7 +165,7 @@ CASES = {
     'demo-output-unwritable': (lambda t, s: ['demo', 'static', str(toy_snapshot(t)),
                                              str(write(t / 'f', 'x') / 'x.png')], 1,
                                r'f: cannot write the output \((File exists|Not a directory)\)'),
-    'reconstruct-corrupt-image': (lambda t, s: ['demo', 'reconstruct', str(shipped_snapshot(t, 'mnist_conditional', 100000)),
+    'reconstruct-corrupt-image': (lambda t, s: ['demo', 'reconstruct', str(shipped_snapshot(t, 'mnist_conditional')),
                                                 str(write(t / 'i.png', b'\x89PNG junk')),
                                                 str(t / 'out')], 2,
                                   r'i\.png: not a readable image \(\d+ bytes\)'),
@@ -176,7 +177,7 @@ CASES = {
     'evaluate-damaged-snapshot': (lambda t, s: ['evaluate', str(_damaged_manifest(t)), '--n', '4'],
                                   2, r'4000/generator\.npz: damaged: expected \d+ bytes'),
     'evaluate-classifier-damaged': (lambda t, s: [
-        'evaluate', str(shipped_snapshot(t, 'mnist', 356000, s / 'mnist')), '--n', '4',
+        'evaluate', str(shipped_snapshot(t, 'mnist', s / 'mnist')), '--n', '4',
         '--classifier',
         _bad_classifier(t)], 2, r'c\.npz: expected a classifier of images'),
     'evaluate-run-empty': (lambda t, s: ['evaluate_run', str(t)], 2,
