@@ -9,7 +9,6 @@ Examples come from `get_example()` (float32 (C, H, W) in [0, 1]); small images a
 with nearest-neighbour pixels so every pixel stays visible.
 """
 import argparse
-import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -28,7 +27,7 @@ def load_dataset(source, path, imsize, seed):
         overrides += [f'env.imsize={imsize}'] if imsize else []
         cfg = load_config(source, overrides)
         seed = cfg.seed if seed is None else seed
-        return make_dataset(imsize=cfg.env.imsize, seed=seed, **dataclasses.asdict(cfg.data)), seed
+        return make_dataset(cfg.data, cfg.env.imsize, seed=seed), seed
     seed = 0 if seed is None else seed
     default_imsize = 3 if source == 'toy' else 64
     return make_dataset(source, imsize or default_imsize, seed=seed, path=path), seed

@@ -9,7 +9,7 @@ the painter's convention (white background, dark strokes, (C, imsize, imsize) in
 import importlib
 import numbers
 
-from chainer_spiral.config import PROBLEMS, ConfigError, section
+from chainer_spiral.config import PROBLEMS, ConfigError, DataConfig, section
 from chainer_spiral.datasets.base import DatasetError, SpiralDataset, build_dataset
 from chainer_spiral.datasets.toy import make_toy
 
@@ -30,7 +30,9 @@ def make_dataset(problem, imsize, seed=0, **options):
     """Load a problem's images as a SpiralDataset.
 
     Args:
-        problem: mnist | emnist | kmnist | jikei | quickdraw | omniglot | celeba | folder | toy.
+        problem: mnist | emnist | kmnist | jikei | quickdraw | omniglot | celeba | folder | toy,
+            or a whole validated `data:` section (DataConfig, a config's `cfg.data`) without
+            `options`.
         imsize: side of the images the agent paints (toy: 3).
         seed: seed of the dataset's example RNG (the held-out split does not depend on it).
         **options: the other keys of the config's `data:` section (`DataConfig`,
@@ -49,13 +51,14 @@ def make_dataset(problem, imsize, seed=0, **options):
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise DatasetError(f'data: seed: expected int, got {seed!r} ({type(seed).__name__})')
     try:
-        data = section('data', dict(options, problem=problem))
+        given = isinstance(problem, DataConfig) and not options
+        data = section('data', problem if given else dict(options, problem=problem))
     except ConfigError as e:
         raise DatasetError(str(e)) from None
-    if problem == 'toy':
+    if data.problem == 'toy':
         return make_toy(imsize, seed=seed, label=data.label)
-    module = importlib.import_module(f'chainer_spiral.datasets.{problem}')
+    module = importlib.import_module(f'chainer_spiral.datasets.{data.problem}')
     raw = module.read(data, imsize)
-    return build_dataset(problem, raw, imsize, image_channels(data), seed=seed, label=data.label,
+    return build_dataset(data.problem, raw, imsize, image_channels(data), seed=seed, label=data.label,
                          binarize=data.binarize, threshold=data.threshold,
                          test_fraction=data.test_fraction)

@@ -38,8 +38,7 @@ def make_envs_from_config(cfg, n):
 def make_dataset_from_config(cfg, seed=None):
     """The configured dataset; its example RNG seeded with `seed` (default: cfg.seed)."""
     from chainer_spiral.datasets import make_dataset
-    return make_dataset(imsize=cfg.env.imsize, seed=cfg.seed if seed is None else seed,
-                        **dataclasses.asdict(cfg.data))
+    return make_dataset(cfg.data, cfg.env.imsize, seed=cfg.seed if seed is None else seed)
 
 
 def build_agent_from_config(cfg, dataset, env=None):

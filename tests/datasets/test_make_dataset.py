@@ -11,6 +11,13 @@ def test_accepts_the_whole_config_section():
     assert ds.n_train == 1 and ds.get_example().shape == (1, 3, 3)
 
 
+def test_takes_the_validated_section_as_it_is():
+    ds = make_dataset(DataConfig(problem='toy', label=2), 3)
+    assert ds.n_train == 1 and ds.get_example().shape == (1, 3, 3)
+    with pytest.raises(DatasetError, match=r'^data\.problem: expected one of'):
+        make_dataset(DataConfig(problem='toy'), 3, label=2)  # a section, or a name and options
+
+
 @pytest.mark.parametrize('kwargs, message', [
     (dict(problem='svhn'), "data.problem: expected one of 'mnist', .*, got 'svhn'"),
     (dict(imsize=0), 'data: imsize: expected int >= 1, got 0'),
