@@ -151,6 +151,10 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
                          + (f'; classified as their target\'s label: '
                             f'{m["target_class_share"]:.1%}' if 'target_class_share' in m
                             else '') + '.')
+        if 'by_label' in m:
+            lines.append('  By target label (classified as it / L2 gain): ' + ', '.join(
+                f'{label} {v["target_class_share"]:.0%} / {v["l2_gain"]:.2f}'
+                for label, v in m['by_label'].items()) + '.')
         if 'quality' in m:
             q = m['quality']
             lines.append(f'  Frechet distance to {q["reference_size"]} real images of its data '

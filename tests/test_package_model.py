@@ -1,4 +1,5 @@
 """scripts/package_model.py on a run written by the real trainer and measured by evaluate_run."""
+import importlib.util
 import json
 import subprocess
 import sys
@@ -48,3 +49,21 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     assert rows[0].startswith('| steps | time/elapsed |')
     assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
     assert card.rstrip().endswith('It draws lines.')
+
+
+def test_card_of_a_conditional_painter_gives_its_figures_by_label():
+    spec = importlib.util.spec_from_file_location('package_model',
+                                                  REPO / 'scripts' / 'package_model.py')
+    package_model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package_model)
+    shipped = REPO / 'trained_models' / 'mnist_conditional'
+    step = next(p.name for p in shipped.iterdir() if p.name.isdigit())
+    metrics = json.loads((shipped / step / 'metrics.json').read_text())
+    sampled = dict(metrics['sampled'], by_label={
+        '0': {'n': 3, 'l2_gain': 0.5, 'target_class_share': 1.0},
+        '8': {'n': 2, 'l2_gain': 0.25, 'target_class_share': 0.5}})
+    counters = json.loads((shipped / step / 'counters.json').read_text())
+    card = package_model.model_card('cond', load_config(shipped / 'config.yaml'), step, counters,
+                                    {'sampled': sampled}, shipped, None)
+    assert '  By target label (classified as it / L2 gain): 0 100% / 0.50, 8 50% / 0.25.' in card
+    assert f"L2 gain {sampled['l2_gain']:.3f}" in card

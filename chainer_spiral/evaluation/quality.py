@@ -182,7 +182,9 @@ def reconstruction_metrics(drawings, targets, blanks, classifier=None, labels=No
     Returns:
         dict: heldout_l2, blank_l2, l2_gain (1 - heldout_l2 / blank_l2), ink_precision (share
         of drawn ink on target ink), ink_recall (share of target ink drawn), and with a
-        classifier target_class_share (share of drawings classified as their target's label).
+        classifier target_class_share (share of drawings classified as their target's label)
+        and by_label ({label: {n, l2_gain, target_class_share}} over the targets of each label:
+        which of them the painter cannot draw yet).
     """
     l2 = float(np.mean((drawings - targets) ** 2))
     blank_l2 = float(np.mean((blanks - targets) ** 2))
@@ -192,6 +194,15 @@ def reconstruction_metrics(drawings, targets, blanks, classifier=None, labels=No
            'ink_precision': float(both / max(drawn.sum(), 1)),
            'ink_recall': float(both / max(wanted.sum(), 1))}
     if classifier is not None and labels is not None:
+        labels = np.asarray(labels)
         predicted = classifier.probabilities(drawings).argmax(axis=1)
-        out['target_class_share'] = float(np.mean(predicted == np.asarray(labels)))
+        out['target_class_share'] = float(np.mean(predicted == labels))
+        out['by_label'] = {}
+        for label in np.unique(labels):
+            mine = labels == label
+            gain = 1 - (np.mean((drawings[mine] - targets[mine]) ** 2)
+                        / np.mean((blanks[mine] - targets[mine]) ** 2))
+            out['by_label'][str(label)] = {
+                'n': int(mine.sum()), 'l2_gain': float(gain),
+                'target_class_share': float(np.mean(predicted[mine] == label))}
     return out

@@ -71,6 +71,27 @@ def test_reconstruction_metrics_of_exact_blank_and_half_drawings():
     assert m['ink_precision'] == pytest.approx(8 / 16)
 
 
+class _InkClassifier:
+    """Calls a drawing with ink class 0 and a blank one class 2."""
+
+    def probabilities(self, images):
+        inked = images.min(axis=(1, 2, 3)) < 0.5
+        return np.eye(3, dtype=np.float32)[np.where(inked, 0, 2)]
+
+
+def test_reconstruction_metrics_by_label():
+    targets = np.ones((6, 1, 8, 8), np.float32)
+    targets[:, :, 2:6, 2:6] = 0
+    labels = np.array([0, 0, 0, 0, 1, 1])
+    blanks = np.ones_like(targets)
+    drawings = targets.copy()
+    drawings[4:] = 1  # the two targets labelled 1 are left blank
+    m = quality.reconstruction_metrics(drawings, targets, blanks, _InkClassifier(), labels)
+    assert m['target_class_share'] == pytest.approx(4 / 6)
+    assert m['by_label'] == {'0': {'n': 4, 'l2_gain': 1.0, 'target_class_share': 1.0},
+                             '1': {'n': 2, 'l2_gain': 0.0, 'target_class_share': 0.0}}
+
+
 @pytest.fixture(scope='module')
 def mnist_dataset(shared_data):
     return make_dataset('mnist', 64, path=str(shared_data / 'mnist'))
