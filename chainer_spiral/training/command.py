@@ -49,6 +49,9 @@ def main(argv=None, prog=None):
     except (BrushError, ConfigError, DatasetError, SnapshotError, TrainingError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM (snapshots are written atomically)
+        print(f'aborted: the last complete snapshot in {args.outdir} is intact', file=sys.stderr)
+        return 130
     counters = summary['counters']
     print(f'{"interrupted" if summary["interrupted"] else "done"}: {counters.steps} env steps, '
           f'{counters.updates} updates, {summary["sps"]:.1f} env steps/s; '

@@ -123,6 +123,30 @@ def test_ctrl_c_and_sigterm_finish_the_updates_and_save_a_snapshot(tmp_path, sig
     assert counters['steps'] == int(snapshot.name) == 16 * counters['updates'] > 0
 
 
+def test_a_second_stop_signal_aborts_with_one_line(tmp_path):
+    out = tmp_path / 'run'
+    proc = start_train('configs/toy.yaml', out, '--no-progress',
+                       *sets(*TOY_FAST, 'train.processes=2', 'train.steps=1000000',
+                             'train.n_save_interval=1', 'train.eval_interval=1000',
+                             'train.eval_n=10'))
+    try:
+        wait_for(lambda: len(list_snapshots(out)) >= 1)
+        os.kill(proc.pid, signal.SIGTERM)
+        time.sleep(1)  # the first is being handled: the final snapshot's evaluation runs
+        os.kill(proc.pid, signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert stderr.strip().splitlines()[-1] == (
+        f'aborted: the last complete snapshot in {out} is intact')
+    assert 'Traceback' not in stderr
+    snapshot = latest_snapshot(out)
+    counters = json.loads((snapshot / 'counters.json').read_text())
+    assert counters['steps'] == int(snapshot.name)
+
+
 def test_workers_do_not_outlive_a_killed_supervisor(tmp_path):
     out = tmp_path / 'run'
     proc = start_train('configs/toy.yaml', out, '--no-progress',
