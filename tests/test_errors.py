@@ -2,7 +2,6 @@
 gives one line naming the file and what is wrong, exit status 2 for usage errors and 1 for the
 rest, no traceback, and nothing on disk damaged. The table's ids and CASES are the same set."""
 import gzip
-import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -17,13 +16,6 @@ from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
 from chainer_spiral.training.command import main as train_main
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def script(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / 'scripts' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
 
 
 def shipped_snapshot(tmp, name, data=None):
@@ -340,7 +332,7 @@ def _sketches(tmp, splits=('train', 'valid', 'test'), sketch=((0, 0, 0), (5, 0, 
     return str(tmp / 'q.npz')
 
 
-def run_entry(argv, monkeypatch):
+def run_entry(argv, monkeypatch, load_script):
     """Run an entry point in-process; returns its exit status."""
     monkeypatch.chdir(REPO)
     entry, args = argv[0], argv[1:]
@@ -349,7 +341,7 @@ def run_entry(argv, monkeypatch):
             return train_main(args, prog='train.py')
         if entry == 'demo':
             return demo_main(args, prog='demo.py')
-        return script(entry)(args)
+        return load_script(entry).main(args)
     except SystemExit as e:
         return e.code
 
@@ -360,11 +352,12 @@ def test_the_doc_lists_every_case():
 
 
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_one_line_naming_the_file(case, tmp_path, shared_data, monkeypatch, capsys):
+def test_one_line_naming_the_file(case, tmp_path, shared_data, monkeypatch, capsys,
+                                  load_script):
     build, status, message = CASES[case]
     argv = build(tmp_path, shared_data)
     before = {p: p.stat().st_size for p in tmp_path.rglob('*') if p.is_file()}
-    code = run_entry(argv, monkeypatch)
+    code = run_entry(argv, monkeypatch, load_script)
     err = capsys.readouterr().err
     assert code == status, err
     assert 'Traceback' not in err

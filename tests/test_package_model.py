@@ -1,5 +1,4 @@
 """scripts/package_model.py on a run written by the real trainer and measured by evaluate_run."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -51,11 +50,8 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     assert card.rstrip().endswith('It draws lines.')
 
 
-def test_card_of_a_conditional_painter_gives_its_figures_by_label():
-    spec = importlib.util.spec_from_file_location('package_model',
-                                                  REPO / 'scripts' / 'package_model.py')
-    package_model = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(package_model)
+def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
+    package_model = load_script('package_model')
     shipped = REPO / 'trained_models' / 'mnist_conditional'
     step = next(p.name for p in shipped.iterdir() if p.name.isdigit())
     metrics = json.loads((shipped / step / 'metrics.json').read_text())

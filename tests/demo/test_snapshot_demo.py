@@ -1,5 +1,4 @@
 """demo.py on snapshots written by the real trainer: every mode, and the outputs checked."""
-import importlib.util
 import json
 import re
 import shutil
@@ -162,11 +161,8 @@ def test_console_script_demo(mnist_snapshot, tmp_path):
     assert len(json.loads((tmp_path / 'd.json').read_text())['actions']) == 2
 
 
-def test_plot_scores_on_the_run(mnist_snapshot, tmp_path):
-    script = REPO / 'scripts' / 'plot_scores.py'
-    spec = importlib.util.spec_from_file_location('plot_scores', script)
-    plot_scores = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(plot_scores)
+def test_plot_scores_on_the_run(mnist_snapshot, tmp_path, load_script):
+    plot_scores = load_script('plot_scores')
     metrics = plot_scores.read_metrics(Path(mnist_snapshot).parent / 'metrics.csv')
     panels = dict(plot_scores.group_columns(metrics))
     assert 'train/pi_loss' in panels['losses'] and 'train/d_loss' in panels['losses']
