@@ -1,5 +1,6 @@
 #!/usr/bin/env python
-"""Train SPIRAL: ``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]``.
+"""Train SPIRAL: ``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR | --init SNAPSHOT_DIR]
+[--set section.key=value ...]``.
 
 The logic lives in `chainer_spiral.training` (see docs/training.md).
 """

@@ -15,6 +15,7 @@ learns from each finished batch of episodes with `update`. The per-step single-e
 NotImplementedError.
 """
 import copy
+import os
 import typing
 from logging import getLogger
 
@@ -157,6 +158,17 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
     def load(self, dirname):
         """Read what `save` wrote into the local and the shared models."""
         super().load(dirname)
+        self._share_local_parameters()
+
+    def load_networks(self, dirname):
+        """Read the generator and the discriminator that `save` wrote, not the optimizer states:
+        the start of a new run from another run's painter (fine-tuning)."""
+        for name in ('generator', 'discriminator'):
+            chainer.serializers.load_npz(os.path.join(dirname, name + '.npz'),
+                                         getattr(self, name))
+        self._share_local_parameters()
+
+    def _share_local_parameters(self):
         copy_param.copy_param(target_link=self.shared_generator, source_link=self.generator)
         copy_param.copy_param(target_link=self.shared_discriminator,
                               source_link=self.discriminator)

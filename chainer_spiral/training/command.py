@@ -1,5 +1,5 @@
-"""``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]
-[--ray-address ADDRESS]``."""
+"""``train.py CONFIG OUTDIR [--load SNAPSHOT_DIR | --init SNAPSHOT_DIR]
+[--set section.key=value ...] [--ray-address ADDRESS]``."""
 import argparse
 import logging
 import sys
@@ -15,6 +15,10 @@ def build_parser(prog=None):
     parser.add_argument('--load', metavar='SNAPSHOT_DIR', default=None,
                         help='resume from a snapshot (counters, parameters, optimizer states), '
                         'or from the newest good snapshot of a run directory')
+    parser.add_argument('--init', metavar='SNAPSHOT_DIR', default=None,
+                        help='start a new run from the generator and discriminator of a '
+                        'snapshot (or run directory), with fresh counters and optimizer states: '
+                        'fine-tuning another run\'s painter, e.g. on another dataset')
     parser.add_argument('--set', dest='overrides', metavar='SECTION.KEY=VALUE', action='append',
                         default=[], help='override a config value (YAML syntax); repeatable')
     parser.add_argument('--ray-address', metavar='ADDRESS', default=None,
@@ -45,7 +49,8 @@ def main(argv=None, prog=None):
         cfg = load_config(args.config, args.overrides)
         command = [sys.argv[0]] + (sys.argv[1:] if argv is None else list(argv))
         summary = train(cfg, args.outdir, load=args.load, argv=command,
-                        progress=not args.no_progress, ray_address=args.ray_address)
+                        progress=not args.no_progress, ray_address=args.ray_address,
+                        init=args.init)
     except (BrushError, ConfigError, DatasetError, SnapshotError, TrainingError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

@@ -78,6 +78,24 @@ def load_snapshot(agent, snapshot_dir):
     Raises:
         SnapshotError: the directory is not a complete snapshot.
     """
+    info = _read_into(agent.load, snapshot_dir)
+    counters = Counters(info['steps'], info['updates'], info['episodes'])
+    set_optimizer_steps(agent, counters.updates)
+    return counters, info['elapsed']
+
+
+def init_from_snapshot(agent, snapshot_dir):
+    """Load a snapshot's generator and discriminator into `agent`, not its counters or optimizer
+    states: a new run that fine-tunes another run's painter (``train.py --init``).
+
+    Raises:
+        SnapshotError: the directory is not a complete snapshot of this config's networks.
+    """
+    _read_into(agent.load_networks, snapshot_dir)
+
+
+def _read_into(load, snapshot_dir):
+    """Check `snapshot_dir`, call ``load(snapshot_dir)``; returns its counters.json."""
     snapshot_dir = Path(snapshot_dir)
     counters_path = snapshot_dir / COUNTERS_FILE
     if not snapshot_dir.is_dir():
@@ -88,15 +106,13 @@ def load_snapshot(agent, snapshot_dir):
     verify_snapshot(snapshot_dir)
     info = read_counters(counters_path)
     try:
-        agent.load(str(snapshot_dir))
+        load(str(snapshot_dir))
     except (KeyError, ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise SnapshotError(f'{snapshot_dir}: expected a snapshot of this config\'s agent, got '
                             f'one that does not load into it ({type(e).__name__}: {first})'
                             ) from None
-    counters = Counters(info['steps'], info['updates'], info['episodes'])
-    set_optimizer_steps(agent, counters.updates)
-    return counters, info['elapsed']
+    return info
 
 
 def manifest(snapshot_dir):

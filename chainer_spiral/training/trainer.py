@@ -28,7 +28,8 @@ from chainer_spiral.config import dump_config
 from chainer_spiral.training import factory
 from chainer_spiral.training.images import save_finals_grid
 from chainer_spiral.training.metrics import MetricsWriter
-from chainer_spiral.training.snapshots import (COUNTERS_FILE, list_snapshots, load_snapshot,
+from chainer_spiral.training.snapshots import (COUNTERS_FILE, init_from_snapshot,
+                                               latest_snapshot, list_snapshots, load_snapshot,
                                                read_counters, remove_stale_tmp, resolve_load,
                                                save_snapshot)
 from chainer_spiral.training.state import Counters, SharedState
@@ -47,7 +48,7 @@ class TrainingError(RuntimeError):
     """Training stopped because of a fault (one-line message); the last snapshot is intact."""
 
 
-def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None):
+def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, init=None):
     """Train `cfg` into `outdir` (optionally resuming from a snapshot).
 
     Args:
@@ -59,6 +60,9 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None):
         progress: show a tqdm progress bar.
         ray_address: with ``train.backend: ray``, the cluster to join ('auto': the one this
             machine belongs to, 'HOST:PORT': its head); None starts a local one.
+        init: snapshot (or run) directory whose generator and discriminator a new run starts
+            from, with its own counters and fresh optimizer states (fine-tuning another run's
+            painter, on this config's data); not with `load`.
 
     Returns:
         dict: 'agent' (the trained agent, in the state of the final snapshot), 'counters'
@@ -74,6 +78,14 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None):
     """
     check_backend(cfg, ray_address)
     outdir = Path(outdir)
+    if load is not None and init is not None:
+        raise TrainingError(f'--init {init}: expected a new run, got --load {load} as well '
+                            '(--load resumes a run, --init starts one from another\'s painter)')
+    if init is not None:
+        init = resolve_load(init)
+        if latest_snapshot(outdir) is not None:
+            raise TrainingError(f'{outdir}: expected a new run for --init, got one with '
+                                f'snapshots (resume it with --load {outdir})')
     if load is not None:
         load = resolve_load(load)
         check_no_later_snapshots(outdir, load)
@@ -87,6 +99,9 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None):
         start, elapsed = load_snapshot(agent, load)
         logger.info('resuming from %s at %d env steps, %d updates', load, start.steps,
                     start.updates)
+    elif init is not None:
+        init_from_snapshot(agent, init)
+        logger.info('starting from the networks of %s', init)
     elif cfg.agent.demo_updates:
         warm_start(cfg, agent)
     supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress, ray_address)

@@ -6,9 +6,9 @@ import pytest
 
 from chainer_spiral.config import load_config
 from chainer_spiral.training import factory
-from chainer_spiral.training.snapshots import (SnapshotError, latest_snapshot, list_snapshots,
-                                               load_snapshot, remove_stale_tmp, resolve_load,
-                                               save_snapshot)
+from chainer_spiral.training.snapshots import (SnapshotError, init_from_snapshot,
+                                               latest_snapshot, list_snapshots, load_snapshot,
+                                               remove_stale_tmp, resolve_load, save_snapshot)
 from chainer_spiral.training.state import Counters
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
@@ -161,3 +161,21 @@ def test_snapshots_without_a_manifest_still_load(toy_agent, tmp_path):
     fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
     assert load_snapshot(fresh, snapshot)[0] == Counters(16, 1, 8)
     assert resolve_load(tmp_path) == snapshot
+
+
+def test_init_takes_the_networks_and_leaves_the_optimizer_states_fresh(toy_agent, tmp_path):
+    """``--init``: another run's painter, with this run's own (fresh) Adam states."""
+    cfg, agent, _ = toy_agent
+    path = save_snapshot(agent, tmp_path, Counters(steps=16, updates=7, episodes=8), 12.5)
+    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    init_from_snapshot(fresh, path)
+    assert_same(parameters(fresh), parameters(agent))
+    for optimizer in (fresh.gen_optimizer, fresh.dis_optimizer):   # as built: no Adam moments
+        assert optimizer.t == 0
+        assert all(p.update_rule.state is None for p in optimizer.target.params())
+    assert optimizer_arrays(agent)['gen_optimizer/t'] > 0
+    other = load_config(REPO / 'configs' / 'toy.yaml', ['model.conditional=true'])
+    conditional = factory.build_agent_from_config(other, factory.make_dataset_from_config(other))
+    with pytest.raises(SnapshotError, match=rf"^{path}: expected a snapshot of this config's "
+                                            r"agent, got one that does not load into it \("):
+        init_from_snapshot(conditional, path)

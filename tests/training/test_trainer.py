@@ -254,3 +254,33 @@ def test_a_ray_address_needs_the_ray_backend(tmp_path):
     with pytest.raises(TrainingError, match=r'^--ray-address auto: expected train.backend ray, '
                                             r'got processes \(add --set train.backend=ray\)$'):
         train(toy_config(), tmp_path, progress=False, ray_address='auto')
+
+
+def test_init_starts_a_new_run_from_another_runs_networks(tmp_path, monkeypatch, capsys):
+    cfg = toy_config('train.processes=1', 'train.steps=32', 'train.n_save_interval=2')
+    source = train(cfg, tmp_path / 'source', progress=False)['snapshot']
+    saved = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    load_snapshot(saved, source)
+    first_update = {}
+    real_update = SPIRAL.update
+
+    def update(self, rollout):
+        if self.update_n == 0:
+            first_update.update({k: np.array(p.array)
+                                 for k, p in self.shared_generator.namedparams()})
+        return real_update(self, rollout)
+    monkeypatch.setattr(SPIRAL, 'update', update)
+    summary = train(cfg, tmp_path / 'tuned', progress=False, init=tmp_path / 'source')
+    assert summary['counters'] == Counters(steps=32, updates=2, episodes=16)
+    assert_same(first_update, {k: np.array(p.array)
+                               for k, p in saved.shared_generator.namedparams()})
+    with pytest.raises(TrainingError, match=r'tuned: expected a new run for --init, got one '
+                                            r'with snapshots \(resume it with --load '):
+        train(cfg, tmp_path / 'tuned', progress=False, init=source)
+    status = main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'both'), '--init',
+                   str(source), '--load', str(source)])
+    assert status == 1
+    assert capsys.readouterr().err == (f'error: --init {source}: expected a new run, got --load '
+                                       f'{source} as well (--load resumes a run, --init starts '
+                                       "one from another's painter)\n")
+    assert not (tmp_path / 'both').exists()
