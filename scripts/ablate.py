@@ -10,7 +10,10 @@ applies to every arm. Each (arm, seed) trains into OUTDIR/<arm>-s<seed> with tra
 when that run already has its final snapshot, so an interrupted ablation resumes), logging the
 quality figures of its snapshots to quality.csv during training (train.eval_interval). Then:
 
-- OUTDIR/ablation.csv: every quality row of every run, with its arm and seed;
+- OUTDIR/ablation.csv: every quality row of every run, with its arm and seed, and for an
+  unconditional painter `fd_normalised_common`: its Frechet distance normalised with the first
+  arm's calibration of that seed (each run's `fd_normalised` uses its own untrained policy,
+  which an arm that changes the model's inputs, such as `model.action_features`, changes too);
 - OUTDIR/ablation.md: the last row of each run, and per arm the mean over its seeds;
 - OUTDIR/ablation_steps.png, OUTDIR/ablation_time.png: the figures of every run against env
   steps and against wall time (scripts/plot_scores.py).
@@ -18,6 +21,7 @@ Arms are compared at equal env steps; wall time is only comparable between arms 
 """
 import argparse
 import csv
+import json
 import math
 import subprocess
 import sys
@@ -28,12 +32,13 @@ SCRIPTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(SCRIPTS))
 import plot_scores  # noqa: E402
 
+from chainer_spiral.evaluation.quality import normalised_fd  # noqa: E402
 from chainer_spiral.training.snapshots import latest_snapshot  # noqa: E402
 
 # The figures the table shows, in order (those a run has).
-TABLE = ('fd_normalised', 'painter_class_share', 'class_entropy', 'distinct', 'precision',
+TABLE = ('fd_normalised', 'fd_normalised_common', 'painter_class_share', 'class_entropy', 'distinct', 'precision',
          'recall', 'l2_gain', 'target_class_share', 'ink_coverage', 'strokes_per_drawing')
-PLOTTED = r'^(fd_normalised|painter_class_share|class_entropy|distinct|precision|recall|' \
+PLOTTED = r'^(fd_normalised|fd_normalised_common|painter_class_share|class_entropy|distinct|precision|recall|' \
           r'l2_gain|target_class_share|heldout_l2|nearest_real_mse)$'
 
 
@@ -82,13 +87,27 @@ def quality_rows(directory):
         return list(csv.DictReader(f))
 
 
+def common_calibration(directory, seed):
+    """The calibration (fd_floor, fd_untrained, ...) a run recorded for `seed`, or None."""
+    path = directory / 'calibration.json'
+    if not path.is_file():
+        return None
+    found = [c for key, c in json.loads(path.read_text()).items()
+             if key.endswith(f' seed={seed}')]
+    return found[0] if len(found) == 1 else None
+
+
 def summarise(outdir, arms, seeds):
     """Write ablation.csv and ablation.md; returns the markdown text."""
     rows = []
-    for arm, _ in arms:
-        for seed in seeds:
-            rows += [{'arm': arm, 'seed': seed, **r} for r in quality_rows(run_dir(outdir, arm,
-                                                                                   seed))]
+    for seed in seeds:
+        common = common_calibration(run_dir(outdir, arms[0][0], seed), seed)
+        for arm, _ in arms:
+            for r in quality_rows(run_dir(outdir, arm, seed)):
+                if common is not None and r.get('fd'):
+                    r['fd_normalised_common'] = normalised_fd(float(r['fd']), common)
+                rows.append({'arm': arm, 'seed': seed, **r})
+    rows.sort(key=lambda r: ([a for a, _ in arms].index(r['arm']), seeds.index(r['seed'])))
     if not rows:
         raise ValueError(f'{outdir}: no run wrote a quality.csv')
     header = list(dict.fromkeys(k for r in rows for k in r))

@@ -1,5 +1,6 @@
 """scripts/ablate.py on the toy problem: runs every arm and seed, tabulates, plots, resumes."""
 import csv
+import json
 import subprocess
 import sys
 
@@ -40,3 +41,29 @@ def test_arms_and_seeds_are_run_tabulated_and_plotted(tmp_path):
     again = ablate(tmp_path)
     assert again.returncode == 0, again.stderr
     assert {run: (tmp_path / f'{run}.log').read_text() for run in runs} == logs
+
+
+def test_every_arm_is_also_normalised_with_the_first_arms_calibration(tmp_path, load_script):
+    """An arm whose untrained policy differs (here: farther from the data) is put on the first
+    arm's scale: the same Frechet distance, the same fd_normalised_common."""
+    ablate = load_script('ablate')
+    calibrations = {'base': {'fd_floor': 10.0, 'fd_untrained': 110.0},
+                    'xy': {'fd_floor': 10.0, 'fd_untrained': 210.0}}
+    for arm, calibration in calibrations.items():
+        for seed in (0, 1):
+            run = tmp_path / f'{arm}-s{seed}'
+            run.mkdir()
+            (run / 'calibration.json').write_text(json.dumps({f'n=16 seed={seed}': calibration}))
+            fd = 60.0 + seed
+            (run / 'quality.csv').write_text(
+                'steps,time/elapsed,fd,fd_normalised\n'
+                f'80,1.0,{fd},{(fd - 10) / (calibration["fd_untrained"] - 10)}\n')
+    ablate.summarise(tmp_path, [('base', []), ('xy', ['model.action_features=xy'])], [0, 1])
+    with open(tmp_path / 'ablation.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    got = {(r['arm'], r['seed']): (float(r['fd_normalised']), float(r['fd_normalised_common']))
+           for r in rows}
+    assert got == {('base', '0'): (0.5, 0.5), ('base', '1'): (0.51, 0.51),
+                   ('xy', '0'): (0.25, 0.5), ('xy', '1'): (0.255, 0.51)}
+    assert [r['arm'] for r in rows] == ['base', 'base', 'xy', 'xy']
+    assert '| fd_normalised | fd_normalised_common |' in (tmp_path / 'ablation.md').read_text()
