@@ -8,7 +8,8 @@ leaves a partial snapshot under a numeric name.
 
 ``manifest.json``, written last, records every other file's size and sha256; loading checks them
 and names the damaged file (snapshots written before manifests existed load unchecked).
-`resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies.
+`resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies;
+`init_from_snapshot` reads only the networks (``--init``: fine-tuning another run's painter).
 """
 import hashlib
 import json
