@@ -62,7 +62,7 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
             machine belongs to, 'HOST:PORT': its head); None starts a local one.
         init: snapshot (or run) directory whose generator and discriminator a new run starts
             from, with its own counters and fresh optimizer states (fine-tuning another run's
-            painter, on this config's data); not with `load`.
+            painter, on this config's data; no demonstrations warm start); not with `load`.
 
     Returns:
         dict: 'agent' (the trained agent, in the state of the final snapshot), 'counters'
