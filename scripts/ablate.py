@@ -99,15 +99,14 @@ def common_calibration(directory, seed):
 
 def summarise(outdir, arms, seeds):
     """Write ablation.csv and ablation.md; returns the markdown text."""
+    common = {seed: common_calibration(run_dir(outdir, arms[0][0], seed), seed) for seed in seeds}
     rows = []
-    for seed in seeds:
-        common = common_calibration(run_dir(outdir, arms[0][0], seed), seed)
-        for arm, _ in arms:
+    for arm, _ in arms:
+        for seed in seeds:
             for r in quality_rows(run_dir(outdir, arm, seed)):
-                if common is not None and r.get('fd'):
-                    r['fd_normalised_common'] = normalised_fd(float(r['fd']), common)
+                if common[seed] is not None and r.get('fd'):
+                    r['fd_normalised_common'] = normalised_fd(float(r['fd']), common[seed])
                 rows.append({'arm': arm, 'seed': seed, **r})
-    rows.sort(key=lambda r: ([a for a, _ in arms].index(r['arm']), seeds.index(r['seed'])))
     if not rows:
         raise ValueError(f'{outdir}: no run wrote a quality.csv')
     header = list(dict.fromkeys(k for r in rows for k in r))
