@@ -36,10 +36,11 @@ from chainer_spiral.evaluation.quality import normalised_fd  # noqa: E402
 from chainer_spiral.training.snapshots import latest_snapshot  # noqa: E402
 
 # The figures the table shows, in order (those a run has).
-TABLE = ('fd_normalised', 'fd_normalised_common', 'painter_class_share', 'class_entropy', 'distinct', 'precision',
-         'recall', 'l2_gain', 'target_class_share', 'ink_coverage', 'strokes_per_drawing')
-PLOTTED = r'^(fd_normalised|fd_normalised_common|painter_class_share|class_entropy|distinct|precision|recall|' \
-          r'l2_gain|target_class_share|heldout_l2|nearest_real_mse)$'
+TABLE = ('fd_normalised', 'fd_normalised_common', 'painter_class_share', 'class_entropy',
+         'distinct', 'precision', 'recall', 'l2_gain', 'target_class_share', 'ink_coverage',
+         'strokes_per_drawing')
+PLOTTED = r'^(fd_normalised|fd_normalised_common|painter_class_share|class_entropy|distinct|' \
+          r'precision|recall|l2_gain|target_class_share|heldout_l2|nearest_real_mse)$'
 
 
 def parse_arm(values):
