@@ -1,7 +1,9 @@
 """A warm start from demonstrations: pen trajectories as actions, and behaviour cloning.
 
 chainer_spiral's authors suggested demonstrations to help exploration; Omniglot ships the pen
-trajectories of its characters (datasets.omniglot.read_strokes). `strokes_to_actions` turns one
+trajectories of its characters (datasets.omniglot.read_strokes), and a painter's programs
+(`demo.py json`, scripts/paint_demonstrations.py) are pen trajectories too: `read_demonstrations`
+reads either. `strokes_to_actions` turns one
 drawing's strokes into the T actions of the 'spiral' action space: per stroke a move (flag 0) to
 its first point, then strokes (flag 1) through points spaced evenly along it, the T steps shared
 among the strokes by their lengths. `behaviour_cloning` then trains the policy to take those
@@ -10,11 +12,46 @@ T * B steps, computed on the plain path of the learner (Generator.evaluate); the
 network is left alone. For a conditional painter each demonstration's own finished canvas is its
 target.
 """
+from pathlib import Path
+
 import chainer
 import numpy as np
 
 from chainer_spiral.agents.acting import collect, to_canvas
+from chainer_spiral.datasets.base import DatasetError
 from chainer_spiral.errors import check_finite
+
+
+def read_demonstrations(path):
+    """The drawings of a demonstrations file, each a list of strokes (float arrays (n_i, 2) of
+    (x, y) in [0, 1], x to the right, y down).
+
+    Args:
+        path: an Omniglot strokes zip (`.zip`), or programs (`.json`, demo.py json's format):
+            each program's painted pen paths (Program.polylines); programs that paint nothing
+            are left out.
+
+    Raises:
+        DatasetError: an unreadable file, another suffix, or no drawing that paints.
+    """
+    path = Path(path)
+    if path.suffix == '.zip':
+        from chainer_spiral.datasets.omniglot import read_strokes
+        return list(read_strokes(path).values())
+    if path.suffix != '.json':
+        raise DatasetError(f'{path}: expected demonstrations as an Omniglot strokes .zip or '
+                           f'programs .json, got a {path.suffix or "file without suffix"}')
+    from chainer_spiral.demo import json as programs_json
+    try:
+        programs = programs_json.load(path)
+    except ValueError as e:
+        raise DatasetError(str(e).splitlines()[0]) from None
+    drawings = [[np.asarray(p, np.float64) for p in program.polylines()] for program in programs]
+    drawings = [d for d in drawings if d]
+    if not drawings:
+        raise DatasetError(f'{path}: expected programs that paint, got {len(programs)} that '
+                           f'paint nothing')
+    return drawings
 
 
 def strokes_to_actions(strokes, R, T):

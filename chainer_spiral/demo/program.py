@@ -69,6 +69,21 @@ class Program:
             yield t, pen, step
             pen = step.end
 
+    def polylines(self):
+        """The painted strokes as pen paths: one list of points per run of consecutive painting
+        steps, from the pen's position before the run through each step's end (a paper-space
+        step's control point is left out)."""
+        paths, current = [], None
+        for _, pen, step in self.segments():
+            if not step.draw:
+                current = None
+                continue
+            if current is None:
+                current = [pen]
+                paths.append(current)
+            current.append(step.end)
+        return paths
+
     @property
     def n_strokes(self):
         """The number of steps that paint."""

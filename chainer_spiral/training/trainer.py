@@ -133,9 +133,8 @@ def warm_start(cfg, agent):
         DatasetError: the demonstrations file is unreadable.
     """
     import numpy as np
-    from chainer_spiral.agents.demonstrations import behaviour_cloning
-    from chainer_spiral.datasets.omniglot import read_strokes
-    demos = list(read_strokes(cfg.agent.demonstrations).values())
+    from chainer_spiral.agents.demonstrations import behaviour_cloning, read_demonstrations
+    demos = read_demonstrations(cfg.agent.demonstrations)
     envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
     rng = np.random.RandomState(cfg.seed)
     for i in range(cfg.agent.demo_updates):

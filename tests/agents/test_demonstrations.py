@@ -1,5 +1,6 @@
-"""Demonstrations: Omniglot's pen trajectories as actions, and behaviour cloning that makes the
-policy take them."""
+"""Demonstrations: Omniglot's pen trajectories and a painter's programs as actions, and behaviour
+cloning that makes the policy take them."""
+import json
 import logging
 import zipfile
 from pathlib import Path
@@ -8,11 +9,14 @@ import numpy as np
 import pytest
 
 from chainer_spiral.agents import build_agent
+from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstration_batch,
-                                                  strokes_to_actions)
-from chainer_spiral.config import load_config
+                                                  read_demonstrations, strokes_to_actions)
+from chainer_spiral.config import config_from_dict, load_config
 from chainer_spiral.datasets import DatasetError, make_dataset
 from chainer_spiral.datasets.omniglot import parse_strokes, read_strokes
+from chainer_spiral.demo import json as programs_json
+from chainer_spiral.demo.conversion import env_actions, program_from_actions
 from chainer_spiral.envs import make_env
 from chainer_spiral.training import train
 
@@ -83,10 +87,18 @@ def test_behaviour_cloning_makes_the_policy_draw_the_demonstration(conditional):
         np.testing.assert_array_equal(r.actions[name][:, 0], expected[name])
 
 
-def test_a_new_run_starts_with_behaviour_cloning(tmp_path, caplog):
-    path = tmp_path / 'strokes.zip'
-    with zipfile.ZipFile(path, 'w') as zf:
-        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+@pytest.mark.parametrize('kind', ['zip', 'json'])
+def test_a_new_run_starts_with_behaviour_cloning(tmp_path, caplog, kind):
+    """From Omniglot's strokes zip or from a painter's programs."""
+    path = tmp_path / f'strokes.{kind}'
+    if kind == 'zip':
+        with zipfile.ZipFile(path, 'w') as zf:
+            zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+    else:
+        env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2)
+        program = program_from_actions(env, {'position': np.array([0, 2]),
+                                             'prob': np.array([0, 1])})
+        path.write_text(json.dumps(programs_json.to_doc([program])))
     cfg = load_config(REPO / 'configs' / 'toy.yaml',
                       ['agent.rollout_n=8', 'train.steps=32', 'train.processes=1',
                        f'agent.demonstrations={path}', 'agent.demo_updates=12'])
@@ -100,3 +112,86 @@ def test_a_new_run_starts_with_behaviour_cloning(tmp_path, caplog):
             f'agent.demonstrations={path}', 'agent.demo_updates=12']),
             tmp_path / 'run', load=tmp_path / 'run' / '32', progress=False)
     assert 'behaviour cloning' not in caplog.text
+
+
+def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(tmp_path):
+    """A program of one move and T - 1 evenly spaced draws along a line is, as demonstrations,
+    the same T actions; a program that paints nothing is left out."""
+    env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=5)
+    line = {'position': np.array([8 * 1 + 1, 8 * 1 + 2, 8 * 1 + 3, 8 * 1 + 4, 8 * 1 + 5]),
+            'prob': np.array([0, 1, 1, 1, 1])}
+    two = {'position': np.array([9, 10, 50, 51, 52]), 'prob': np.array([1, 1, 0, 1, 0])}
+    blank = {'position': np.array([3, 4, 5, 6, 7]), 'prob': np.zeros(5, int)}
+    programs = [program_from_actions(env, a) for a in (line, two, blank)]
+    unit = env.grid_to_unit
+    assert programs[1].polylines() == [[programs[1].start, unit(9), unit(10)],
+                                       [unit(50), unit(51)]]
+    assert programs[2].polylines() == []
+    path = tmp_path / 'programs.json'
+    path.write_text(json.dumps(programs_json.to_doc(programs)))
+    drawings = read_demonstrations(path)
+    assert len(drawings) == 2
+    np.testing.assert_allclose(drawings[0][0], [unit(p) for p in line['position']])
+    again = strokes_to_actions(drawings[0], R=8, T=5)
+    for name in ('position', 'prob'):
+        np.testing.assert_array_equal(again[name], line[name])
+
+
+def test_unreadable_demonstrations_are_one_line_errors(tmp_path):
+    env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2)
+    blank = program_from_actions(env, {'position': np.array([0, 1]), 'prob': np.array([0, 0])})
+    (tmp_path / 'blank.json').write_text(json.dumps(programs_json.to_doc([blank])))
+    (tmp_path / 'broken.json').write_text('{"version": ')
+    (tmp_path / 'strokes.txt').write_text(TEXT)
+    for name, message in [('blank.json', r'blank\.json: expected programs that paint, got 1 '
+                                         r'that paint nothing$'),
+                          ('broken.json', r'broken\.json: expected JSON, got a parse error'),
+                          ('strokes.txt', r'strokes\.txt: expected demonstrations as an Omniglot '
+                                          r'strokes \.zip or programs \.json, got a \.txt$'),
+                          ('missing.json', r'missing\.json')]:
+        with pytest.raises(DatasetError, match=message) as info:
+            read_demonstrations(tmp_path / name)
+        assert '\n' not in str(info.value)
+
+
+def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_images(
+        tmp_path, shared_data, load_script, capsys):
+    """scripts/paint_demonstrations.py: the programs it writes repaint canvases whose L2 to the
+    first N training images is the one it prints; an unconditional snapshot or a bad N is a
+    one-line error."""
+    paint = load_script('paint_demonstrations')
+
+    def tiny(name, conditional):
+        raw = {'seed': 0, 'env': {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
+                                  'max_episode_steps': 4},
+               'data': {'problem': 'mnist', 'path': str(shared_data / 'mnist')},
+               'model': {'conditional': conditional}, 'agent': {'rollout_n': 4},
+               'train': {'processes': 1, 'steps': 16, 'n_save_interval': 0,
+                         'n_save_final_obs_interval': 0}}
+        cfg = config_from_dict(raw, name, tmp_path)
+        return cfg, train(cfg, tmp_path / name, progress=False)['snapshot']
+
+    cfg, snapshot = tiny('cond', True)
+    out = tmp_path / 'demos.json'
+    paint.main([str(snapshot), str(out), '--n', '6'])
+    printed = float(capsys.readouterr().out.split('targets ')[1].split(':')[0])
+    programs = programs_json.load(out)
+    assert len(programs) == 6
+    from chainer_spiral.training.factory import make_dataset_from_config
+    targets = make_dataset_from_config(cfg).images(True)[:6]
+    env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=4)
+    squares = 0.0
+    for program, target in zip(programs, targets):
+        env.reset()
+        for action in env_actions(program, env):
+            obs, _, _, _ = env.step(action)
+        canvas = to_canvas(obs['image'], 1).transpose(2, 0, 1) / np.float32(255)
+        squares += float(np.sum((canvas - target) ** 2))
+    assert printed == pytest.approx(squares / targets.size, abs=1e-4)
+    _, unconditional = tiny('uncond', False)
+    for args, message in [([str(unconditional), str(out)], 'expected a conditional painter'),
+                          ([str(snapshot), str(out), '--n', '0'], '--n 0: expected 1 to'),
+                          ([str(snapshot), str(tmp_path / 'demos.txt')], 'expected a .json')]:
+        with pytest.raises(SystemExit):
+            paint.main(args)
+        assert message in capsys.readouterr().err

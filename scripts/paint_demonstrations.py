@@ -1,0 +1,77 @@
+"""Paint the training images with a conditional painter and write its programs as demonstrations.
+
+    python scripts/paint_demonstrations.py SNAPSHOT_DIR OUT.json [--n N] [--seed 0] [--greedy]
+
+The programs file (demo.py json's format) is what `agent.demonstrations` reads: a new run, an
+unconditional painter say, first imitates these pen paths for `agent.demo_updates`
+behaviour-cloning updates (docs/learning.md, "A conditional painter as the teacher"). The targets
+are the first N images of the training split of the snapshot's run, so no held-out image is
+seen. Prints the mean L2 (per pixel) between the targets and the drawings.
+"""
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from chainer_spiral.agents.acting import to_canvas
+from chainer_spiral.demo import json as programs_json
+from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record
+
+
+def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False, chunk=1000):
+    """(Programs of the first n training images painted by a conditional snapshot, their mean
+    L2 per pixel to the targets), painted `chunk` images at a time.
+
+    Raises:
+        DemoError: not a conditional snapshot, or n outside [1, training images].
+    """
+    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    check_snapshot_dir(snapshot_dir)
+    try:
+        cfg, agent, dataset = load_agent(str(snapshot_dir))
+    except (OSError, ValueError) as e:
+        raise DemoError(str(e).splitlines()[0]) from None
+    if not cfg.model.conditional:
+        raise DemoError(f'{snapshot_dir}: expected a conditional painter, got an unconditional '
+                        f'one (it has no target to paint)')
+    images = dataset.images(True)
+    n = len(images) if n is None else n
+    if not 1 <= n <= len(images):
+        raise DemoError(f'--n {n}: expected 1 to {len(images)} (the training images)')
+    agent.seed(seed)
+    envs = make_envs_from_config(cfg, min(BATCH, n))
+    programs, squares = [], 0.0
+    for start in range(0, n, chunk):
+        targets = images[start:min(n, start + chunk)]
+        episodes = record(agent, envs, len(targets), greedy=greedy, targets=targets)
+        programs += episodes.programs
+        finals = np.stack([to_canvas(f, targets.shape[1]) for f in episodes.frames[:, -1]])
+        squares += float(np.sum((finals.transpose(0, 3, 1, 2) / np.float32(255) - targets) ** 2))
+    return programs, squares / images[:n].size
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('snapshot_dir', type=Path, help='a conditional snapshot')
+    parser.add_argument('out', type=Path, help='the programs file to write (.json)')
+    parser.add_argument('--n', type=int, default=None,
+                        help='paint the first N training images (default: all)')
+    parser.add_argument('--seed', type=int, default=0, help="seed of the painter's sampling")
+    parser.add_argument('--greedy', action='store_true', help='most probable actions')
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    if args.out.suffix != '.json':
+        parser.error(f'{args.out}: expected a .json file name')
+    try:
+        programs, l2 = paint_training_images(args.snapshot_dir, args.n, args.seed, args.greedy)
+    except DemoError as e:
+        parser.error(str(e))
+    args.out.write_text(json.dumps(programs_json.to_doc(programs)))
+    print(f'{len(programs)} programs, mean L2 per pixel to their targets {l2:.4f}: {args.out}')
+
+
+if __name__ == '__main__':
+    sys.exit(main())
