@@ -178,6 +178,9 @@ class AgentConfig:
         "scripts/paint_demonstrations.py); 'spiral' action space; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
+    critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
+                                        'policy a new run starts with (after --init or the '
+                                        'demonstrations), before the policy learns', low=0)
 
 
 @dataclasses.dataclass
@@ -393,6 +396,9 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
+    if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
+        fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
+             'discriminator)')
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')

@@ -246,6 +246,27 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                      reward_max=float(rewards.max()), reward_std=float(rewards.std()))
         return PendingUpdate(rollout.finals, rollout.targets, stats)
 
+    def critic_step(self, envs):
+        """One discriminator update on B = len(envs) drawings of the current policy, the policy
+        left as it is: a warm start of a fresh critic for a policy that already draws
+        (`agent.critic_warmup_updates`).
+
+        Returns:
+            dict: the discriminator's statistics (d_loss, gp, d_grad_norm).
+
+        Raises:
+            NonFiniteLossError: the discriminator's loss or gradient is not finite.
+        """
+        targets = self._examples(len(envs)) if self.conditional else None
+        rollout = self.collect(envs, targets=targets)
+        reals = rollout.targets if self.conditional else self._examples(rollout.B)
+        self.discriminator.cleargrads()
+        stats = self._discriminator_backward(rollout, reals)
+        learning.check_finite(discriminator_gradients=_grad_sum(self.discriminator))
+        self._apply(self.discriminator, self.shared_discriminator, self.dis_optimizer)
+        self.sync_parameters()
+        return stats
+
     def apply_gradients(self):
         """Step the shared generator's optimizer (and the discriminator's, when the reward
         learns) with the gradients of the local models."""

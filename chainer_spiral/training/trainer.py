@@ -104,6 +104,8 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
         logger.info('starting from the networks of %s', init)
     elif cfg.agent.demo_updates:
         warm_start(cfg, agent)
+    if load is None and cfg.agent.critic_warmup_updates:
+        warm_critic(cfg, agent)
     supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress, ray_address)
     return supervisor.run()
 
@@ -142,6 +144,21 @@ def warm_start(cfg, agent):
         if i == 0 or (i + 1) % 10 == 0 or i + 1 == cfg.agent.demo_updates:
             logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f', i + 1,
                         cfg.agent.demo_updates, len(demos), loss)
+    for env in envs:
+        env.close()
+
+
+def warm_critic(cfg, agent):
+    """`agent.critic_warmup_updates` discriminator-only updates on the drawings of the policy a
+    new run starts with, in the main process before the workers start: a policy that already
+    draws (from --init or the demonstrations) first meets a critic that can tell its drawings
+    from real images, not a random one."""
+    envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    n = cfg.agent.critic_warmup_updates
+    for i in range(n):
+        stats = agent.critic_step(envs)
+        if i == 0 or (i + 1) % 10 == 0 or i + 1 == n:
+            logger.info('critic warm-up %d/%d: d_loss %.4f', i + 1, n, stats['d_loss'])
     for env in envs:
         env.close()
 

@@ -195,3 +195,25 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
         with pytest.raises(SystemExit):
             paint.main(args)
         assert message in capsys.readouterr().err
+
+
+def test_a_new_run_warms_its_critic_up_and_a_resumed_one_does_not(tmp_path, caplog):
+    """agent.critic_warmup_updates after --init; refused with the l2 reward (no critic)."""
+    base = ['agent.rollout_n=8', 'train.processes=1', 'agent.reward_mode=wgangp']
+    train(load_config(REPO / 'configs' / 'toy.yaml', base + ['train.steps=16']),
+          tmp_path / 'first', progress=False)
+    cfg = load_config(REPO / 'configs' / 'toy.yaml',
+                      base + ['train.steps=32', 'agent.critic_warmup_updates=5'])
+    with caplog.at_level(logging.INFO):
+        train(cfg, tmp_path / 'run', init=tmp_path / 'first' / '16', progress=False)
+    assert 'critic warm-up 5/5: d_loss' in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        train(load_config(REPO / 'configs' / 'toy.yaml',
+                          base + ['train.steps=48', 'agent.critic_warmup_updates=5']),
+              tmp_path / 'run', load=tmp_path / 'run' / '32', progress=False)
+    assert 'critic warm-up' not in caplog.text
+    with pytest.raises(ValueError, match=r'agent\.critic_warmup_updates: expected 0 with '
+                                         r'agent\.reward_mode l2 \(no discriminator\)$'):
+        load_config(REPO / 'configs' / 'toy.yaml',
+                    ['agent.reward_mode=l2', 'agent.critic_warmup_updates=3'])

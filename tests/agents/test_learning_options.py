@@ -241,3 +241,26 @@ def test_weight_decay_spares_the_biases():
     for name, p in agent.shared_generator.namedparams():
         moved = not np.array_equal(before[name], p.array)
         assert moved == (name.split('/')[-1] != 'b' and np.abs(before[name]).sum() > 0), name
+
+
+def test_the_critic_warm_up_trains_the_discriminator_and_leaves_the_policy():
+    """agent.critic_warmup_updates: after discriminator-only steps on the policy's drawings, the
+    critic scores real patterns above them, and no generator parameter has moved."""
+    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2) for _ in range(8)]
+    agent = build_agent(envs[0], make_dataset('toy', 3), {},
+                        dict(AGENT, reward_mode='wgangp', rollout_n=8, lr=1e-3), seed=0)
+    before = {name: p.array.copy() for name, p in agent.shared_generator.namedparams()}
+    critic = {name: p.array.copy() for name, p in agent.shared_discriminator.namedparams()}
+    reals = agent._examples(64)
+    fakes = np.concatenate([agent.collect(envs).finals for _ in range(8)])
+
+    def gap():
+        return agent.reward.scores(reals, reals).mean() - agent.reward.scores(fakes, fakes).mean()
+
+    start = gap()
+    stats = [agent.critic_step(envs) for _ in range(40)]
+    assert gap() > start + 0.1 and stats[-1]['d_loss'] < stats[0]['d_loss']
+    for name, p in agent.shared_generator.namedparams():
+        np.testing.assert_array_equal(p.array, before[name], err_msg=name)
+    assert any(not np.array_equal(p.array, critic[name])
+               for name, p in agent.shared_discriminator.namedparams())
