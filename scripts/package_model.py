@@ -3,7 +3,8 @@
     python scripts/package_model.py RUN_DIR STEP NAME [--n 1000] [--greedy-too] [--notes FILE]
                                     [--into trained_models]
 
-Copies the run's resolved config (paths rewritten relative to the new folder), the snapshot
+Copies the run's resolved config (paths rewritten relative to the new folder; a demonstrations
+warm start, which ran before the run's first update, left out), the snapshot
 `RUN_DIR/STEP/`, the run's metrics.csv and command line; evaluates the snapshot
 (scripts/evaluate.py's figures, written to STEP/metrics.json); renders `demo.py many` to many.png;
 draws the curves to curves.png; copies RUN_DIR/evaluation.csv and its command
@@ -13,6 +14,7 @@ adds a hand-written section (what it can and cannot draw yet).
 """
 import argparse
 import csv
+import dataclasses
 import json
 import os
 import platform
@@ -50,6 +52,11 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     cfg = load_config(run_dir / CONFIG_FILE, check_paths=False)
+    if cfg.agent.demonstrations is not None:
+        # The warm start ran once, before the run's first update (command.txt has it); resuming
+        # never repeats it, and the shipped painter must load without the demonstrations file.
+        cfg = dataclasses.replace(cfg, agent=dataclasses.replace(
+            cfg.agent, demonstrations=None, demo_updates=0))
     dump_config(cfg, dest / CONFIG_FILE)
     shutil.copytree(snapshot, dest / str(step))
     for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',

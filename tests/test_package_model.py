@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from chainer_spiral.config import load_config
 from chainer_spiral.training import train
 
@@ -63,3 +65,25 @@ def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
                                     {'sampled': sampled}, shipped, None)
     assert '  By target label (classified as it / L2 gain): 0 100% / 0.50, 8 50% / 0.25.' in card
     assert f"L2 gain {sampled['l2_gain']:.3f}" in card
+
+
+def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path):
+    """The shipped config leaves the warm start out: the snapshot loads and draws once the
+    demonstrations file is gone."""
+    from chainer_spiral.demo import json as programs_json
+    from chainer_spiral.demo.conversion import program_from_actions
+    from chainer_spiral.envs import make_env
+    from chainer_spiral.training import load_agent
+    env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2)
+    demos = tmp_path / 'demos.json'
+    demos.write_text(json.dumps(programs_json.to_doc([program_from_actions(
+        env, {'position': np.array([0, 2]), 'prob': np.array([0, 1])})])))
+    cfg = load_config(REPO / 'configs' / 'toy.yaml', TINY + [
+        f'agent.demonstrations={demos}', 'agent.demo_updates=2', 'train.eval_interval=0'])
+    run = Path(train(cfg, tmp_path / 'run', progress=False)['snapshot']).parent
+    script('package_model.py', run, 64, 'toyish', '--n', 8, '--into', tmp_path / 'models')
+    demos.unlink()
+    dest = tmp_path / 'models' / 'toyish'
+    shipped, agent, _ = load_agent(str(dest / '64'))
+    assert (shipped.agent.demonstrations, shipped.agent.demo_updates) == (None, 0)
+    assert agent.collect([env]).finals.shape == (1, 1, 3, 3)
