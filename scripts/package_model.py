@@ -4,11 +4,11 @@
                                     [--into trained_models]
 
 Copies the run's resolved config (paths rewritten relative to the new folder; a demonstrations
-warm start, which ran before the run's first update, left out), the snapshot
-`RUN_DIR/STEP/`, the run's metrics.csv and command line; evaluates the snapshot
-(scripts/evaluate.py's figures, written to STEP/metrics.json); renders `demo.py many` to many.png;
-draws the curves to curves.png; copies RUN_DIR/evaluation.csv and its command
-(scripts/evaluate_run.py) when there is one and tabulates it; and writes MODEL_CARD.md from those
+warm start, which ran before the run's first update, left out), the snapshot `RUN_DIR/STEP/`, the
+run's metrics.csv and command line; evaluates the snapshot (scripts/evaluate.py's figures, written
+to STEP/metrics.json); renders `demo.py many` to many.png; draws the curves to curves.png (when
+the run logged any); copies RUN_DIR/evaluation.csv and its command (scripts/evaluate_run.py) when
+there is one and tabulates it; and writes MODEL_CARD.md from those
 files. Every figure in the card is read from a file the run or the evaluation wrote. `--notes`
 adds a hand-written section (what it can and cannot draw yet).
 """
@@ -71,8 +71,9 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     (dest / str(step) / 'metrics.json').write_text(json.dumps(metrics, indent=2) + '\n')
     subprocess.run([sys.executable, str(REPO / 'demo.py'), 'many', str(dest / str(step)),
                     str(dest / 'many.png')], check=True)
-    subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
-                    str(dest / 'curves.png')], check=True)
+    if (dest / 'metrics.csv').is_file():  # none where the run logged no update
+        subprocess.run([sys.executable, str(REPO / 'scripts' / 'plot_scores.py'), str(dest),
+                        str(dest / 'curves.png')], check=True)
     card = model_card(name, cfg, step, counters, metrics, run_dir, notes,
                       evaluation_table(dest) + quality_table(dest))
     (dest / 'MODEL_CARD.md').write_text(card)
@@ -138,8 +139,9 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
         f'{counters["episodes"]} episodes, {counters["elapsed"] / 60:.1f} min of training '
         f'({counters["steps"] / max(counters["elapsed"], 1e-9):.0f} env steps/s).',
         f'- Machine: {machine()}.',
-        f'- Curves: `metrics.csv`, drawn by `python scripts/plot_scores.py trained_models/{name} '
-        'curves.png`: ![curves](curves.png)',
+        (f'- Curves: `metrics.csv`, drawn by `python scripts/plot_scores.py trained_models/{name} '
+         'curves.png`: ![curves](curves.png)' if (run_dir / 'metrics.csv').is_file()
+         else '- Curves: none (the run logged no update).'),
         '', '## Metrics', '',
         f'`python scripts/evaluate.py trained_models/{name}/{step}` (figures also in '
         f'`{step}/metrics.json`):', '',

@@ -79,7 +79,8 @@ def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path)
     demos.write_text(json.dumps(programs_json.to_doc([program_from_actions(
         env, {'position': np.array([0, 2]), 'prob': np.array([0, 1])})])))
     cfg = load_config(REPO / 'configs' / 'toy.yaml', TINY + [
-        f'agent.demonstrations={demos}', 'agent.demo_updates=2', 'train.eval_interval=0'])
+        f'agent.demonstrations={demos}', 'agent.demo_updates=2', 'train.eval_interval=0',
+        'train.log_interval=100'])
     run = Path(train(cfg, tmp_path / 'run', progress=False)['snapshot']).parent
     script('package_model.py', run, 64, 'toyish', '--n', 8, '--into', tmp_path / 'models')
     demos.unlink()
