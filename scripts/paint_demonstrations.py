@@ -16,18 +16,18 @@ from pathlib import Path
 
 import numpy as np
 
-from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.demo import json as programs_json
-from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record
+from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, rollout_programs
 
 
-def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False, chunk=1000):
+def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):
     """(Programs of the first n training images painted by a conditional snapshot, their mean
-    L2 per pixel to the targets), painted `chunk` images at a time.
+    L2 per pixel to the targets).
 
     Raises:
         DemoError: not a conditional snapshot, or n outside [1, training images].
     """
+    from chainer_spiral.evaluation.evaluate import paint
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
     check_snapshot_dir(snapshot_dir)
     try:
@@ -42,15 +42,14 @@ def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False, chunk=1000
     if not 1 <= n <= len(images):
         raise DemoError(f'--n {n}: expected 1 to {len(images)} (the training images)')
     agent.seed(seed)
-    envs = make_envs_from_config(cfg, min(BATCH, n))
+    targets = images[:n]
     programs, squares = [], 0.0
-    for start in range(0, n, chunk):
-        targets = images[start:min(n, start + chunk)]
-        episodes = record(agent, envs, len(targets), greedy=greedy, targets=targets)
-        programs += episodes.programs
-        finals = np.stack([to_canvas(f, targets.shape[1]) for f in episodes.frames[:, -1]])
-        squares += float(np.sum((finals.transpose(0, 3, 1, 2) / np.float32(255) - targets) ** 2))
-    return programs, squares / images[:n].size
+    for batch, rollout in paint(agent, make_envs_from_config(cfg, min(BATCH, n)), n, targets,
+                                greedy):
+        start = len(programs)
+        programs += rollout_programs(batch, rollout)
+        squares += float(np.sum(np.square(rollout.finals - targets[start:len(programs)])))
+    return programs, squares / targets.size
 
 
 def main(argv=None):

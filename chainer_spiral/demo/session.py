@@ -52,15 +52,17 @@ def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
             np.float32)
     frames, programs = [], []
     for batch, rollout in paint(agent, envs, n, targets, greedy, record=True):
-        T = rollout.frames.shape[0] - 1
         assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
         frames.append(np.swapaxes(rollout.frames, 0, 1))
-        for b in range(len(batch)):
-            actions = {k: np.asarray(v)[:, b] for k, v in rollout.actions.items()}
-            assert all(len(v) == T for v in actions.values()), (T, sorted(actions))
-            programs.append(program_from_actions(batch[b], actions))
+        programs += rollout_programs(batch, rollout)
     return Episodes(np.concatenate(frames), programs,
                     None if targets is None else targets[:n], title)
+
+
+def rollout_programs(envs, rollout):
+    """The Program of each episode of a rollout, in the order of `envs` (its B envs)."""
+    return [program_from_actions(env, {k: np.asarray(v)[:, b] for k, v in rollout.actions.items()})
+            for b, env in enumerate(envs)]
 
 
 def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=True,
