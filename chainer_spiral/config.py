@@ -178,6 +178,10 @@ class AgentConfig:
         "scripts/paint_demonstrations.py); 'spiral' action space; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
+    demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
+                                 'demo_updates, from its value to 1/demo_updates of it (the '
+                                 'last updates barely move the policy); training then starts '
+                                 'at the full rate')
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
                                         'policy a new run starts with (after --init or the '
                                         'demonstrations), before the policy learns', low=0)

@@ -139,11 +139,15 @@ def warm_start(cfg, agent):
     demos = read_demonstrations(cfg.agent.demonstrations)
     envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
     rng = np.random.RandomState(cfg.seed)
-    for i in range(cfg.agent.demo_updates):
+    n, lr = cfg.agent.demo_updates, agent.gen_optimizer.alpha
+    for i in range(n):
+        if cfg.agent.demo_lr_decay:
+            agent.gen_optimizer.alpha = lr * (n - i) / n
         loss = behaviour_cloning(agent, envs, demos, rng)
-        if i == 0 or (i + 1) % 10 == 0 or i + 1 == cfg.agent.demo_updates:
-            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f', i + 1,
-                        cfg.agent.demo_updates, len(demos), loss)
+        if i == 0 or (i + 1) % 10 == 0 or i + 1 == n:
+            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f (lr %.3g)',
+                        i + 1, n, len(demos), loss, agent.gen_optimizer.alpha)
+    agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()
 

@@ -114,6 +114,40 @@ def test_a_new_run_starts_with_behaviour_cloning(tmp_path, caplog, kind):
     assert 'behaviour cloning' not in caplog.text
 
 
+def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_full_rate(
+        tmp_path, caplog, monkeypatch):
+    """agent.demo_lr_decay: update i of n clones at lr * (n - i) / n; without it every update
+    runs at lr; either way the optimizer leaves the warm start at lr."""
+    from chainer_spiral.agents import demonstrations
+    from chainer_spiral.training import factory
+    from chainer_spiral.training.trainer import warm_start
+    path = tmp_path / 'strokes.zip'
+    with zipfile.ZipFile(path, 'w') as zf:
+        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+    clone = demonstrations.behaviour_cloning
+    rates = []
+
+    def recording(agent, envs, demos, rng):
+        rates.append(agent.gen_optimizer.alpha)
+        return clone(agent, envs, demos, rng)
+
+    monkeypatch.setattr(demonstrations, 'behaviour_cloning', recording)
+    for decay, expected in ((False, [2.0e-3] * 4), (True, [2.0e-3, 1.5e-3, 1.0e-3, 0.5e-3])):
+        cfg = load_config(REPO / 'configs' / 'toy.yaml', [
+            'agent.rollout_n=4', 'agent.lr=2.0e-3', f'agent.demonstrations={path}',
+            'agent.demo_updates=4', f'agent.demo_lr_decay={str(decay).lower()}'])
+        agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg),
+                                                factory.make_env_from_config(cfg))
+        rates.clear()
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            warm_start(cfg, agent)
+        np.testing.assert_allclose(rates, expected)
+        assert agent.gen_optimizer.alpha == 2.0e-3
+    assert 'behaviour cloning 4/4 on 1 demonstrations: loss' in caplog.text
+    assert caplog.text.rstrip().endswith('(lr 0.0005)')
+
+
 def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(tmp_path):
     """A program of one move and T - 1 evenly spaced draws along a line is, as demonstrations,
     the same T actions; a program that paints nothing is left out."""
