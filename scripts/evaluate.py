@@ -1,6 +1,7 @@
 """Measure a snapshot and write SNAPSHOT_DIR/metrics.json.
 
-    python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--classifier NPZ]
+    python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--temperature T]
+                               [--classifier NPZ]
 
 Conditional models: mean L2 between target and final canvas on held-out images. Unconditional
 models: a classifier's mean confidence and class histogram on their samples and on real held-out
@@ -21,16 +22,22 @@ def main(argv=None):
     parser.add_argument('--n', type=int, default=1000, help='episodes to draw (default 1000)')
     parser.add_argument('--seed', type=int, default=0, help="seed of the agent's sampling")
     parser.add_argument('--greedy', action='store_true', help='most probable actions')
+    parser.add_argument('--temperature', type=float, default=1.0,
+                        help='sample from softmax(log pi / T) (default 1: the policy)')
     parser.add_argument('--classifier', type=Path, default=None,
                         help='classifier npz (default: the shipped '
                         'chainer_spiral/evaluation/classifiers/<problem><imsize>.npz)')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
+    if args.temperature <= 0:
+        parser.error(f'--temperature: expected a positive number, got {args.temperature} '
+                     '(--greedy takes the most probable actions)')
     if not (args.snapshot_dir / 'counters.json').is_file():
         parser.error(f'{args.snapshot_dir}: expected a snapshot directory with counters.json')
     try:
         metrics = evaluate_snapshot(args.snapshot_dir, n=args.n, seed=args.seed,
-                                    greedy=args.greedy, classifier_path=args.classifier)
+                                    greedy=args.greedy, classifier_path=args.classifier,
+                                    temperature=args.temperature)
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
     text = json.dumps(metrics, indent=2)

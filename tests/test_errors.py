@@ -166,6 +166,9 @@ CASES = {
                                  r'imgs: expected image files .* in the folder, found none'),
     'evaluate-not-a-snapshot': (lambda t, s: ['evaluate', str(t)], 2,
                                 r': expected a snapshot directory with counters\.json'),
+    'evaluate-temperature-zero': (lambda t, s: ['evaluate', str(t), '--temperature', '0'], 2,
+                                  r'--temperature: expected a positive number, got 0\.0 '
+                                  r'\(--greedy takes the most probable actions\)'),
     'evaluate-damaged-snapshot': (lambda t, s: ['evaluate', str(_damaged_manifest(t)), '--n', '4'],
                                   2, r'4000/generator\.npz: damaged: expected \d+ bytes'),
     'evaluate-classifier-damaged': (lambda t, s: [

@@ -98,12 +98,16 @@ def encode_step(generator, canvases, targets, feats, maps, offset):
     return np.concatenate(g_pi)[inverse], np.concatenate(g_v)[inverse]
 
 
-def choose_actions(rng, greedy):
-    """The `choose(head, log_p)` of AutoregressiveDecoder: argmax, or inverse-CDF sampling."""
+def choose_actions(rng, greedy, temperature=1.0):
+    """The `choose(head, log_p)` of AutoregressiveDecoder: argmax, or inverse-CDF sampling of
+    softmax(log_p / temperature) (1: the policy itself; above 1 flatter, below 1 sharper)."""
     def choose(head, log_p):
         if greedy:
             return log_p.argmax(axis=1)
-        cdf = np.cumsum(np.exp(log_p.astype(np.float64)), axis=1)
+        logits = log_p.astype(np.float64)
+        if temperature != 1.0:
+            logits = (logits - logits.max(axis=1, keepdims=True)) / temperature
+        cdf = np.cumsum(np.exp(logits), axis=1)
         u = rng.random_sample(len(log_p)) * cdf[:, -1]
         return np.minimum((cdf < u[:, None]).sum(axis=1), log_p.shape[1] - 1)
     return choose
@@ -121,15 +125,17 @@ class LockstepActor:
         targets: float32 (B, C, H, W) when the generator is conditional, else None.
         greedy: take the most probable action of each head.
         version: stored in the Rollout (see Rollout.version).
+        temperature: sample from softmax(log pi / temperature); the log-probabilities recorded
+            stay the policy's.
         maps_for: T, to keep the encoder's feature maps of T steps for the learner; None keeps
             none (the learner then recomputes them).
     """
 
     def __init__(self, generator, spec, rng, B, targets=None, greedy=False, version=0,
-                 maps_for=None):
+                 maps_for=None, temperature=1.0):
         self.generator, self.spec, self.rng, self.B = generator, spec, rng, B
         self.targets, self.version = targets, version
-        self.choose = choose_actions(rng, greedy)
+        self.choose = choose_actions(rng, greedy, temperature)
         self.state = generator.initial_state(B)
         self.feats = np.zeros((B, sum(spec.field_dims)), np.float32)
         self.pens = np.zeros(B, np.int64)
@@ -188,7 +194,7 @@ class LockstepActor:
 
 
 def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, record=False,
-            version=0, forced=None):
+            version=0, forced=None, temperature=1.0):
     """Run len(envs) = B episodes of T = envs[0].max_episode_steps steps in lockstep.
 
     Args:
@@ -203,12 +209,15 @@ def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, re
         version: stored in the Rollout (see Rollout.version).
         forced: dict name -> int (T, B): take these actions instead of choosing (a
             demonstration); the rollout's log-probabilities are the policy's of them.
+        temperature: sample from softmax(log pi / temperature) (evaluation only: training
+            samples the policy itself, 1).
 
     Returns:
         Rollout.
     """
     B, T = len(envs), envs[0].max_episode_steps
-    actor = LockstepActor(generator, spec, rng, B, targets, greedy, version, maps_for=T)
+    actor = LockstepActor(generator, spec, rng, B, targets, greedy, version, maps_for=T,
+                          temperature=temperature)
     images = [env.reset()['image'] for env in envs]
     frames = [images] if record else None
     for t in range(T):

@@ -176,7 +176,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
 
     # ------------------------------------------------------------ acting
 
-    def collect(self, envs, targets=None, greedy=False, record=False):
+    def collect(self, envs, targets=None, greedy=False, record=False, temperature=1.0):
         """Run len(envs) episodes in lockstep with the local generator (see acting.collect).
 
         Args:
@@ -185,6 +185,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                 the dataset's training images. Ignored when unconditional.
             greedy: most probable actions.
             record: keep the RGB frames.
+            temperature: sample from softmax(log pi / temperature).
 
         Returns:
             Rollout.
@@ -194,7 +195,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         if not self.conditional:
             targets = None
         return collect(self.generator, self.spec, envs, self.rng, self.generator.channels,
-                       targets=targets, greedy=greedy, record=record, version=self.version)
+                       targets=targets, greedy=greedy, record=record, version=self.version,
+                       temperature=temperature)
 
     def _examples(self, n, train=True):
         return np.stack([self.dataset.get_example(train=train) for _ in range(n)])

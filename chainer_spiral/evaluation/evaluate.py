@@ -28,7 +28,7 @@ CLASSIFIER_DIR = Path(__file__).resolve().parent / 'classifiers'  # shipped (pac
 CALIBRATION_FILE = 'calibration.json'
 
 
-def paint(agent, envs, n, targets=None, greedy=False, record=False):
+def paint(agent, envs, n, targets=None, greedy=False, record=False, temperature=1.0):
     """Yields (envs of the batch, its rollout) for `n` episodes in lockstep batches of at most
     len(envs): how the evaluation and the demos draw.
 
@@ -39,18 +39,20 @@ def paint(agent, envs, n, targets=None, greedy=False, record=False):
         targets: float32 (n, C, H, W) for a conditional agent, else None.
         greedy: take the most probable actions instead of sampling.
         record: keep the RGB frames (Rollout.frames).
+        temperature: sample from softmax(log pi / temperature).
     """
     for start in range(0, n, len(envs)):
         batch = envs[:min(len(envs), n - start)]
         target = None if targets is None else targets[start:start + len(batch)]
-        yield batch, agent.collect(batch, targets=target, greedy=greedy, record=record)
+        yield batch, agent.collect(batch, targets=target, greedy=greedy, record=record,
+                                   temperature=temperature)
 
 
-def draw(agent, envs, n, targets=None, greedy=False):
+def draw(agent, envs, n, targets=None, greedy=False, temperature=1.0):
     """The final canvases (n, C, H, W) and blank canvases (n, C, H, W) of n episodes, and their
     stroke statistics (dict of arrays (n,))."""
     stats, finals, blanks = {}, [], []
-    for _, rollout in paint(agent, envs, n, targets, greedy):
+    for _, rollout in paint(agent, envs, n, targets, greedy, temperature=temperature):
         flags = rollout.actions[agent.spec.flag_field]
         blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
         for key, values in stroke_statistics(flags, rollout.finals, blank).items():
@@ -61,7 +63,8 @@ def draw(agent, envs, n, targets=None, greedy=False):
             {k: np.concatenate(v) for k, v in stats.items()})
 
 
-def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None):
+def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None,
+                      temperature=1.0):
     """Draws `n` episodes with a snapshot's agent and measures them.
 
     Args:
@@ -72,6 +75,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         classifier_path: npz of the classifier for unconditional models (default:
             ``classifiers/<problem><imsize>.npz`` beside this module, trained and saved
             there if missing).
+        temperature: sample from softmax(log pi / temperature) (1: the policy itself).
 
     Returns:
         dict, JSON-serialisable.
@@ -88,7 +92,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         n = min(n, len(held_out))
         targets = held_out[:n]
     envs = make_envs_from_config(cfg, min(BATCH, n))
-    finals, blanks, stats = draw(agent, envs, n, targets, greedy)
+    finals, blanks, stats = draw(agent, envs, n, targets, greedy, temperature)
     counters = read_counters(Path(snapshot_dir) / COUNTERS_FILE)
     metrics = {
         'snapshot': str(snapshot_dir),
@@ -97,6 +101,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         'episodes': int(n),
         'seed': int(seed),
         'greedy': bool(greedy),
+        'temperature': float(temperature),
         'strokes_per_drawing': float(stats['strokes'].mean()),
         'drawn_step_fraction': float(stats['drawn_fraction'].mean()),
         'ink_coverage': float(stats['ink_coverage'].mean()),

@@ -263,6 +263,18 @@ def test_save_load_round_trip(tmp_path):
         np.testing.assert_array_equal(greedy[0][name], greedy[1][name])
 
 
+@pytest.mark.parametrize('temperature', [1.0, 0.5, 2.0])
+def test_sampling_at_a_temperature_draws_from_the_tempered_softmax(temperature):
+    from chainer_spiral.agents.acting import choose_actions
+    p = np.array([0.6, 0.3, 0.1])
+    log_p = np.log(np.tile(p, (40000, 1))).astype(np.float32)
+    drawn = choose_actions(np.random.RandomState(0), False, temperature)(None, log_p)
+    tempered = p ** (1 / temperature) / (p ** (1 / temperature)).sum()
+    np.testing.assert_allclose(np.bincount(drawn, minlength=3) / len(drawn), tempered, atol=0.01)
+    greedy = choose_actions(np.random.RandomState(0), True, temperature)(None, log_p)
+    assert (greedy == 0).all()
+
+
 def test_same_seed_same_rollout_and_reseeding():
     a, b = toy_agent(seed=5), toy_agent(seed=5)
     ra, rb = a.collect(toy_envs(4)), b.collect(toy_envs(4))

@@ -49,6 +49,21 @@ def test_unconditional_figures(unconditional):
     assert evaluate_snapshot(unconditional, n=24, seed=3) == m
 
 
+def test_a_temperature_is_recorded_and_changes_the_drawings_not_the_policy(unconditional):
+    plain = evaluate_snapshot(unconditional, n=24, seed=3)
+    flat = evaluate_snapshot(unconditional, n=24, seed=3, temperature=50.0)
+    assert (plain['temperature'], flat['temperature']) == (1.0, 50.0)
+    assert flat['nearest_real'] != plain['nearest_real'] or (
+        flat['strokes_per_drawing'] != plain['strokes_per_drawing'])
+    cfg, agent, _ = load_agent(str(unconditional))
+    agent.seed(3)
+    rollout = agent.collect(make_envs_from_config(cfg, 24), temperature=50.0)
+    # the log-probabilities recorded are the policy's of the actions taken, not the flattened
+    # distribution's (at temperature 50 every action is near uniform)
+    recomputed, _, _ = agent.generator.evaluate(rollout, None)
+    np.testing.assert_allclose(rollout.log_probs.ravel(), recomputed.array, rtol=1e-4, atol=1e-5)
+
+
 def test_conditional_heldout_l2_is_the_mse_of_the_greedy_drawings(conditional):
     m = evaluate_snapshot(conditional, n=8, greedy=True)
     cfg, agent, dataset = load_agent(str(conditional))
