@@ -178,10 +178,17 @@ class AgentConfig:
         "scripts/paint_demonstrations.py); 'spiral' action space; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
+    teacher: typing.Optional[str] = option(
+        None, "a conditional painter's snapshot directory that labels an unconditional "
+        "student's own drawings (DAgger): each drawing gets the training image nearest to it "
+        "as the teacher's target; null: none", path=True)
+    teacher_updates: int = option(0, 'DAgger updates on the teacher\'s labels, after the '
+                                  'demo_updates, before the first training update of a new run',
+                                  low=0)
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
-                                 'demo_updates, from its value to 1/demo_updates of it (the '
-                                 'last updates barely move the policy); training then starts '
-                                 'at the full rate')
+                                 'demo_updates and teacher_updates, from its value to 1/n of '
+                                 'it (the last updates barely move the policy); training then '
+                                 'starts at the full rate')
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
                                         'policy a new run starts with (after --init or the '
                                         'demonstrations), before the policy learns', low=0)
@@ -400,6 +407,11 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
+    if cfg.agent.teacher_updates and cfg.agent.teacher is None:
+        fail('agent', 'teacher_updates', 'expected agent.teacher with teacher_updates > 0')
+    if cfg.agent.teacher_updates and cfg.model.conditional:
+        fail('agent', 'teacher_updates', 'expected an unconditional student (model.conditional '
+             'false): a conditional one has its targets')
     if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
         fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
              'discriminator)')
@@ -414,6 +426,10 @@ def _check_consistency(cfg, items, check_paths, source):
         fail('env', 'brush', f'no such brush file: {cfg.env.brush}')
     if cfg.agent.demonstrations is not None and not os.path.isfile(cfg.agent.demonstrations):
         fail('agent', 'demonstrations', f'no such file: {cfg.agent.demonstrations}')
+    if cfg.agent.teacher is not None and not os.path.isfile(
+            os.path.join(cfg.agent.teacher, 'counters.json')):
+        fail('agent', 'teacher', f'expected a snapshot directory with counters.json, got '
+             f'{cfg.agent.teacher}')
 
 
 # ---------------------------------------------------------------------------------------------

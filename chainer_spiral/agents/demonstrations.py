@@ -11,6 +11,12 @@ actions on the canvases they paint: the loss is -mean(log pi(a_t | canvas_t, a_<
 T * B steps, computed on the plain path of the learner (Generator.evaluate); the value
 network is left alone. For a conditional painter each demonstration's own finished canvas is its
 target.
+
+Cloning trains the policy only on the demonstrations' canvases, never on the slightly-off ones
+its own samples reach. `teacher_labelling` is DAgger (Ross et al. 2011) with a conditional
+painter as the expert: the unconditional student draws, each drawing gets the image nearest to
+it as the teacher's target, and the student is trained on the teacher's greedy actions along
+its own trajectory.
 """
 from pathlib import Path
 
@@ -132,10 +138,39 @@ def behaviour_cloning(agent, envs, demos, rng):
                if agent.conditional else None)
     rollout = collect(generator, agent.spec, envs, agent.rng, generator.channels,
                       targets=targets, forced=actions)
+    return _imitate(agent, rollout, targets, None, 'bc_loss')
+
+
+def nearest_images(canvases, images):
+    """For each canvas (B, C, H, W) the image of `images` (N, C, H, W) at the least pixel L2:
+    float32 (B, C, H, W)."""
+    a, b = canvases.reshape(len(canvases), -1), images.reshape(len(images), -1)
+    d = (b * b).sum(axis=1)[None, :] - 2.0 * a @ b.T  # |a - b|^2 - |a|^2
+    return images[d.argmin(axis=1)]
+
+
+def teacher_labelling(agent, teacher, envs, images):
+    """One DAgger step of an unconditional agent's shared generator: it samples len(envs)
+    drawings; the conditional `teacher` (Generator) labels every step with its greedy actions,
+    its target being the image of `images` (N, C, H, W) nearest the drawing; the loss is
+    -mean log pi(teacher's action | the student's own canvases and actions).
+
+    Returns:
+        float: the loss.
+    """
+    rollout = agent.collect(envs)
+    labels = teacher.greedy_actions(rollout, nearest_images(rollout.finals, images))
+    return _imitate(agent, rollout, None, labels, 'teacher_loss')
+
+
+def _imitate(agent, rollout, targets, labels, name):
+    """One update of the shared generator on -mean log pi(labels) at the rollout's steps
+    (labels None: the rollout's own actions); returns the loss (float)."""
+    generator = agent.generator
     generator.cleargrads()
-    log_prob, _, _ = generator.evaluate(rollout, targets)
+    log_prob, _, _ = generator.evaluate(rollout, targets, labels)
     loss = -chainer.functions.mean(log_prob)
-    check_finite(bc_loss=loss.array)
+    check_finite(**{name: loss.array})
     loss.backward()
     agent._apply(generator, agent.shared_generator, agent.gen_optimizer)
     agent.sync_parameters()

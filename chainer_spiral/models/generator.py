@@ -205,7 +205,7 @@ class Generator(chainer.Chain):
         _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name], skip)
         return log_prob, entropy
 
-    def evaluate(self, rollout, targets=None):
+    def evaluate(self, rollout, targets=None, labels=None):
         """What A3C needs of a rollout under the current parameters, the plain way: every
         step encoded, both LSTMs unrolled and the decoder run with graph, in one piece.
         models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
@@ -213,18 +213,44 @@ class Generator(chainer.Chain):
         Args:
             rollout: agents.acting.Rollout of T steps of B episodes.
             targets: float32 (B, C, H, W), the conditioning targets, or None.
+            labels: dict name -> int (T, B), the actions whose log-probabilities to return at
+                the rollout's steps (a teacher's); None: the rollout's own.
 
         Returns:
             (log_prob, entropy, value) Variables (T * B,), time-major.
         """
+        z, value, skip = self._along(rollout, targets)
+        labels = rollout.actions if labels is None else labels
+        log_prob, entropy = self.log_probs(
+            z, {name: np.asarray(a).reshape(-1) for name, a in labels.items()}, skip)
+        return log_prob, entropy, value
+
+    def greedy_actions(self, rollout, targets=None):
+        """The most probable action of each head at every step of a rollout, its canvases and
+        its own earlier actions being the history (a teacher's labels of another's drawing).
+
+        Args:
+            rollout: agents.acting.Rollout of T steps of B episodes.
+            targets: float32 (B, C, H, W), the conditioning targets, or None.
+
+        Returns:
+            dict name -> int64 (T, B).
+        """
+        with chainer.no_backprop_mode(), chainer.using_config('train', False):
+            z, _, skip = self._along(rollout, targets)
+            acts, _, _ = self.decoder(z, lambda head, log_p: log_p.argmax(axis=1), skip)
+        return {name: np.asarray(a, np.int64).reshape(rollout.T, rollout.B)
+                for name, a in acts.items()}
+
+    def _along(self, rollout, targets):
+        """Every step of a rollout encoded and both LSTMs unrolled: (z (T * B, 256), value
+        (T * B,), the spatial skip or None)."""
         canvases, feats, tiled = step_inputs(self.spec, rollout, targets)
         images = network_images(canvases, tiled)
         gx_pi, gx_v = self.encode(images, feats)
         z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B, rollout.noise)
         skip = self.spatial_logits(images, self.spec.previous_positions(rollout.actions).ravel())
-        log_prob, entropy = self.log_probs(
-            z, {name: a.reshape(-1) for name, a in rollout.actions.items()}, skip)
-        return log_prob, entropy, value
+        return z, value, skip
 
     def step(self, gx_pi, gx_v, state, noise=None):
         """One LSTM step of both networks.

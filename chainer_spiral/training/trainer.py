@@ -102,7 +102,7 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
     elif init is not None:
         init_from_snapshot(agent, init)
         logger.info('starting from the networks of %s', init)
-    elif cfg.agent.demo_updates:
+    elif cfg.agent.demo_updates or cfg.agent.teacher_updates:
         warm_start(cfg, agent)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)
@@ -128,28 +128,64 @@ def check_backend(cfg, ray_address):
 
 
 def warm_start(cfg, agent):
-    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations` (a new run only;
+    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`, then
+    `agent.teacher_updates` DAgger updates with `agent.teacher` (a new run only;
     agents/demonstrations.py), in the main process before the workers start.
 
     Raises:
         DatasetError: the demonstrations file is unreadable.
+        TrainingError: a teacher that cannot label this run's drawings.
     """
     import numpy as np
-    from chainer_spiral.agents.demonstrations import behaviour_cloning, read_demonstrations
-    demos = read_demonstrations(cfg.agent.demonstrations)
-    envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    from chainer_spiral.agents import demonstrations
+    a = cfg.agent
+    demos = demonstrations.read_demonstrations(a.demonstrations) if a.demo_updates else None
+    teacher = load_teacher(cfg) if a.teacher_updates else None
+    images = agent.dataset.images(train=True) if a.teacher_updates else None
+    envs = factory.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
-    n, lr = cfg.agent.demo_updates, agent.gen_optimizer.alpha
+    n, lr = a.demo_updates + a.teacher_updates, agent.gen_optimizer.alpha
     for i in range(n):
-        if cfg.agent.demo_lr_decay:
+        if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
-        loss = behaviour_cloning(agent, envs, demos, rng)
-        if i == 0 or (i + 1) % 10 == 0 or i + 1 == n:
-            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f (lr %.3g)',
-                        i + 1, n, len(demos), loss, agent.gen_optimizer.alpha)
+        if i < a.demo_updates:
+            loss = demonstrations.behaviour_cloning(agent, envs, demos, rng)
+            done, total, what = i + 1, a.demo_updates, 'behaviour cloning'
+            source = f'{len(demos)} demonstrations'
+        else:
+            loss = demonstrations.teacher_labelling(agent, teacher, envs, images)
+            done, total, what = i + 1 - a.demo_updates, a.teacher_updates, 'teacher labelling'
+            source = f'{len(images)} targets'
+        if done == 1 or done % 10 == 0 or done == total:
+            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done, total, source, loss,
+                        agent.gen_optimizer.alpha)
     agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()
+
+
+def load_teacher(cfg):
+    """The generator of `agent.teacher`, checked against the run: conditional, the same canvas,
+    grid, strokes and action space.
+
+    Raises:
+        TrainingError: a teacher that cannot label this run's drawings.
+    """
+    teacher_cfg, teacher, _ = factory.load_agent(cfg.agent.teacher, with_dataset=False)
+    expected = (True, cfg.env.imsize, cfg.env.pos_resolution, cfg.env.max_episode_steps,
+                cfg.env.action_space, 0)
+    got = (teacher_cfg.model.conditional, teacher_cfg.env.imsize,
+           teacher_cfg.env.pos_resolution, teacher_cfg.env.max_episode_steps,
+           teacher_cfg.env.action_space, teacher_cfg.model.noise_size)
+    if got != expected:
+        names = ('conditional', 'imsize', 'pos_resolution', 'max_episode_steps', 'action_space',
+                 'noise_size')
+        diff = ', '.join(f'{k} {g} (expected {e})' for k, g, e in zip(names, got, expected)
+                         if g != e)
+        raise TrainingError(f'agent.teacher {cfg.agent.teacher}: expected a conditional painter '
+                            f'of this run\'s canvas, grid, strokes and action space without '
+                            f'noise, got {diff}')
+    return teacher.generator
 
 
 def warm_critic(cfg, agent):

@@ -2,6 +2,7 @@
 cloning that makes the policy take them."""
 import json
 import logging
+import re
 import zipfile
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from chainer_spiral.agents import build_agent
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstration_batch,
+                                                  nearest_images, teacher_labelling,
                                                   read_demonstrations, strokes_to_actions)
 from chainer_spiral.config import config_from_dict, load_config
 from chainer_spiral.datasets import DatasetError, make_dataset
@@ -146,6 +148,74 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
         assert agent.gen_optimizer.alpha == 2.0e-3
     assert 'behaviour cloning 4/4 on 1 demonstrations: loss' in caplog.text
     assert caplog.text.rstrip().endswith('(lr 0.0005)')
+
+
+@pytest.mark.parametrize('skip', [False, True])
+def test_greedy_actions_along_a_rollout_are_what_the_greedy_policy_took(skip):
+    """Generator.greedy_actions on the policy's own greedy rollout gives back its actions."""
+    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=4) for _ in range(4)]
+    dataset = make_dataset('toy', 3)
+    agent = build_agent(envs[0], dataset, {'conditional': True, 'spatial_skip': skip}, {})
+    targets = dataset.images(train=True)[:4]
+    rollout = agent.collect(envs, targets=targets, greedy=True)
+    labels = agent.generator.greedy_actions(rollout, targets)
+    for name in rollout.actions:
+        np.testing.assert_array_equal(labels[name], rollout.actions[name])
+
+
+def test_nearest_images_picks_the_least_pixel_l2():
+    images = np.eye(4, dtype=np.float32).reshape(4, 1, 2, 2)
+    canvases = np.array([[0.9, 0.2, 0.0, 0.1], [0.0, 0.1, 0.3, 0.8]],
+                        np.float32).reshape(2, 1, 2, 2)
+    np.testing.assert_array_equal(nearest_images(canvases, images), images[[0, 3]])
+
+
+def test_teacher_labelling_makes_the_student_draw_what_the_teacher_draws():
+    """ToyEnv (3x3 grid, T 4), one target: after DAgger updates with a conditional teacher, the
+    unconditional student's greedy drawing is the teacher's greedy drawing of the target."""
+    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=4) for _ in range(4)]
+    dataset = make_dataset('toy', 3, label=5)
+    teacher = build_agent(envs[0], dataset, {'conditional': True}, {}, seed=3)
+    targets = np.repeat(dataset.images(train=True)[:1], 4, axis=0)
+    expected = teacher.collect(envs, targets=targets, greedy=True).actions
+    student = build_agent(envs[0], dataset, {}, {'rollout_n': 4, 'lr': 3.0e-3})
+    first = student.collect(envs, greedy=True).actions
+    assert any((first[k][:, 0] != expected[k][:, 0]).any() for k in first)
+    losses = [teacher_labelling(student, teacher.generator, envs, dataset.images(train=True))
+              for _ in range(80)]
+    assert losses[-1] < 0.1 * losses[0]
+    drawn = student.collect(envs, greedy=True).actions
+    for name in drawn:
+        np.testing.assert_array_equal(drawn[name][:, 0], expected[name][:, 0])
+
+
+def test_a_new_run_learns_from_a_teacher_that_fits_it(tmp_path, caplog):
+    """agent.teacher_updates after the demo_updates; a teacher of another stroke count is one
+    line; a conditional student, a missing teacher or no snapshot there are config errors."""
+    from chainer_spiral.training import TrainingError
+    toy = REPO / 'configs' / 'toy.yaml'
+    teacher = tmp_path / 'teacher' / '16'
+    train(load_config(toy, ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
+                            'model.conditional=true']), teacher.parent, progress=False)
+    run = ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
+           f'agent.teacher={teacher}', 'agent.teacher_updates=12']
+    with caplog.at_level(logging.INFO):
+        train(load_config(toy, run), tmp_path / 'run', progress=False)
+    assert 'teacher labelling 12/12 on 8 targets: loss' in caplog.text
+    with pytest.raises(TrainingError, match=r'^agent\.teacher .*16: expected a conditional '
+                       r'painter of this run.s canvas, grid, strokes and action space without '
+                       r'noise, got max_episode_steps 2 \(expected 3\)$'):
+        train(load_config(toy, run + ['env.max_episode_steps=3']), tmp_path / 'other',
+              progress=False)
+    for extra, message in (
+            (['agent.teacher=null'], 'agent.teacher_updates: expected agent.teacher with '
+                                     'teacher_updates > 0'),
+            (['model.conditional=true'], 'agent.teacher_updates: expected an unconditional '
+                                         'student'),
+            ([f'agent.teacher={tmp_path}'], 'agent.teacher: expected a snapshot directory with '
+                                            'counters.json')):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            load_config(toy, run + extra)
 
 
 def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(tmp_path):
