@@ -15,7 +15,7 @@ class RandomAgent:
         self.rng = np.random.RandomState(seed)
         self.calls = []
 
-    def collect(self, envs, targets=None, greedy=False, record=False):
+    def collect(self, envs, targets=None, greedy=False, record=False, temperature=1.0):
         self.calls.append((len(envs), None if targets is None else targets.shape))
         heads = {k: s.n for k, s in envs[0].action_space.spaces.items() if hasattr(s, 'n')}
         T = envs[0].max_episode_steps
