@@ -26,6 +26,7 @@ import numpy as np
 from chainer_spiral.agents.acting import collect, to_canvas
 from chainer_spiral.datasets.base import DatasetError
 from chainer_spiral.errors import check_finite
+from chainer_spiral.evaluation.quality import squared_distances
 
 
 def read_demonstrations(path):
@@ -144,8 +145,7 @@ def behaviour_cloning(agent, envs, demos, rng):
 def nearest_images(canvases, images):
     """For each canvas (B, C, H, W) the image of `images` (N, C, H, W) at the least pixel L2:
     float32 (B, C, H, W)."""
-    a, b = canvases.reshape(len(canvases), -1), images.reshape(len(images), -1)
-    d = (b * b).sum(axis=1)[None, :] - 2.0 * a @ b.T  # |a - b|^2 - |a|^2
+    d = squared_distances(canvases.reshape(len(canvases), -1), images.reshape(len(images), -1))
     return images[d.argmin(axis=1)]
 
 

@@ -59,7 +59,8 @@ def frechet_distance(a, b):
                      0.0))
 
 
-def _squared_distances(a, b):
+def squared_distances(a, b):
+    """Squared Euclidean distances between the rows of a (M, D) and b (N, D): (M, N)."""
     return np.maximum((a ** 2).sum(1)[:, None] - 2 * a @ b.T + (b ** 2).sum(1)[None, :], 0.0)
 
 
@@ -74,10 +75,10 @@ def precision_recall(real, fake, k=3):
         (precision, recall), floats in [0, 1].
     """
     def radii(x):
-        d = _squared_distances(x, x)
+        d = squared_distances(x, x)
         return np.sort(d, axis=1)[:, min(k, len(x) - 1)]  # column 0 is the point itself
 
-    cross = _squared_distances(fake, real)  # (M, N)
+    cross = squared_distances(fake, real)  # (M, N)
     precision = np.mean((cross <= radii(real)[None, :]).any(axis=1))
     recall = np.mean((cross.T <= radii(fake)[None, :]).any(axis=1))
     return float(precision), float(recall)

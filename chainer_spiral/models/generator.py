@@ -222,7 +222,7 @@ class Generator(chainer.Chain):
         z, value, skip = self._along(rollout, targets)
         labels = rollout.actions if labels is None else labels
         log_prob, entropy = self.log_probs(
-            z, {name: np.asarray(a).reshape(-1) for name, a in labels.items()}, skip)
+            z, {name: a.reshape(-1) for name, a in labels.items()}, skip)
         return log_prob, entropy, value
 
     def greedy_actions(self, rollout, targets=None):

@@ -171,17 +171,16 @@ def load_teacher(cfg):
     Raises:
         TrainingError: a teacher that cannot label this run's drawings.
     """
-    teacher_cfg, teacher, _ = factory.load_agent(cfg.agent.teacher, with_dataset=False)
-    expected = (True, cfg.env.imsize, cfg.env.pos_resolution, cfg.env.max_episode_steps,
-                cfg.env.action_space, 0)
-    got = (teacher_cfg.model.conditional, teacher_cfg.env.imsize,
-           teacher_cfg.env.pos_resolution, teacher_cfg.env.max_episode_steps,
-           teacher_cfg.env.action_space, teacher_cfg.model.noise_size)
-    if got != expected:
-        names = ('conditional', 'imsize', 'pos_resolution', 'max_episode_steps', 'action_space',
-                 'noise_size')
-        diff = ', '.join(f'{k} {g} (expected {e})' for k, g, e in zip(names, got, expected)
-                         if g != e)
+    t, teacher, _ = factory.load_agent(cfg.agent.teacher, with_dataset=False)
+    checks = {'conditional': (t.model.conditional, True),
+              'imsize': (t.env.imsize, cfg.env.imsize),
+              'pos_resolution': (t.env.pos_resolution, cfg.env.pos_resolution),
+              'max_episode_steps': (t.env.max_episode_steps, cfg.env.max_episode_steps),
+              'action_space': (t.env.action_space, cfg.env.action_space),
+              'noise_size': (t.model.noise_size, 0)}
+    diff = ', '.join(f'{k} {got} (expected {want})' for k, (got, want) in checks.items()
+                     if got != want)
+    if diff:
         raise TrainingError(f'agent.teacher {cfg.agent.teacher}: expected a conditional painter '
                             f'of this run\'s canvas, grid, strokes and action space without '
                             f'noise, got {diff}')
