@@ -185,6 +185,13 @@ class AgentConfig:
     teacher_updates: int = option(0, 'DAgger updates on the teacher\'s labels, after the '
                                   'demo_updates, before the first training update of a new run',
                                   low=0)
+    teacher_targets: str = option('nearest', "the teacher's targets for the student's B "
+                                  'drawings: nearest (each the training image nearest to it) or '
+                                  'matched (B training images drawn at random, paired with the '
+                                  'drawings closest pair first, so that the targets keep the '
+                                  "data's mix)", choices=('nearest', 'matched'))
+    teacher_interleave: bool = option(False, 'each DAgger update is followed by one behaviour-'
+                                      'cloning update on the demonstrations')
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
                                  'demo_updates and teacher_updates, from its value to 1/n of '
                                  'it (the last updates barely move the policy); training then '
@@ -409,6 +416,9 @@ def _check_consistency(cfg, items, check_paths, source):
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
     if cfg.agent.teacher_updates and cfg.agent.teacher is None:
         fail('agent', 'teacher_updates', 'expected agent.teacher with teacher_updates > 0')
+    if cfg.agent.teacher_interleave and cfg.agent.demonstrations is None:
+        fail('agent', 'teacher_interleave', 'expected agent.demonstrations with '
+             'teacher_interleave true')
     if cfg.agent.teacher_updates and cfg.model.conditional:
         fail('agent', 'teacher_updates', 'expected an unconditional student (model.conditional '
              'false): a conditional one has its targets')

@@ -16,7 +16,9 @@ Cloning trains the policy only on the demonstrations' canvases, never on the sli
 its own samples reach. `teacher_labelling` is DAgger (Ross et al. 2011) with a conditional
 painter as the expert: the unconditional student draws, each drawing gets the image nearest to
 it as the teacher's target, and the student is trained on the teacher's greedy actions along
-its own trajectory.
+its own trajectory. Nearest targets follow the student's own mix of digits, which can
+drift; matched targets (a random batch of images, paired with the drawings) and cloning updates
+interleaved with the DAgger ones hold the mix to the data's.
 """
 from pathlib import Path
 
@@ -149,17 +151,38 @@ def nearest_images(canvases, images):
     return images[d.argmin(axis=1)]
 
 
-def teacher_labelling(agent, teacher, envs, images):
+def matched_images(canvases, images, rng):
+    """B images of `images` (N, C, H, W) drawn at random without replacement, paired with the
+    B canvases (B, C, H, W) greedily, the closest remaining pair (pixel L2) first: float32
+    (B, C, H, W), row b the image paired with canvas b. The targets of a batch keep the
+    data's mix whatever the canvases look like."""
+    B = len(canvases)
+    picked = images[rng.choice(len(images), size=B, replace=False)]
+    d = squared_distances(canvases.reshape(B, -1), picked.reshape(B, -1))
+    pair = np.full(B, -1)
+    taken = np.zeros(B, dtype=bool)
+    for flat in np.argsort(d, axis=None, kind='stable'):
+        row, col = divmod(int(flat), B)
+        if pair[row] < 0 and not taken[col]:
+            pair[row], taken[col] = col, True
+    return picked[pair]
+
+
+def teacher_labelling(agent, teacher, envs, images, targets='nearest', rng=None):
     """One DAgger step of an unconditional agent's shared generator: it samples len(envs)
-    drawings; the conditional `teacher` (Generator) labels every step with its greedy actions,
-    its target being the image of `images` (N, C, H, W) nearest the drawing; the loss is
+    drawings; the conditional `teacher` (Generator) labels every step with its greedy actions
+    towards a target per drawing, an image of `images` (N, C, H, W): the one nearest the
+    drawing (`targets` 'nearest') or one of a random batch paired with it (`targets`
+    'matched', drawn with `rng`: matched_images); the loss is
     -mean log pi(teacher's action | the student's own canvases and actions).
 
     Returns:
         float: the loss.
     """
     rollout = agent.collect(envs)
-    labels = teacher.greedy_actions(rollout, nearest_images(rollout.finals, images))
+    goals = (nearest_images(rollout.finals, images) if targets == 'nearest'
+             else matched_images(rollout.finals, images, rng))
+    labels = teacher.greedy_actions(rollout, goals)
     return _imitate(agent, rollout, None, labels, 'teacher_loss')
 
 

@@ -129,8 +129,9 @@ def check_backend(cfg, ray_address):
 
 def warm_start(cfg, agent):
     """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`, then
-    `agent.teacher_updates` DAgger updates with `agent.teacher` (a new run only;
-    agents/demonstrations.py), in the main process before the workers start.
+    `agent.teacher_updates` DAgger updates with `agent.teacher`, each followed by a cloning
+    update with `agent.teacher_interleave` (a new run only; agents/demonstrations.py), in the
+    main process before the workers start.
 
     Raises:
         DatasetError: the demonstrations file is unreadable.
@@ -139,26 +140,30 @@ def warm_start(cfg, agent):
     import numpy as np
     from chainer_spiral.agents import demonstrations
     a = cfg.agent
-    demos = demonstrations.read_demonstrations(a.demonstrations) if a.demo_updates else None
+    schedule = ['cloning'] * a.demo_updates + (
+        ['teacher', 'cloning'] if a.teacher_interleave else ['teacher']) * a.teacher_updates
+    demos = (demonstrations.read_demonstrations(a.demonstrations) if 'cloning' in schedule
+             else None)
     teacher = load_teacher(cfg) if a.teacher_updates else None
     images = agent.dataset.images(train=True) if a.teacher_updates else None
     envs = factory.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
-    n, lr = a.demo_updates + a.teacher_updates, agent.gen_optimizer.alpha
-    for i in range(n):
+    n, lr = len(schedule), agent.gen_optimizer.alpha
+    done = dict.fromkeys(schedule, 0)
+    for i, kind in enumerate(schedule):
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
-        if i < a.demo_updates:
+        if kind == 'cloning':
             loss = demonstrations.behaviour_cloning(agent, envs, demos, rng)
-            done, total, what = i + 1, a.demo_updates, 'behaviour cloning'
-            source = f'{len(demos)} demonstrations'
+            what, source = 'behaviour cloning', f'{len(demos)} demonstrations'
         else:
-            loss = demonstrations.teacher_labelling(agent, teacher, envs, images)
-            done, total, what = i + 1 - a.demo_updates, a.teacher_updates, 'teacher labelling'
-            source = f'{len(images)} targets'
-        if done == 1 or done % 10 == 0 or done == total:
-            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done, total, source, loss,
-                        agent.gen_optimizer.alpha)
+            loss = demonstrations.teacher_labelling(agent, teacher, envs, images,
+                                                    a.teacher_targets, rng)
+            what, source = 'teacher labelling', f'{len(images)} targets'
+        done[kind] += 1
+        if done[kind] == 1 or done[kind] % 10 == 0 or done[kind] == schedule.count(kind):
+            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done[kind],
+                        schedule.count(kind), source, loss, agent.gen_optimizer.alpha)
     agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()

@@ -12,8 +12,9 @@ import pytest
 from chainer_spiral.agents import build_agent
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstration_batch,
-                                                  nearest_images, teacher_labelling,
-                                                  read_demonstrations, strokes_to_actions)
+                                                  matched_images, nearest_images,
+                                                  teacher_labelling, read_demonstrations,
+                                                  strokes_to_actions)
 from chainer_spiral.config import config_from_dict, load_config
 from chainer_spiral.datasets import DatasetError, make_dataset
 from chainer_spiral.datasets.omniglot import parse_strokes, read_strokes
@@ -170,6 +171,28 @@ def test_nearest_images_picks_the_least_pixel_l2():
     np.testing.assert_array_equal(nearest_images(canvases, images), images[[0, 3]])
 
 
+def test_matched_images_pair_the_closest_first_and_keep_the_random_batch():
+    """All four images drawn: the canvas nearest an image gets it, the runner-up its next
+    nearest; canvases that are all alike still get B distinct images, different ones per call,
+    where nearest_images gives one image B times."""
+    images = np.eye(4, dtype=np.float32).reshape(4, 1, 2, 2)
+    canvases = np.array([[0.9, 0.0, 0.0, 0.0], [0.6, 0.5, 0.0, 0.0], [0.0, 0.0, 0.7, 0.0],
+                         [0.0, 0.0, 0.1, 0.8]], np.float32).reshape(4, 1, 2, 2)
+    for seed in range(5):
+        np.testing.assert_array_equal(
+            matched_images(canvases, images, np.random.RandomState(seed)), images)
+    eight = np.eye(8, dtype=np.float32).reshape(8, 1, 2, 4)
+    alike = np.zeros((4, 1, 2, 4), np.float32)
+    rng = np.random.RandomState(0)
+    seen = set()
+    for _ in range(40):
+        picked = matched_images(alike, eight, rng).reshape(4, 8).argmax(axis=1)
+        assert len(set(picked)) == 4
+        seen.update(picked.tolist())
+    assert seen == set(range(8))
+    assert len(set(nearest_images(alike, eight).reshape(4, 8).argmax(axis=1))) == 1
+
+
 def test_teacher_labelling_makes_the_student_draw_what_the_teacher_draws():
     """ToyEnv (3x3 grid, T 4), one target: after DAgger updates with a conditional teacher, the
     unconditional student's greedy drawing is the teacher's greedy drawing of the target."""
@@ -216,6 +239,49 @@ def test_a_new_run_learns_from_a_teacher_that_fits_it(tmp_path, caplog):
                                             'counters.json')):
         with pytest.raises(ValueError, match=re.escape(message)):
             load_config(toy, run + extra)
+
+
+def test_teacher_interleave_alternates_dagger_and_cloning_updates(tmp_path, caplog,
+                                                                  monkeypatch):
+    """agent.teacher_interleave: after the demo_updates, every DAgger update (with matched
+    targets here) is followed by a cloning update; without demonstrations it is a config
+    error."""
+    from chainer_spiral.agents import demonstrations
+    from chainer_spiral.training import factory
+    from chainer_spiral.training.trainer import warm_start
+    toy = REPO / 'configs' / 'toy.yaml'
+    teacher = tmp_path / 'teacher' / '16'
+    train(load_config(toy, ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
+                            'model.conditional=true']), teacher.parent, progress=False)
+    path = tmp_path / 'strokes.zip'
+    with zipfile.ZipFile(path, 'w') as zf:
+        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+    calls = []
+    clone, label = demonstrations.behaviour_cloning, demonstrations.teacher_labelling
+
+    def cloning(*args):
+        calls.append('cloning')
+        return clone(*args)
+
+    def labelling(*args):
+        calls.append(args[4])
+        return label(*args)
+
+    monkeypatch.setattr(demonstrations, 'behaviour_cloning', cloning)
+    monkeypatch.setattr(demonstrations, 'teacher_labelling', labelling)
+    run = ['agent.rollout_n=8', f'agent.teacher={teacher}', 'agent.teacher_updates=2',
+           'agent.teacher_interleave=true', 'agent.teacher_targets=matched']
+    cfg = load_config(toy, run + [f'agent.demonstrations={path}', 'agent.demo_updates=1'])
+    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg),
+                                            factory.make_env_from_config(cfg))
+    with caplog.at_level(logging.INFO):
+        warm_start(cfg, agent)
+    assert calls == ['cloning', 'matched', 'cloning', 'matched', 'cloning']
+    assert 'behaviour cloning 3/3 on 1 demonstrations: loss' in caplog.text
+    assert 'teacher labelling 2/2 on 8 targets: loss' in caplog.text
+    with pytest.raises(ValueError, match=r'agent\.teacher_interleave: expected '
+                                         r'agent\.demonstrations with teacher_interleave true$'):
+        load_config(toy, run)
 
 
 def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(tmp_path):
