@@ -180,8 +180,8 @@ class AgentConfig:
                                'first training update of a new run', low=0)
     teacher: typing.Optional[str] = option(
         None, "a conditional painter's snapshot directory that labels an unconditional "
-        "student's own drawings (DAgger): each drawing gets the training image nearest to it "
-        "as the teacher's target; null: none", path=True)
+        "student's own drawings (DAgger): each drawing gets a training image as the teacher's "
+        "target (teacher_targets); null: none", path=True)
     teacher_updates: int = option(0, 'DAgger updates on the teacher\'s labels, after the '
                                   'demo_updates, before the first training update of a new run',
                                   low=0)
@@ -193,9 +193,9 @@ class AgentConfig:
     teacher_interleave: bool = option(False, 'each DAgger update is followed by one behaviour-'
                                       'cloning update on the demonstrations')
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
-                                 'demo_updates and teacher_updates, from its value to 1/n of '
-                                 'it (the last updates barely move the policy); training then '
-                                 'starts at the full rate')
+                                 "warm start's n updates (cloning and DAgger), from its value "
+                                 'to 1/n of it (the last updates barely move the policy); '
+                                 'training then starts at the full rate')
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
                                         'policy a new run starts with (after --init or the '
                                         'demonstrations), before the policy learns', low=0)

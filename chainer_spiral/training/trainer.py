@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from logging import getLogger
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def warm_start(cfg, agent):
     envs = factory.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
     n, lr = len(schedule), agent.gen_optimizer.alpha
-    done = dict.fromkeys(schedule, 0)
+    total, done = Counter(schedule), Counter()
     for i, kind in enumerate(schedule):
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
@@ -161,9 +162,9 @@ def warm_start(cfg, agent):
                                                     a.teacher_targets, rng)
             what, source = 'teacher labelling', f'{len(images)} targets'
         done[kind] += 1
-        if done[kind] == 1 or done[kind] % 10 == 0 or done[kind] == schedule.count(kind):
-            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done[kind],
-                        schedule.count(kind), source, loss, agent.gen_optimizer.alpha)
+        if done[kind] == 1 or done[kind] % 10 == 0 or done[kind] == total[kind]:
+            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done[kind], total[kind],
+                        source, loss, agent.gen_optimizer.alpha)
     agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()
