@@ -1,11 +1,13 @@
 """Measure a snapshot and write SNAPSHOT_DIR/metrics.json.
 
     python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--temperature T]
-                               [--classifier NPZ]
+                               [--repeats K] [--classifier NPZ]
 
 Conditional models: mean L2 between target and final canvas on held-out images. Unconditional
 models: a classifier's mean confidence and class histogram on their samples and on real held-out
-images (the ceiling). Both: strokes per drawing, drawn-step fraction, ink coverage, empty share.
+images (the ceiling), and the normalised Frechet distance, of K sets of drawings with --repeats K
+(sampling seeds SEED to SEED + K - 1, one reference set and calibration). Both: strokes per
+drawing, drawn-step fraction, ink coverage, empty share.
 """
 import argparse
 import json
@@ -24,6 +26,9 @@ def main(argv=None):
     parser.add_argument('--greedy', action='store_true', help='most probable actions')
     parser.add_argument('--temperature', type=float, default=1.0,
                         help='sample from softmax(log pi / T) (default 1: the policy)')
+    parser.add_argument('--repeats', type=int, default=1,
+                        help='unconditional: measure the Frechet distance of K sets of drawings '
+                        '(default 1)')
     parser.add_argument('--classifier', type=Path, default=None,
                         help='classifier npz (default: the shipped '
                         'chainer_spiral/evaluation/classifiers/<problem><imsize>.npz)')
@@ -37,7 +42,7 @@ def main(argv=None):
     try:
         metrics = evaluate_snapshot(args.snapshot_dir, n=args.n, seed=args.seed,
                                     greedy=args.greedy, classifier_path=args.classifier,
-                                    temperature=args.temperature)
+                                    temperature=args.temperature, repeats=args.repeats)
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
     text = json.dumps(metrics, indent=2)

@@ -169,6 +169,10 @@ CASES = {
     'evaluate-temperature-zero': (lambda t, s: ['evaluate', str(t), '--temperature', '0'], 2,
                                   r'--temperature: expected a positive number, got 0\.0 '
                                   r'\(--greedy takes the most probable actions\)'),
+    'evaluate-repeats-conditional': (lambda t, s: [
+        'evaluate', str(shipped_snapshot(t, 'mnist_conditional', s / 'mnist')), '--n', '4',
+        '--repeats', '2'], 2, r'repeats: expected 1 or more \(1 for a conditional painter, whose '
+        r'held-out targets are fixed\), got 2'),
     'evaluate-damaged-snapshot': (lambda t, s: ['evaluate', str(_damaged_manifest(t)), '--n', '4'],
                                   2, r'4000/generator\.npz: damaged: expected \d+ bytes'),
     'evaluate-classifier-damaged': (lambda t, s: [

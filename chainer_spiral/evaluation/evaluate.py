@@ -64,7 +64,7 @@ def draw(agent, envs, n, targets=None, greedy=False, temperature=1.0):
 
 
 def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None,
-                      temperature=1.0):
+                      temperature=1.0, repeats=1):
     """Draws `n` episodes with a snapshot's agent and measures them.
 
     Args:
@@ -76,15 +76,25 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
             ``classifiers/<problem><imsize>.npz`` beside this module, trained and saved
             there if missing).
         temperature: sample from softmax(log pi / temperature) (1: the policy itself).
+        repeats: unconditional painters: draw `repeats` sets of n with the sampling seeds
+            seed, seed + 1, ..., all against the reference set and calibration of `seed`, and
+            report their normalised Frechet distances (`repeated_fd`): how much of a figure is
+            the luck of one draw.
 
     Returns:
         dict, JSON-serialisable.
+
+    Raises:
+        ValueError: repeats below 1, or above 1 for a conditional painter.
     """
     from chainer_spiral.training.factory import (
         load_agent, make_dataset_from_config, make_envs_from_config)
     from chainer_spiral.training.snapshots import COUNTERS_FILE, read_counters
 
     cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=True)
+    if repeats < 1 or (repeats > 1 and cfg.model.conditional):
+        raise ValueError(f'repeats: expected 1 or more (1 for a conditional painter, whose '
+                         f'held-out targets are fixed), got {repeats}')
     agent.seed(seed)
     targets = None
     if cfg.model.conditional:
@@ -128,7 +138,32 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
             metrics['quality'] = {**cal, **quality.sample_metrics(
                 classifier, finals[:len(reference)], reference, cal,
                 painter_class(cfg, full))}
+            if repeats > 1:
+                metrics['quality'].update(repeated_fd(
+                    agent, envs, classifier, reference, cal, metrics['quality']['fd_normalised'],
+                    seed, repeats, greedy, temperature))
     return metrics
+
+
+def repeated_fd(agent, envs, classifier, reference, cal, first, seed, repeats, greedy=False,
+                temperature=1.0):
+    """The normalised Frechet distances of `repeats` sets of len(reference) drawings, the first
+    already measured (`first`, sampling seed `seed`), the others drawn with the sampling seeds
+    seed + 1, ..., seed + repeats - 1, all against `reference` (N, C, H, W) and calibration `cal`.
+
+    Returns:
+        dict: fd_normalised_repeats (list, `first` first), fd_normalised_mean and
+        fd_normalised_std (population) over them.
+    """
+    real = quality.features(classifier, reference)
+    values = [first]
+    for r in range(1, repeats):
+        agent.seed(seed + r)
+        drawings, _, _ = draw(agent, envs, len(reference), None, greedy, temperature)
+        fd = quality.frechet_distance(quality.features(classifier, drawings), real)
+        values.append(quality.normalised_fd(fd, cal))
+    return {'fd_normalised_repeats': values, 'fd_normalised_mean': float(np.mean(values)),
+            'fd_normalised_std': float(np.std(values))}
 
 
 def classifier_path_of(full, classifier_path=None):

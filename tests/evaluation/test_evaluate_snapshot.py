@@ -77,6 +77,13 @@ def test_conditional_heldout_l2_is_the_mse_of_the_greedy_drawings(conditional):
     assert 'nearest_real' not in m and 'classifier' not in m
 
 
+def test_repeats_are_for_unconditional_painters_and_at_least_one(unconditional, conditional):
+    with pytest.raises(ValueError, match='repeats: expected 1 or more .* got 2'):
+        evaluate_snapshot(conditional, n=8, repeats=2)
+    with pytest.raises(ValueError, match='got 0'):
+        evaluate_snapshot(unconditional, n=8, repeats=0)
+
+
 def test_script_writes_metrics_json(unconditional):
     out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate.py'), str(unconditional),
                           '--n', '8'], capture_output=True, text=True, timeout=300)

@@ -12,6 +12,8 @@ import yaml
 
 from chainer_spiral.agents import SPIRAL, rewards
 from chainer_spiral.config import load_config
+from chainer_spiral.evaluation import evaluate_snapshot, quality
+from chainer_spiral.evaluation.evaluate import classifier_config, draw, problem_classifier
 from chainer_spiral.training import (TrainingError, factory, list_snapshots, load_snapshot, main,
                                      train)
 from chainer_spiral.training.state import Counters
@@ -166,6 +168,29 @@ def test_the_mnist_run_logs_quality_of_every_second_snapshot_and_the_last(mnist_
     assert json.loads((outdir / 'calibration.json').read_text())['n=50 seed=0'][
         'reference_size'] == 50
     assert not list(outdir.glob('.quality-*'))
+
+
+def test_repeated_evaluations_share_the_first_ones_reference_and_calibration(mnist_run):
+    cfg, outdir, summary = mnist_run
+    once = evaluate_snapshot(summary['snapshot'], n=50)['quality']
+    thrice = evaluate_snapshot(summary['snapshot'], n=50, repeats=3)['quality']
+    values = thrice['fd_normalised_repeats']
+    assert len(values) == 3 and values[0] == once['fd_normalised']
+    assert len(set(values)) == 3          # other sampling seeds draw other drawings
+    assert thrice['fd_normalised_mean'] == pytest.approx(np.mean(values))
+    assert thrice['fd_normalised_std'] == pytest.approx(np.std(values)) and thrice[
+        'fd_normalised_std'] > 0
+    # the second set: the drawings of sampling seed 1 against seed 0's reference and scale
+    snapshot_cfg, agent, dataset = factory.load_agent(str(summary['snapshot']))
+    classifier = problem_classifier(
+        factory.make_dataset_from_config(classifier_config(snapshot_cfg)))[0]
+    reference, _ = quality.reference_sets(dataset.images(True), 50, 0)
+    agent.seed(1)
+    drawings, _, _ = draw(agent, factory.make_envs_from_config(snapshot_cfg, 20), 50)
+    fd = quality.frechet_distance(quality.features(classifier, drawings),
+                                  quality.features(classifier, reference))
+    assert values[1] == pytest.approx(quality.normalised_fd(fd, once), rel=1e-6)
+    assert set(json.loads((outdir / 'calibration.json').read_text())) == {'n=50 seed=0'}
 
 
 def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mnist_run,
