@@ -1,13 +1,15 @@
 """Measure a snapshot and write SNAPSHOT_DIR/metrics.json.
 
     python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--temperature T]
-                               [--repeats K] [--classifier NPZ]
+                               [--repeats K] [--imsize S] [--classifier NPZ]
 
 Conditional models: mean L2 between target and final canvas on held-out images. Unconditional
 models: a classifier's mean confidence and class histogram on their samples and on real held-out
 images (the ceiling), and the normalised Frechet distance, of K sets of drawings with --repeats K
 (sampling seeds SEED to SEED + K - 1, one reference set and calibration). Both: strokes per
-drawing, drawn-step fraction, ink coverage, empty share.
+drawing, drawn-step fraction, ink coverage, empty share. With --imsize S every drawing is replayed
+as its program on an S x S canvas (the grid scaled with it) and measured there: a 32 x 32
+painter's programs on the paper's 64 x 64 canvas, say.
 """
 import argparse
 import json
@@ -29,6 +31,9 @@ def main(argv=None):
     parser.add_argument('--repeats', type=int, default=1,
                         help='unconditional: measure the Frechet distance of K sets of drawings '
                         '(default 1)')
+    parser.add_argument('--imsize', type=int, default=None,
+                        help="measure the drawings replayed on an S x S canvas, the grid scaled "
+                        "with it (default: the run's canvas)")
     parser.add_argument('--classifier', type=Path, default=None,
                         help='classifier npz (default: the shipped '
                         'chainer_spiral/evaluation/classifiers/<problem><imsize>.npz)')
@@ -42,7 +47,8 @@ def main(argv=None):
     try:
         metrics = evaluate_snapshot(args.snapshot_dir, n=args.n, seed=args.seed,
                                     greedy=args.greedy, classifier_path=args.classifier,
-                                    temperature=args.temperature, repeats=args.repeats)
+                                    temperature=args.temperature, repeats=args.repeats,
+                                    imsize=args.imsize)
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
     text = json.dumps(metrics, indent=2)

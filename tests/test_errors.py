@@ -173,6 +173,10 @@ CASES = {
         'evaluate', str(shipped_snapshot(t, 'mnist_conditional', s / 'mnist')), '--n', '4',
         '--repeats', '2'], 2, r'repeats: expected 1 or more \(1 for a conditional painter, whose '
         r'held-out targets are fixed\), got 2'),
+    'evaluate-imsize-off-grid': (lambda t, s: [
+        'evaluate', str(shipped_snapshot(t, 'mnist_conditional', s / 'mnist')), '--n', '4',
+        '--imsize', '33'], 2, r'imsize 33: expected a mypaint canvas whose 32 px and grid of 16 '
+        r'scale to a whole grid, got mypaint and a grid of 16\.5'),
     'evaluate-damaged-snapshot': (lambda t, s: ['evaluate', str(_damaged_manifest(t)), '--n', '4'],
                                   2, r'4000/generator\.npz: damaged: expected \d+ bytes'),
     'evaluate-classifier-damaged': (lambda t, s: [

@@ -2,7 +2,9 @@
 
 Both directions use the env's own mappings (``grid_to_unit``, the paper's pressure and colour
 levels), so ``env_actions(program_from_actions(env, a), env)`` gives back the actions ``a`` and
-replaying them repaints the same canvas.
+replaying them repaints the same canvas. A program is independent of the canvas it was painted on:
+``env_actions(program, env, regrid=True)`` replays it on another canvas and grid, each point
+moved to the cell of ``env``'s grid that holds it.
 """
 import math
 from logging import getLogger
@@ -66,8 +68,11 @@ def program_from_actions(env, actions):
                    start=env.grid_to_unit(0), steps=tuple(steps), stroke_widths=stroke_widths(env))
 
 
-def _grid_index(env, point, what):
+def _grid_index(env, point, what, regrid=False):
     R = env.pos_resolution
+    if regrid:  # the cell that holds the point
+        col, row = (min(R - 1, max(0, math.floor(v * R))) for v in point)
+        return row * R + col
     col, row = (int(round(v * R - 0.5)) for v in point)
     index = row * R + col
     if not (0 <= col < R and 0 <= row < R and _close(env.grid_to_unit(index), point)):
@@ -87,12 +92,14 @@ def _close(a, b):
     return all(math.isclose(x, y, abs_tol=TOLERANCE) for x, y in zip(a, b))
 
 
-def env_actions(program, env):
+def env_actions(program, env, regrid=False):
     """The env actions that replay ``program``.
 
     Args:
         program: A ``Program`` for this env's action space and grid.
         env: MyPaintEnv or ToyEnv.
+        regrid: replay a program of another grid (and canvas): each point goes to the cell of
+            ``env``'s grid that holds it (R 16 cell i -> R 32 cell 2i + 1).
 
     Returns:
         list of T action dicts for ``env.step``.
@@ -100,8 +107,8 @@ def env_actions(program, env):
     Raises:
         ValueError: the program does not fit the env (action space, grid, levels), naming the step.
     """
-    if (program.action_space, program.pos_resolution) != (env.action_space_kind,
-                                                          env.pos_resolution):
+    if program.action_space != env.action_space_kind or (
+            not regrid and program.pos_resolution != env.pos_resolution):
         raise ValueError(f'program: expected action space {env.action_space_kind!r} on a '
                          f'{env.pos_resolution} grid, got {program.action_space!r} on '
                          f'{program.pos_resolution}')
@@ -109,13 +116,13 @@ def env_actions(program, env):
     for t, _, step in program.segments():
         where = f'step {t}'
         if program.action_space == 'spiral':
-            out.append({'position': _grid_index(env, step.end, f'{where} x, y'),
+            out.append({'position': _grid_index(env, step.end, f'{where} x, y', regrid),
                         'prob': int(step.draw),
                         'pressure': np.full(1, step.pressure, np.float32),
                         'color': np.asarray(step.color, np.float32)})
             continue
-        action = {'end': _grid_index(env, step.end, f'{where} x, y'),
-                  'control': _grid_index(env, step.control, f'{where} cx, cy'),
+        action = {'end': _grid_index(env, step.end, f'{where} x, y', regrid),
+                  'control': _grid_index(env, step.control, f'{where} cx, cy', regrid),
                   'flag': int(step.draw),
                   'size': size_index(step.size, PAPER_SIZES['size']),
                   'pressure': _level(step.pressure, PAPER_SIZES['pressure'], paper_pressure,

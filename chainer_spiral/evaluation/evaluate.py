@@ -48,23 +48,62 @@ def paint(agent, envs, n, targets=None, greedy=False, record=False, temperature=
                                    temperature=temperature)
 
 
-def draw(agent, envs, n, targets=None, greedy=False, temperature=1.0):
+def draw(agent, envs, n, targets=None, greedy=False, temperature=1.0, render_envs=None):
     """The final canvases (n, C, H, W) and blank canvases (n, C, H, W) of n episodes, and their
-    stroke statistics (dict of arrays (n,))."""
+    stroke statistics (dict of arrays (n,)). With `render_envs` (as many as `envs`, another
+    canvas and grid) each drawing is replayed there as its program (`rerender`) and measured
+    on that canvas."""
     stats, finals, blanks = {}, [], []
-    for _, rollout in paint(agent, envs, n, targets, greedy, temperature=temperature):
+    for batch, rollout in paint(agent, envs, n, targets, greedy, temperature=temperature):
         flags = rollout.actions[agent.spec.flag_field]
-        blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
-        for key, values in stroke_statistics(flags, rollout.finals, blank).items():
+        if render_envs is None:
+            final = rollout.finals
+            blank = rollout.canvases[0].transpose(0, 3, 1, 2).astype(np.float32) / 255
+        else:
+            final, blank = rerender(batch, rollout, render_envs, agent.generator.channels)
+        for key, values in stroke_statistics(flags, final, blank).items():
             stats.setdefault(key, []).append(values)
-        finals.append(rollout.finals)
+        finals.append(final)
         blanks.append(blank)
     return (np.concatenate(finals), np.concatenate(blanks),
             {k: np.concatenate(v) for k, v in stats.items()})
 
 
+def rerender(envs, rollout, render_envs, channels):
+    """The drawings of a rollout in `envs` replayed as programs on `render_envs` (another
+    canvas, its grid scaled with it: conversion.env_actions with regrid): their finals and
+    blanks, float32 (B, C, H', W') in [0, 1]."""
+    from chainer_spiral.agents.acting import to_canvas
+    from chainer_spiral.demo.conversion import env_actions, program_from_actions
+    finals, blanks = [], []
+    for b, (env, other) in enumerate(zip(envs, render_envs)):
+        program = program_from_actions(env, {k: v[:, b] for k, v in rollout.actions.items()})
+        obs = other.reset()
+        blanks.append(to_canvas(obs['image'], channels))
+        for action in env_actions(program, other, regrid=True):
+            obs, _, _, _ = other.step(action)
+        finals.append(to_canvas(obs['image'], channels))
+    return tuple(np.stack(x).transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255)
+                 for x in (finals, blanks))
+
+
+def rendered_config(cfg, imsize):
+    """`cfg` on an imsize x imsize canvas, the grid scaled with it.
+
+    Raises:
+        ValueError: a grid that does not scale to a whole number of cells.
+    """
+    R = cfg.env.pos_resolution * imsize / cfg.env.imsize
+    if not R.is_integer() or cfg.env.kind != 'mypaint':
+        raise ValueError(f'imsize {imsize}: expected a mypaint canvas whose {cfg.env.imsize} '
+                         f'px and grid of {cfg.env.pos_resolution} scale to a whole grid, got '
+                         f'{cfg.env.kind} and a grid of {R:g}')
+    return dataclasses.replace(cfg, env=dataclasses.replace(cfg.env, imsize=imsize,
+                                                            pos_resolution=int(R)))
+
+
 def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_path=None,
-                      temperature=1.0, repeats=1):
+                      temperature=1.0, repeats=1, imsize=None):
     """Draws `n` episodes with a snapshot's agent and measures them.
 
     Args:
@@ -80,12 +119,17 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
             seed, seed + 1, ..., all against the reference set and calibration of `seed`, and
             report their normalised Frechet distances (`repeated_fd`): how much of a figure is
             the luck of one draw.
+        imsize: measure on another canvas: the agent draws on its own, each drawing is
+            replayed there as its program (the grid scaled with the canvas, `rerender`), and
+            every figure is taken against the data, classifier and calibration of that canvas
+            (the calibration kept in ``calibration_<imsize>.json``). None: the run's canvas.
 
     Returns:
         dict, JSON-serialisable.
 
     Raises:
-        ValueError: repeats below 1, or above 1 for a conditional painter.
+        ValueError: repeats below 1, or above 1 for a conditional painter; an imsize the
+            grid does not scale to.
     """
     from chainer_spiral.training.factory import (
         load_agent, make_dataset_from_config, make_envs_from_config)
@@ -102,7 +146,15 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         n = min(n, len(held_out))
         targets = held_out[:n]
     envs = make_envs_from_config(cfg, min(BATCH, n))
-    finals, blanks, stats = draw(agent, envs, n, targets, greedy, temperature)
+    render_envs, calibration_file = None, CALIBRATION_FILE
+    if imsize is not None:
+        cfg = rendered_config(cfg, imsize)
+        dataset = make_dataset_from_config(cfg)
+        render_envs = make_envs_from_config(cfg, len(envs))
+        calibration_file = f'calibration_{imsize}.json'
+    finals, blanks, stats = draw(agent, envs, n, targets, greedy, temperature, render_envs)
+    if targets is not None and imsize is not None:
+        targets = dataset.images(train=False)[:n]
     counters = read_counters(Path(snapshot_dir) / COUNTERS_FILE)
     metrics = {
         'snapshot': str(snapshot_dir),
@@ -112,6 +164,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         'seed': int(seed),
         'greedy': bool(greedy),
         'temperature': float(temperature),
+        'imsize': int(cfg.env.imsize),
         'strokes_per_drawing': float(stats['strokes'].mean()),
         'drawn_step_fraction': float(stats['drawn_fraction'].mean()),
         'ink_coverage': float(stats['ink_coverage'].mean()),
@@ -134,22 +187,23 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         if classifier is not None:
             reference, second = quality.reference_sets(dataset.images(True), n, seed)
             cal = calibration(cfg, dataset, classifier, n, seed,
-                              Path(snapshot_dir).parent / CALIBRATION_FILE)
+                              Path(snapshot_dir).parent / calibration_file)
             metrics['quality'] = {**cal, **quality.sample_metrics(
                 classifier, finals[:len(reference)], reference, cal,
                 painter_class(cfg, full))}
             if repeats > 1:
                 metrics['quality'].update(repeated_fd(
                     agent, envs, classifier, reference, cal, metrics['quality']['fd_normalised'],
-                    seed, repeats, greedy, temperature))
+                    seed, repeats, greedy, temperature, render_envs))
     return metrics
 
 
 def repeated_fd(agent, envs, classifier, reference, cal, first, seed, repeats, greedy=False,
-                temperature=1.0):
+                temperature=1.0, render_envs=None):
     """The normalised Frechet distances of `repeats` sets of len(reference) drawings, the first
     already measured (`first`, sampling seed `seed`), the others drawn with the sampling seeds
-    seed + 1, ..., seed + repeats - 1, all against `reference` (N, C, H, W) and calibration `cal`.
+    seed + 1, ..., seed + repeats - 1, all against `reference` (N, C, H, W) and calibration `cal`
+    (replayed on `render_envs` where given, as `draw`).
 
     Returns:
         dict: fd_normalised_repeats (list, `first` first), fd_normalised_mean and
@@ -159,7 +213,8 @@ def repeated_fd(agent, envs, classifier, reference, cal, first, seed, repeats, g
     values = [first]
     for r in range(1, repeats):
         agent.seed(seed + r)
-        drawings, _, _ = draw(agent, envs, len(reference), None, greedy, temperature)
+        drawings, _, _ = draw(agent, envs, len(reference), None, greedy, temperature,
+                              render_envs)
         fd = quality.frechet_distance(quality.features(classifier, drawings), real)
         values.append(quality.normalised_fd(fd, cal))
     return {'fd_normalised_repeats': values, 'fd_normalised_mean': float(np.mean(values)),

@@ -1,4 +1,5 @@
 """Actions -> program -> JSON -> actions: replaying a program repaints the canvas exactly."""
+import cv2
 import numpy as np
 import pytest
 
@@ -70,6 +71,25 @@ def test_program_off_the_grid_is_rejected(make_program):
     with pytest.raises(ValueError, match=r"expected action space 'spiral' on a 4 grid, got "
                                          r"'spiral' on 8"):
         env_actions(make_program([(0.125, 0.125)], [1], pos_resolution=8), env)
+
+
+@pytest.mark.parametrize('kind', ['spiral', 'paper'])
+def test_a_program_replays_on_twice_the_canvas_and_grid(kind):
+    small = MyPaintEnv(imsize=32, pos_resolution=8, action_space=kind, max_episode_steps=8)
+    large = MyPaintEnv(imsize=64, pos_resolution=16, action_space=kind, max_episode_steps=8)
+    actions = random_actions(small, 8, 0)
+    program = program_from_actions(small, actions)
+    replayed = env_actions(program, large, regrid=True)
+    for field in ('position',) if kind == 'spiral' else ('end', 'control'):
+        row, col = np.divmod(actions[field], 8)
+        assert [a[field] for a in replayed] == list((2 * row + 1) * 16 + 2 * col + 1)
+    drawn = play(small, env_actions(program, small)).mean(axis=2) < 128
+    # the 64 x 64 drawing pooled to 32 x 32: the same strokes, up to their edges
+    pooled = play(large, replayed).mean(axis=2).reshape(32, 2, 32, 2).mean(axis=(1, 3)) < 128
+    assert drawn.sum() > 20
+    for a, b in ((drawn, pooled), (pooled, drawn)):  # every ink pixel within a pixel of the other's
+        near = cv2.dilate(b.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+        assert a[~near].sum() <= 0.05 * a.sum()
 
 
 @pytest.mark.parametrize('content, message', [

@@ -84,6 +84,22 @@ def test_repeats_are_for_unconditional_painters_and_at_least_one(unconditional, 
         evaluate_snapshot(unconditional, n=8, repeats=0)
 
 
+def test_a_conditional_painter_is_measured_on_twice_its_canvas():
+    snapshot = REPO / 'trained_models' / 'mnist_conditional' / '200000'
+    own = evaluate_snapshot(snapshot, n=20, greedy=True)
+    assert own['imsize'] == 32
+    # replayed as programs on its own canvas, the drawings and every figure are the same
+    assert evaluate_snapshot(snapshot, n=20, greedy=True, imsize=32) == own
+    large = evaluate_snapshot(snapshot, n=20, greedy=True, imsize=64)
+    assert large['imsize'] == 64 and large['strokes_per_drawing'] == own['strokes_per_drawing']
+    assert large['blank_l2'] != own['blank_l2']          # the 64 x 64 targets
+    assert large['l2_gain'] > 0.3 and large['target_class_share'] >= 0.7
+    with pytest.raises(ValueError, match=r'imsize 33: expected a mypaint canvas whose 32 px and '
+                                         r'grid of 16 scale to a whole grid, got mypaint and a '
+                                         r'grid of 16\.5'):
+        evaluate_snapshot(snapshot, n=4, imsize=33)
+
+
 def test_script_writes_metrics_json(unconditional):
     out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'evaluate.py'), str(unconditional),
                           '--n', '8'], capture_output=True, text=True, timeout=300)

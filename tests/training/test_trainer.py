@@ -193,6 +193,20 @@ def test_repeated_evaluations_share_the_first_ones_reference_and_calibration(mni
     assert set(json.loads((outdir / 'calibration.json').read_text())) == {'n=50 seed=0'}
 
 
+def test_an_evaluation_on_another_canvas_has_its_own_calibration(mnist_run):
+    cfg, outdir, summary = mnist_run
+    own = evaluate_snapshot(summary['snapshot'], n=50)
+    small = evaluate_snapshot(summary['snapshot'], n=50, imsize=32)
+    assert (own['imsize'], small['imsize']) == (64, 32)
+    # the same drawings (the same actions), replayed on 32 x 32 and measured there
+    assert small['strokes_per_drawing'] == own['strokes_per_drawing']
+    assert small['ink_coverage'] == pytest.approx(own['ink_coverage'], abs=0.02)
+    scale = json.loads((outdir / 'calibration_32.json').read_text())
+    assert set(scale) == {'n=50 seed=0'}
+    assert scale['n=50 seed=0']['fd_untrained'] == small['quality']['fd_untrained']
+    assert small['quality']['fd_floor'] != own['quality']['fd_floor']   # the 32 x 32 classifier
+
+
 def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mnist_run,
                                                                               tmp_path):
     cfg, outdir, summary = mnist_run
