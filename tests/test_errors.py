@@ -151,6 +151,10 @@ CASES = {
                                      str(t / 'x.png')], 2,
                        r'run/config\.yaml: expected the run\'s config\.yaml beside the snapshot '
                        r'directory, got nothing'),
+    'demo-imsize-off-grid': (lambda t, s: [
+        'demo', 'static', str(shipped_snapshot(t, 'mnist_conditional', s / 'mnist')),
+        str(t / 's.png'), '--imsize', '33'], 2, r'imsize 33: expected a mypaint canvas whose 32 px '
+        r'and grid of 16 scale to a whole grid, got mypaint and a grid of 16\.5'),
     'demo-damaged-snapshot': (lambda t, s: ['demo', 'static', str(_damaged_manifest(t)),
                                             str(t / 'x.png')], 2,
                               r'4000/generator\.npz: damaged: expected \d+ bytes'),

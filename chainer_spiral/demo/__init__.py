@@ -1,7 +1,7 @@
 """Demos of a trained snapshot: figures, movies and the drawings as programs.
 
-``demo.py MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy]`` (also
-``chainer-spiral demo ...``) reads ``SNAPSHOT_DIR/../config.yaml``, loads the agent, records N
+``demo.py MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy] [--imsize S]``
+(also ``chainer-spiral demo ...``) reads ``SNAPSHOT_DIR/../config.yaml``, loads the agent, records N
 episodes and renders them with the mode's module:
 
 - ``static``: rows of [final canvas | strokes coloured by drawing order | target] -> PNG
@@ -47,6 +47,9 @@ def build_parser(prog=None):
     parser.add_argument('--seed', type=int, default=0, help='seed of the sampling and the targets')
     parser.add_argument('--greedy', action='store_true',
                         help='take the most likely action instead of sampling')
+    parser.add_argument('--imsize', type=int, default=None,
+                        help="show the drawings replayed as programs on an S x S canvas, the "
+                        "grid scaled with it (default: the run's canvas)")
     return parser
 
 
@@ -76,7 +79,7 @@ def main(argv=None, prog=None):
     try:
         episodes = record_from_snapshot(args.snapshot_dir, module.default_n, n=args.n,
                                         seed=args.seed, with_dataset=not args.without_dataset,
-                                        greedy=args.greedy)
+                                        greedy=args.greedy, imsize=args.imsize)
     except DemoError as e:
         parser.error(str(e))
     try:

@@ -131,3 +131,29 @@ def env_actions(program, env, regrid=False):
             action[key] = _level(value, PAPER_SIZES[key], paper_color, f'{where} {key}')
         out.append(action)
     return out
+
+
+def replay(envs, actions, render_envs):
+    """The episodes that `envs` painted, replayed as programs on `render_envs` (another canvas,
+    the grid scaled with it: ``env_actions(..., regrid=True)``).
+
+    Args:
+        envs: the B envs of the episodes.
+        actions: dict field -> int array (T, B), the agent's action indices.
+        render_envs: B envs to replay on.
+
+    Returns:
+        (frames uint8 (B, T + 1, H', W', 3) from the blank canvas on, the B programs as painted
+        on `render_envs`).
+    """
+    frames, programs = [], []
+    for b, (env, other) in enumerate(zip(envs, render_envs)):
+        program = program_from_actions(env, {k: np.asarray(v)[:, b] for k, v in actions.items()})
+        shots = [other.reset()['image']]
+        replayed = env_actions(program, other, regrid=True)
+        for action in replayed:
+            shots.append(other.step(action)[0]['image'])
+        frames.append(np.stack(shots))
+        programs.append(program_from_actions(
+            other, {k: np.array([a[k] for a in replayed]) for k in actions}))
+    return np.stack(frames), programs

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chainer_spiral.demo.conversion import program_from_actions
+from chainer_spiral.demo.conversion import program_from_actions, replay
 from chainer_spiral.demo.episodes import Episodes
 
 logger = getLogger(__name__)
@@ -29,7 +29,7 @@ def check_snapshot_dir(snapshot_dir):
                         f'got nothing')
 
 
-def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
+def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None, render=None):
     """Runs ``n`` episodes in batches of ``len(envs)`` and records them.
 
     Args:
@@ -42,21 +42,30 @@ def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None):
         title: Caption of the figures.
         targets: float32 (n, C, H, W), the targets of a conditional agent given instead of a
             dataset.
+        render: (envs, targets or None) of another canvas: the episodes are replayed there as
+            their programs (conversion.replay), and the Episodes show them with those targets
+            (float32 (n, C, H', W'), the same images on that canvas).
 
     Returns:
-        ``Episodes`` with frames (n, T+1, H, W, 3).
+        ``Episodes`` with frames (n, T+1, H, W, 3) (H', W' with `render`).
     """
     from chainer_spiral.evaluation.evaluate import paint
     if targets is None and dataset is not None:
         targets = np.stack([dataset.get_example(train=False) for _ in range(n)]).astype(
             np.float32)
     frames, programs = [], []
-    for batch, rollout in paint(agent, envs, n, targets, greedy, record=True):
-        assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
-        frames.append(np.swapaxes(rollout.frames, 0, 1))
-        programs += rollout_programs(batch, rollout)
-    return Episodes(np.concatenate(frames), programs,
-                    None if targets is None else targets[:n], title)
+    for batch, rollout in paint(agent, envs, n, targets, greedy, record=render is None):
+        if render is None:
+            assert rollout.frames.shape[1] == len(batch), rollout.frames.shape
+            frames.append(np.swapaxes(rollout.frames, 0, 1))
+            programs += rollout_programs(batch, rollout)
+        else:
+            shots, replayed = replay(batch, rollout.actions, render[0])
+            frames.append(shots)
+            programs += replayed
+    shown = targets if render is None else render[1]
+    return Episodes(np.concatenate(frames), programs, None if shown is None else shown[:n],
+                    title)
 
 
 def rollout_programs(envs, rollout):
@@ -66,7 +75,7 @@ def rollout_programs(envs, rollout):
 
 
 def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=True,
-                         greedy=False):
+                         greedy=False, imsize=None):
     """Loads a snapshot with its run's config and records episodes of it.
 
     Args:
@@ -76,12 +85,15 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
         seed: Seeds the action sampling and the choice of targets.
         with_dataset: Load the dataset (needed by conditional models).
         greedy: Take the most likely actions.
+        imsize: show the episodes replayed as programs on an imsize x imsize canvas, the grid
+            scaled with it (None: the run's canvas).
 
     Returns:
         ``Episodes``.
 
     Raises:
-        DemoError: missing snapshot or config, or a conditional model without its dataset.
+        DemoError: missing snapshot or config, a conditional model without its dataset, or an
+            imsize the grid does not scale to.
     """
     check_snapshot_dir(snapshot_dir)
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
@@ -96,8 +108,30 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
     seed_everything(seed, agent, dataset if conditional else None)
     n = default_n(conditional) if n is None else n
     envs = make_envs_from_config(cfg, min(BATCH, n))
-    return record(agent, envs, n, dataset if conditional else None, greedy,
-                  title=short_title(snapshot_dir))
+    if imsize is None:
+        return record(agent, envs, n, dataset if conditional else None, greedy,
+                      title=short_title(snapshot_dir))
+    return record(agent, envs, n, greedy=greedy, title=short_title(snapshot_dir),
+                  **rendered(cfg, dataset if conditional else None, n, imsize, seed))
+
+
+def rendered(cfg, dataset, n, imsize, seed):
+    """`record`'s targets and render for a run's episodes shown on an imsize x imsize canvas:
+    the same n test images drawn from the dataset (None: unconditional) on both canvases."""
+    from chainer_spiral.evaluation.evaluate import rendered_config
+    from chainer_spiral.training.factory import make_dataset_from_config, make_envs_from_config
+    try:
+        other = rendered_config(cfg, imsize)
+    except ValueError as e:
+        raise DemoError(str(e)) from None
+    targets = shown = None
+    if dataset is not None:
+        large = make_dataset_from_config(other)
+        large.seed(seed)
+        targets = np.stack([dataset.get_example(train=False) for _ in range(n)])
+        shown = np.stack([large.get_example(train=False) for _ in range(n)])
+    return {'targets': targets,
+            'render': (make_envs_from_config(other, min(BATCH, n)), shown)}
 
 
 def short_title(snapshot_dir):

@@ -71,20 +71,13 @@ def draw(agent, envs, n, targets=None, greedy=False, temperature=1.0, render_env
 
 def rerender(envs, rollout, render_envs, channels):
     """The drawings of a rollout in `envs` replayed as programs on `render_envs` (another
-    canvas, its grid scaled with it: conversion.env_actions with regrid): their finals and
-    blanks, float32 (B, C, H', W') in [0, 1]."""
+    canvas, its grid scaled with it: conversion.replay): their finals and blanks, float32
+    (B, C, H', W') in [0, 1]."""
     from chainer_spiral.agents.acting import to_canvas
-    from chainer_spiral.demo.conversion import env_actions, program_from_actions
-    finals, blanks = [], []
-    for b, (env, other) in enumerate(zip(envs, render_envs)):
-        program = program_from_actions(env, {k: v[:, b] for k, v in rollout.actions.items()})
-        obs = other.reset()
-        blanks.append(to_canvas(obs['image'], channels))
-        for action in env_actions(program, other, regrid=True):
-            obs, _, _, _ = other.step(action)
-        finals.append(to_canvas(obs['image'], channels))
-    return tuple(np.stack(x).transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255)
-                 for x in (finals, blanks))
+    from chainer_spiral.demo.conversion import replay
+    frames, _ = replay(envs, rollout.actions, render_envs)
+    return tuple(np.stack([to_canvas(f, channels) for f in frames[:, i]]).transpose(0, 3, 1, 2)
+                 .astype(np.float32) / np.float32(255) for i in (-1, 0))
 
 
 def rendered_config(cfg, imsize):

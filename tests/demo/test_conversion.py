@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from chainer_spiral.demo import json as demo_json
-from chainer_spiral.demo.conversion import env_actions, program_from_actions, stroke_widths
+from chainer_spiral.demo.conversion import (env_actions, program_from_actions, replay,
+                                             stroke_widths)
 from chainer_spiral.demo.episodes import Episodes
 from chainer_spiral.envs.mypaint_env import MyPaintEnv
 
@@ -83,6 +84,11 @@ def test_a_program_replays_on_twice_the_canvas_and_grid(kind):
     for field in ('position',) if kind == 'spiral' else ('end', 'control'):
         row, col = np.divmod(actions[field], 8)
         assert [a[field] for a in replayed] == list((2 * row + 1) * 16 + 2 * col + 1)
+    frames, (again,) = replay([small], {k: v[:, None] for k, v in actions.items()}, [large])
+    np.testing.assert_array_equal(frames[0, -1], play(large, replayed))
+    assert frames.shape == (1, 9, 64, 64, 3) and again.pos_resolution == 16
+    assert [{k: a[k] for k in actions} for a in env_actions(again, large)] == [
+        {k: a[k] for k in actions} for a in replayed]
     drawn = play(small, env_actions(program, small)).mean(axis=2) < 128
     # the 64 x 64 drawing pooled to 32 x 32: the same strokes, up to their edges
     pooled = play(large, replayed).mean(axis=2).reshape(32, 2, 32, 2).mean(axis=(1, 3)) < 128

@@ -183,3 +183,33 @@ def test_unconditional_without_dataset_reads_no_data(mnist_snapshot, tmp_path):
     assert 'demo.py: error: ' in result.stderr and 'mnist' in result.stderr
     run_main('json', snapshot, tmp_path / 'd.json', '--without_dataset', '--n', 2)
     assert len(json.loads((tmp_path / 'd.json').read_text())['actions']) == 2
+
+
+def test_a_32_painter_is_shown_replayed_on_64():
+    snapshot = REPO / 'trained_models' / 'mnist_conditional' / '200000'
+    plain = record_from_snapshot(snapshot, lambda conditional: 4, seed=1)
+    # replayed on its own canvas: the same frames, programs and targets
+    same = record_from_snapshot(snapshot, lambda conditional: 4, seed=1, imsize=32)
+    np.testing.assert_array_equal(same.frames, plain.frames)
+    assert same.programs == plain.programs
+    np.testing.assert_array_equal(same.targets, plain.targets)
+    large = record_from_snapshot(snapshot, lambda conditional: 4, seed=1, imsize=64)
+    assert large.frames.shape[2:] == (64, 64, 3) and large.targets.shape[2:] == (64, 64)
+    assert [p.pos_resolution for p in large.programs] == [32] * 4
+    for small, big in zip(plain.programs, large.programs):
+        assert [s.draw for s in big.steps] == [s.draw for s in small.steps]
+        np.testing.assert_allclose([s.end for s in big.steps], [s.end for s in small.steps],
+                                   atol=1 / 64 + 1e-9)
+    # the same held-out digits at 64 x 64: each pooled to 32 x 32 is nearest its own
+    pooled = large.targets.reshape(4, 1, 32, 2, 32, 2).mean(axis=(3, 5))
+    d = ((pooled[:, None] - plain.targets[None]) ** 2).sum(axis=(2, 3, 4))
+    assert list(d.argmin(axis=1)) == [0, 1, 2, 3]
+
+
+def test_the_demo_refuses_a_canvas_the_grid_does_not_scale_to(mnist_snapshot, tmp_path, capsys):
+    with pytest.raises(SystemExit) as e:
+        run_main('static', mnist_snapshot, tmp_path / 's.png', '--imsize', '33')
+    assert e.value.code == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1].endswith(
+        'imsize 33: expected a mypaint canvas whose 32 px and grid of 8 scale to a whole grid, '
+        'got mypaint and a grid of 8.25')
