@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 
-def painter_drawings(snapshot_dir, critic_cfg, n, seed):
+def painter_drawings(snapshot_dir, critic_cfg, n, seed, loaded=None):
     """The finals and blanks (n, C, H, W) of a conditional painter on its first n held-out
     targets, on the critic's H x W canvas (replayed there when the painter's own differs).
+    `loaded`: the snapshot's (cfg, agent, dataset) where already loaded.
 
     Raises:
         ValueError: not a conditional painter of the critic's problem, or a canvas its grid
@@ -30,7 +31,7 @@ def painter_drawings(snapshot_dir, critic_cfg, n, seed):
     """
     from chainer_spiral.evaluation.evaluate import BATCH, draw, rendered_config
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
-    cfg, agent, dataset = load_agent(str(snapshot_dir))
+    cfg, agent, dataset = loaded or load_agent(str(snapshot_dir))
     if not cfg.model.conditional or cfg.data.problem != critic_cfg.data.problem:
         raise ValueError(f'{snapshot_dir}: expected a conditional painter of '
                          f'{critic_cfg.data.problem}, got '
@@ -49,12 +50,13 @@ def painter_drawings(snapshot_dir, critic_cfg, n, seed):
 def critic_scores(critic_snapshot, painters=(), n=200, seed=0):
     """The figures printed by the script (see the module docstring): dict row -> dict."""
     from chainer_spiral.training.factory import load_agent
-    cfg, agent, dataset = load_agent(str(critic_snapshot))
+    loaded = load_agent(str(critic_snapshot))
+    cfg, agent, dataset = loaded
     if not cfg.model.conditional:
         raise ValueError(f'{critic_snapshot}: expected a conditional critic, got an '
                          f'unconditional run')
     targets = dataset.images(train=False)[:n]
-    own, blanks = painter_drawings(critic_snapshot, cfg, n, seed)
+    own, blanks = painter_drawings(critic_snapshot, cfg, n, seed, loaded)
     rows = {'own painter': own}
     for painter in painters:
         rows[str(painter)] = painter_drawings(painter, cfg, n, seed)[0]
