@@ -25,7 +25,7 @@ from pathlib import Path
 import chainer
 import numpy as np
 
-from chainer_spiral.agents.acting import collect, to_canvas
+from chainer_spiral.agents.acting import Rollout, to_canvas
 from chainer_spiral.datasets.base import DatasetError
 from chainer_spiral.errors import check_finite
 from chainer_spiral.evaluation.quality import squared_distances
@@ -113,20 +113,36 @@ def demonstration_batch(demos, R, T):
     return {name: np.stack([a[name] for a in actions], axis=1) for name in actions[0]}
 
 
-def painted_targets(envs, spec, actions, channels):
-    """The finished canvases of demonstrations played in the envs: float32 (B, C, H, W)."""
-    finals = []
-    for b, env in enumerate(envs):
-        env.reset()
-        for t in range(len(actions[spec.position_field])):
-            obs, _, _, _ = env.step(spec.to_env({k: a[t] for k, a in actions.items()}, b))
-        finals.append(to_canvas(obs['image'], channels).transpose(2, 0, 1))
-    return np.stack(finals).astype(np.float32) / np.float32(255)
+def played(envs, spec, actions, channels, noise=None):
+    """Demonstrations played once in the envs, without the network: a Rollout of their
+    canvases and actions whose acting-pass fields (log_probs, entropies, values, encodings)
+    are None; Generator.evaluate needs only the canvases, the actions and the noise.
+
+    Args:
+        envs: B envs.
+        spec: ActionSpec of the envs.
+        actions: dict name -> int64 (T, B), demonstration_batch's.
+        channels: C of the network's canvas input.
+        noise: float32 (B, noise_size), the episodes' noise input, or None.
+
+    Returns:
+        Rollout: canvases uint8 (T + 1, B, H, W, C), finals float32 (B, C, H, W), targets None.
+    """
+    images = [env.reset()['image'] for env in envs]
+    canvases = [np.stack([to_canvas(im, channels) for im in images])]
+    for t in range(len(actions[spec.position_field])):
+        step = {k: a[t] for k, a in actions.items()}
+        images = [env.step(spec.to_env(step, b))[0]['image'] for b, env in enumerate(envs)]
+        canvases.append(np.stack([to_canvas(im, channels) for im in images]))
+    canvases = np.stack(canvases)
+    finals = canvases[-1].transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255)
+    return Rollout(actions, canvases, finals, None, None, None, None, None, 0, noise=noise)
 
 
 def behaviour_cloning(agent, envs, demos, rng):
     """One behaviour-cloning step of the agent's shared generator on len(envs) demonstrations
-    drawn from `demos` (lists of strokes).
+    drawn from `demos` (lists of strokes), each played once (B * T env steps); a conditional
+    painter's target is the demonstration's own finished canvas.
 
     Returns:
         float: the loss, -mean log-probability of the demonstrated actions.
@@ -137,10 +153,9 @@ def behaviour_cloning(agent, envs, demos, rng):
     picked = [demos[i] for i in rng.randint(len(demos), size=len(envs))]
     actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps)
     generator = agent.generator
-    targets = (painted_targets(envs, agent.spec, actions, generator.channels)
-               if agent.conditional else None)
-    rollout = collect(generator, agent.spec, envs, agent.rng, generator.channels,
-                      targets=targets, forced=actions)
+    rollout = played(envs, agent.spec, actions, generator.channels,
+                     generator.initial_noise(agent.rng, len(envs)))
+    targets = rollout.finals if agent.conditional else None
     return _imitate(agent, rollout, targets, None, 'bc_loss')
 
 

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from chainer_spiral.agents import build_agent
-from chainer_spiral.agents.acting import to_canvas
+from chainer_spiral.agents.acting import collect, to_canvas
 from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstration_batch,
-                                                  matched_images, nearest_images,
+                                                  matched_images, nearest_images, played,
                                                   teacher_labelling, read_demonstrations,
                                                   strokes_to_actions)
 from chainer_spiral.config import config_from_dict, load_config
@@ -83,11 +83,38 @@ def test_behaviour_cloning_makes_the_policy_draw_the_demonstration(conditional):
     assert losses[-1] < 0.1 * losses[0]
     targets = None
     if conditional:
-        from chainer_spiral.agents.demonstrations import painted_targets
-        targets = painted_targets(envs, agent.spec, demonstration_batch([demo] * 4, 3, 4), 1)
+        targets = played(envs, agent.spec, demonstration_batch([demo] * 4, 3, 4), 1).finals
     r = agent.collect(envs, targets=targets, greedy=True)
     for name in ('position', 'prob'):
         np.testing.assert_array_equal(r.actions[name][:, 0], expected[name])
+
+
+@pytest.mark.parametrize('model', [{}, {'conditional': True}, {'noise_size': 4}])
+def test_demonstrations_played_once_give_the_policy_what_acting_along_them_gives(model):
+    """MyPaint 64 x 64, T 6: the canvases of the demonstrations played without the network are
+    those of the policy forced along them, so the cloning loss is the one that acting along the
+    demonstrations (each played twice, once for the target) gave."""
+    from test_spiral import BlankDataset
+    envs = [make_env('mypaint', imsize=64, pos_resolution=32, max_episode_steps=6)
+            for _ in range(3)]
+    agent = build_agent(envs[0], BlankDataset(), model, {'rollout_n': 3})
+    demos = [[np.array([[0.1, 0.2], [0.8, 0.3]])],
+             [np.array([[0.5, 0.1], [0.5, 0.9]]), np.array([[0.2, 0.6], [0.7, 0.6]])],
+             [np.array([[0.3, 0.3], [0.6, 0.7], [0.2, 0.9]])]]
+    actions = demonstration_batch(demos, 32, 6)
+    g = agent.generator
+    noise = g.initial_noise(np.random.RandomState(1), 3)
+    once = played(envs, agent.spec, actions, g.channels, noise)
+    assert once.canvases.shape == (7, 3, 64, 64, 1) and once.finals.min() < 0.5
+    targets = once.finals if agent.conditional else None
+    acted = collect(g, agent.spec, envs, np.random.RandomState(1), g.channels, targets=targets,
+                    forced=actions)
+    np.testing.assert_array_equal(once.canvases, acted.canvases)
+    np.testing.assert_array_equal(once.noise, acted.noise)
+    want, _, _ = g.evaluate(acted, targets)
+    got, _, _ = g.evaluate(once, targets)
+    np.testing.assert_allclose(got.array, want.array, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(got.array.reshape(6, 3), acted.log_probs, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize('kind', ['zip', 'json'])
