@@ -174,8 +174,8 @@ class AgentConfig:
     grad_clip: float = option(40.0, 'gradient norm clipping threshold', low=0, low_open=True)
     demonstrations: typing.Optional[str] = option(
         None, "pen trajectories the policy imitates before training: Omniglot's (an official "
-        "strokes .zip) or a painter's programs (.json of demo.py json or "
-        "scripts/paint_demonstrations.py); 'spiral' action space; null: none", path=True)
+        "strokes .zip) or programs (.json of demo.py json, scripts/paint_demonstrations.py "
+        "or scripts/trace_demonstrations.py); 'spiral' action space; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
     teacher: typing.Optional[str] = option(
