@@ -1,17 +1,13 @@
 """Pen strokes traced from images (datasets/tracing.py) and scripts/trace_demonstrations.py."""
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from chainer_spiral.agents.demonstrations import demonstration_batch, played, read_demonstrations
+from chainer_spiral.agents.demonstrations import read_demonstrations
 from chainer_spiral.config import load_config
 from chainer_spiral.datasets.tracing import skeleton, trace_strokes
-from chainer_spiral.envs import make_env
-from chainer_spiral.evaluation.classifier import load_classifier
-from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
-from chainer_spiral.evaluation.quality import reconstruction_metrics
-from chainer_spiral.models.action_spec import spec_from_env
 from chainer_spiral.training.factory import make_dataset_from_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -69,24 +65,21 @@ def test_a_ring_traces_to_one_closed_stroke_and_a_cross_to_strokes_that_meet():
     assert trace_strokes(np.ones((64, 64))) == []
 
 
-def test_traced_digits_played_on_the_canvas_look_like_their_targets(shared_data):
-    """100 held-out MNIST digits traced, each as 20 steps on the paper's 64 x 64 canvas and
-    R 32 grid: far closer to the targets than a blank canvas, and the classifier reads them as
-    their digits."""
+def test_traced_digits_played_on_the_canvas_look_like_their_targets(shared_data, load_script):
+    """100 held-out MNIST digits traced (`--heldout --measure`), each as 20 steps on the paper's
+    64 x 64 canvas and R 32 grid: far closer to the targets than a blank canvas, and the
+    classifier reads them as their digits."""
+    trace = load_script('trace_demonstrations')
     cfg = load_config(REPO_ROOT / 'configs' / 'mnist_conditional_fast.yaml',
                       [f'data.path={shared_data / "mnist"}', 'env.max_episode_steps=20'])
-    data = make_dataset_from_config(cfg)
-    targets, labels = data.images(False)[:100], data.labels(False)[:100]
-    envs = [make_env('mypaint', imsize=64, pos_resolution=32, max_episode_steps=20)
-            for _ in range(50)]
-    spec = spec_from_env(envs[0])
-    finals = np.concatenate([
-        played(envs, spec, demonstration_batch([trace_strokes(t[0]) for t in targets[i:i + 50]],
-                                               32, 20), 1).finals
-        for i in (0, 50)])
-    classifier, _ = load_classifier(CLASSIFIER_DIR / 'mnist64.npz', (1, 64, 64))
-    m = reconstruction_metrics(finals, targets, np.ones_like(targets), classifier, labels)
-    assert m['l2_gain'] > 0.55 and m['target_class_share'] > 0.85
+    programs, images, labels, kept = trace.traced_programs(cfg, 100, train=False)
+    assert len(programs) == 100 and kept == list(range(100))
+    assert (images == make_dataset_from_config(cfg).images(False)[:100]).all()
+    figures = trace.measure(cfg, programs, images, labels, kept)
+    assert figures['l2_gain'] > 0.55 and figures['target_class_share'] > 0.85
+    # An image left without a program counts as a blank canvas.
+    assert trace.measure(cfg, programs[1:], images, labels, kept[1:])['heldout_l2'] > (
+        figures['heldout_l2'])
 
 
 def test_the_script_writes_the_traced_training_images_as_demonstrations(tmp_path, shared_data,
@@ -95,8 +88,10 @@ def test_the_script_writes_the_traced_training_images_as_demonstrations(tmp_path
     config = str(REPO_ROOT / 'configs' / 'mnist_conditional_fast.yaml')
     sets = ['--set', f'data.path={shared_data / "mnist"}', '--set', 'env.max_episode_steps=20']
     out = tmp_path / 'traced.json'
-    trace.main([config, str(out), '--n', '12'] + sets)
-    assert '12 programs traced from 12 training images' in capsys.readouterr().out
+    trace.main([config, str(out), '--n', '12', '--measure'] + sets)
+    printed = capsys.readouterr().out.splitlines()
+    assert '12 programs traced from 12 training images' in printed[0]
+    assert json.loads(printed[1])['l2_gain'] > 0.4
     drawings = read_demonstrations(out)
     assert len(drawings) == 12 and all(1 <= len(d) <= 10 for d in drawings)
     for args, message in [([config, str(out), '--n', '0'] + sets, '--n 0: expected 1 to'),
