@@ -178,6 +178,11 @@ class AgentConfig:
         "or scripts/trace_demonstrations.py); 'spiral' action space; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
+    demo_spacing: str = option('arc', "the demonstrations' actions: arc (each stroke's draws "
+                               'spaced evenly along it, T steps shared by length) or vertices '
+                               "(a drawing's own points where they fit in T steps, as a "
+                               "painter's programs do: their corners kept; else arc)",
+                               choices=('arc', 'vertices'))
     teacher: typing.Optional[str] = option(
         None, "a conditional painter's snapshot directory that labels an unconditional "
         "student's own drawings (DAgger): each drawing gets a training image as the teacher's "

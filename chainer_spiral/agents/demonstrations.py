@@ -6,10 +6,12 @@ trajectories of its characters (datasets.omniglot.read_strokes), and a painter's
 reads either. `strokes_to_actions` turns one
 drawing's strokes into the T actions of the 'spiral' action space: per stroke a move (flag 0) to
 its first point, then strokes (flag 1) through points spaced evenly along it, the T steps shared
-among the strokes by their lengths. `behaviour_cloning` then trains the policy to take those
-actions on the canvases they paint: the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the
-T * B steps, computed on the plain path of the learner (Generator.evaluate); the value
-network is left alone. For a conditional painter each demonstration's own finished canvas is its
+among the strokes by their lengths ('arc' spacing); or, with 'vertices' spacing, through the
+stroke's own points when the drawing's points fit in T steps, so that a painter's program keeps
+its corners (arc spacing moves every vertex of a T-step program along its path).
+`behaviour_cloning` then trains the policy to take those actions on the canvases they paint:
+the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the T * B steps, computed on the plain
+path of the learner (Generator.evaluate); the value network is left alone. For a conditional painter each demonstration's own finished canvas is its
 target.
 
 Cloning trains the policy only on the demonstrations' canvases, never on the slightly-off ones
@@ -63,27 +65,41 @@ def read_demonstrations(path):
     return drawings
 
 
-def strokes_to_actions(strokes, R, T):
+SPACINGS = ('arc', 'vertices')
+
+
+def strokes_to_actions(strokes, R, T, spacing='arc'):
     """One drawing's strokes as T 'spiral' actions.
 
     Args:
         strokes: list of float arrays (n_i, 2): (x, y) in [0, 1], x to the right, y down.
         R: the grid's resolution.
         T: steps per episode (>= 2).
+        spacing: 'arc': each stroke's draws through points spaced evenly along it, the T steps
+            shared among the strokes by their lengths; 'vertices': through the stroke's own
+            points when every stroke has two or more and all of them fit in T steps (one move
+            per stroke and one draw per later point), else as 'arc'.
 
     Returns:
         dict 'position' int64 (T,) grid indices, 'prob' int64 (T,) draw flags. Strokes beyond
         T // 2 are dropped; steps left over stay where the pen is without drawing.
     """
+    if spacing not in SPACINGS:
+        raise ValueError(f'spacing: expected one of {SPACINGS}, got {spacing!r}')
     strokes = [np.asarray(s, np.float64) for s in strokes[:T // 2]]
-    lengths = np.array([np.linalg.norm(np.diff(s, axis=0), axis=1).sum() for s in strokes])
-    # Every stroke gets one move and at least one draw; the other draws go to the longest.
-    draws = np.ones(len(strokes), int)
-    for _ in range(T - 2 * len(strokes)):
-        draws[np.argmax(lengths / (draws + 1))] += 1
+    if (spacing == 'vertices' and all(len(s) >= 2 for s in strokes)
+            and sum(len(s) for s in strokes) <= T):
+        paths = strokes
+    else:
+        lengths = np.array([np.linalg.norm(np.diff(s, axis=0), axis=1).sum() for s in strokes])
+        # Every stroke gets one move and at least one draw; the other draws go to the longest.
+        draws = np.ones(len(strokes), int)
+        for _ in range(T - 2 * len(strokes)):
+            draws[np.argmax(lengths / (draws + 1))] += 1
+        paths = [_along(stroke, n + 1) for stroke, n in zip(strokes, draws)]
     position, prob = [], []
-    for stroke, n in zip(strokes, draws):
-        for k, point in enumerate(_along(stroke, n + 1)):
+    for path in paths:
+        for k, point in enumerate(path):
             position.append(_grid_index(point, R))
             prob.append(int(k > 0))
     while len(position) < T:
@@ -107,9 +123,10 @@ def _grid_index(point, R):
     return row * R + col
 
 
-def demonstration_batch(demos, R, T):
-    """dict name -> int64 (T, B) of the actions of B demonstrations (lists of strokes)."""
-    actions = [strokes_to_actions(d, R, T) for d in demos]
+def demonstration_batch(demos, R, T, spacing='arc'):
+    """dict name -> int64 (T, B) of the actions of B demonstrations (lists of strokes), spaced
+    as `strokes_to_actions`."""
+    actions = [strokes_to_actions(d, R, T, spacing) for d in demos]
     return {name: np.stack([a[name] for a in actions], axis=1) for name in actions[0]}
 
 
@@ -139,10 +156,11 @@ def played(envs, spec, actions, channels, noise=None):
     return Rollout(actions, canvases, finals, None, None, None, None, None, 0, noise=noise)
 
 
-def behaviour_cloning(agent, envs, demos, rng):
+def behaviour_cloning(agent, envs, demos, rng, spacing='arc'):
     """One behaviour-cloning step of the agent's shared generator on len(envs) demonstrations
-    drawn from `demos` (lists of strokes), each played once (B * T env steps); a conditional
-    painter's target is the demonstration's own finished canvas.
+    drawn from `demos` (lists of strokes), each played once (B * T env steps) with the actions
+    of `strokes_to_actions`'s `spacing`; a conditional painter's target is the demonstration's
+    own finished canvas.
 
     Returns:
         float: the loss, -mean log-probability of the demonstrated actions.
@@ -151,7 +169,7 @@ def behaviour_cloning(agent, envs, demos, rng):
         raise ValueError(f"demonstrations: expected the 'spiral' action space, got "
                          f"{agent.spec.kind!r}")
     picked = [demos[i] for i in rng.randint(len(demos), size=len(envs))]
-    actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps)
+    actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps, spacing)
     generator = agent.generator
     rollout = played(envs, agent.spec, actions, generator.channels,
                      generator.initial_noise(agent.rng, len(envs)))

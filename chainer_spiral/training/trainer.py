@@ -155,7 +155,7 @@ def warm_start(cfg, agent):
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
         if kind == 'cloning':
-            loss = demonstrations.behaviour_cloning(agent, envs, demos, rng)
+            loss = demonstrations.behaviour_cloning(agent, envs, demos, rng, a.demo_spacing)
             what, source = 'behaviour cloning', f'{len(demos)} demonstrations'
         else:
             loss = demonstrations.teacher_labelling(agent, teacher, envs, images,

@@ -65,6 +65,9 @@ def test_strokes_to_actions_moves_then_draws_each_stroke():
     # More strokes than T // 2: the later ones are dropped.
     many = strokes_to_actions([strokes[0]] * 5, 10, 4)
     assert list(many['prob']) == [0, 1, 0, 1]
+    with pytest.raises(ValueError, match=r"^spacing: expected one of \('arc', 'vertices'\), "
+                                         r"got 'even'$"):
+        strokes_to_actions(strokes, 10, 6, 'even')
     batch = demonstration_batch([strokes, strokes[:1]], 10, 6)
     assert batch['position'].shape == (6, 2) and list(batch['prob'][:, 1]) == [0, 1, 1, 1, 1, 1]
 
@@ -157,9 +160,9 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
     clone = demonstrations.behaviour_cloning
     rates = []
 
-    def recording(agent, envs, demos, rng):
+    def recording(agent, envs, demos, rng, spacing):
         rates.append(agent.gen_optimizer.alpha)
-        return clone(agent, envs, demos, rng)
+        return clone(agent, envs, demos, rng, spacing)
 
     monkeypatch.setattr(demonstrations, 'behaviour_cloning', recording)
     for decay, expected in ((False, [2.0e-3] * 4), (True, [2.0e-3, 1.5e-3, 1.0e-3, 0.5e-3])):
@@ -332,6 +335,51 @@ def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(t
     again = strokes_to_actions(drawings[0], R=8, T=5)
     for name in ('position', 'prob'):
         np.testing.assert_array_equal(again[name], line[name])
+
+
+def test_vertices_spacing_gives_back_a_programs_own_actions_corners_and_all(tmp_path):
+    """A program whose steps differ in length and turn corners comes back as its own actions
+    with 'vertices' spacing; 'arc' spacing moves its points along the path and cuts a corner.
+    Points that do not fit in T steps, or a one-point stroke, fall back to arc spacing."""
+    env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=6)
+    corner = {'position': np.array([8 * 1 + 1, 8 * 1 + 2, 8 * 1 + 6, 8 * 6 + 6, 8 * 6 + 5,
+                                    8 * 6 + 5]),
+              'prob': np.array([0, 1, 1, 1, 1, 0])}
+    path = tmp_path / 'programs.json'
+    path.write_text(json.dumps(programs_json.to_doc([program_from_actions(env, corner)])))
+    drawing = read_demonstrations(path)[0]
+    kept = strokes_to_actions(drawing, R=8, T=6, spacing='vertices')
+    for name in ('position', 'prob'):
+        np.testing.assert_array_equal(kept[name], corner[name])
+    spaced = strokes_to_actions(drawing, R=8, T=6)
+    assert 8 * 1 + 6 not in spaced['position'] and list(spaced['prob']) == [0, 1, 1, 1, 1, 1]
+    for strokes, T in ((drawing, 4), (drawing + [np.array([[0.5, 0.5]])], 8)):
+        np.testing.assert_array_equal(
+            strokes_to_actions(strokes, 8, T, 'vertices')['position'],
+            strokes_to_actions(strokes, 8, T)['position'])
+
+
+def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch):
+    from chainer_spiral.agents import demonstrations
+    from chainer_spiral.training import factory
+    from chainer_spiral.training.trainer import warm_start
+    path = tmp_path / 'strokes.zip'
+    with zipfile.ZipFile(path, 'w') as zf:
+        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+    clone, spacings = demonstrations.behaviour_cloning, []
+
+    def recording(agent, envs, demos, rng, spacing):
+        spacings.append(spacing)
+        return clone(agent, envs, demos, rng, spacing)
+
+    monkeypatch.setattr(demonstrations, 'behaviour_cloning', recording)
+    for spacing in ('arc', 'vertices'):
+        cfg = load_config(REPO / 'configs' / 'toy.yaml', [
+            'agent.rollout_n=4', f'agent.demonstrations={path}', 'agent.demo_updates=2',
+            f'agent.demo_spacing={spacing}'])
+        warm_start(cfg, factory.build_agent_from_config(
+            cfg, factory.make_dataset_from_config(cfg), factory.make_env_from_config(cfg)))
+    assert spacings == ['arc', 'arc', 'vertices', 'vertices']
 
 
 def test_unreadable_demonstrations_are_one_line_errors(tmp_path):
