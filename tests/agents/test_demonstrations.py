@@ -442,6 +442,58 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
         assert message in capsys.readouterr().err
 
 
+def test_demonstrations_are_measured_as_the_drawings_their_programs_paint(
+        tmp_path, shared_data, load_script, capsys):
+    """scripts/measure_demonstrations.py with vertices spacing: programs that fit in T steps
+    are measured as the canvases their own actions paint, on the run's scale; a conditional
+    snapshot or an N beyond the demonstrations is a one-line error."""
+    from chainer_spiral.evaluation import quality
+    from chainer_spiral.evaluation.evaluate import classifier_config, problem_classifier
+    from chainer_spiral.training.factory import make_dataset_from_config
+    measure = load_script('measure_demonstrations')
+
+    def tiny(name, conditional):
+        raw = {'seed': 0, 'env': {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
+                                  'max_episode_steps': 4},
+               'data': {'problem': 'mnist', 'path': str(shared_data / 'mnist')},
+               'model': {'conditional': conditional}, 'agent': {'rollout_n': 4},
+               'train': {'processes': 1, 'steps': 16, 'n_save_interval': 0,
+                         'n_save_final_obs_interval': 0}}
+        cfg = config_from_dict(raw, name, tmp_path)
+        return cfg, train(cfg, tmp_path / name, progress=False)['snapshot']
+
+    cfg, snapshot = tiny('uncond', False)
+    env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=4)
+    rng = np.random.RandomState(3)
+    actions = [{'position': rng.randint(64, size=4), 'prob': np.array([0, 1, flag, 1])}
+               for flag in (0, 1) * 4]
+    programs = [program_from_actions(env, a) for a in actions]
+    path = tmp_path / 'programs.json'
+    path.write_text(json.dumps(programs_json.to_doc(programs)))
+    measure.main([str(snapshot), str(path), '--n', '8', '--spacing', 'vertices'])
+    figures = json.loads(capsys.readouterr().out)
+    canvases = []
+    for program in programs:
+        env.reset()
+        for action in env_actions(program, env):
+            obs, _, _, _ = env.step(action)
+        canvases.append(to_canvas(obs['image'], 1).transpose(2, 0, 1) / np.float32(255))
+    dataset = make_dataset_from_config(cfg)
+    classifier = problem_classifier(make_dataset_from_config(classifier_config(cfg)))[0]
+    reference, _ = quality.reference_sets(dataset.images(True), 8, 0)
+    cal = json.loads((snapshot.parent / 'calibration.json').read_text())['n=8 seed=0']
+    expected = quality.sample_metrics(classifier, np.stack(canvases), reference, cal)
+    for key in ('fd', 'precision', 'recall', 'class_entropy'):
+        assert figures[key] == pytest.approx(expected[key], rel=1e-4), key
+    assert figures['spacing'] == 'vertices' and sum(figures['class_shares']) == pytest.approx(1)
+    _, conditional = tiny('cond', True)
+    for args, message in [([str(conditional), str(path)], 'expected an unconditional painter'),
+                          ([str(snapshot), str(path), '--n', '9'], '--n 9: expected 4 to 8')]:
+        with pytest.raises(SystemExit):
+            measure.main(args)
+        assert message in capsys.readouterr().err
+
+
 def test_a_new_run_warms_its_critic_up_and_a_resumed_one_does_not(tmp_path, caplog):
     """agent.critic_warmup_updates after --init; refused with the l2 reward (no critic)."""
     base = ['agent.rollout_n=8', 'train.processes=1', 'agent.reward_mode=wgangp']
