@@ -11,8 +11,8 @@ stroke's own points when the drawing's points fit in T steps, so that a painter'
 its corners (arc spacing moves every vertex of a T-step program along its path).
 `behaviour_cloning` then trains the policy to take those actions on the canvases they paint:
 the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the T * B steps, computed on the plain
-path of the learner (Generator.evaluate); the value network is left alone. For a conditional painter each demonstration's own finished canvas is its
-target.
+path of the learner (Generator.evaluate); the value network is left alone. For a conditional
+painter each demonstration's own finished canvas is its target.
 
 Cloning trains the policy only on the demonstrations' canvases, never on the slightly-off ones
 its own samples reach. `teacher_labelling` is DAgger (Ross et al. 2011) with a conditional

@@ -399,6 +399,26 @@ def test_unreadable_demonstrations_are_one_line_errors(tmp_path):
         assert '\n' not in str(info.value)
 
 
+def tiny_mnist_run(tmp_path, shared_data, name, conditional):
+    """(config, final snapshot) of a 16-step MNIST run on 32 x 32, R 8, T 4, in tmp_path/name."""
+    raw = {'seed': 0, 'env': {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
+                              'max_episode_steps': 4},
+           'data': {'problem': 'mnist', 'path': str(shared_data / 'mnist')},
+           'model': {'conditional': conditional}, 'agent': {'rollout_n': 4},
+           'train': {'processes': 1, 'steps': 16, 'n_save_interval': 0,
+                     'n_save_final_obs_interval': 0}}
+    cfg = config_from_dict(raw, name, tmp_path)
+    return cfg, train(cfg, tmp_path / name, progress=False)['snapshot']
+
+
+def repainted(program, env):
+    """The canvas float32 (1, H, W) in [0, 1] that a program's own actions paint in env."""
+    env.reset()
+    for action in env_actions(program, env):
+        obs, _, _, _ = env.step(action)
+    return to_canvas(obs['image'], 1).transpose(2, 0, 1) / np.float32(255)
+
+
 def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_images(
         tmp_path, shared_data, load_script, capsys):
     """scripts/paint_demonstrations.py: the programs it writes repaint canvases whose L2 to the
@@ -406,17 +426,7 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
     one-line error."""
     paint = load_script('paint_demonstrations')
 
-    def tiny(name, conditional):
-        raw = {'seed': 0, 'env': {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
-                                  'max_episode_steps': 4},
-               'data': {'problem': 'mnist', 'path': str(shared_data / 'mnist')},
-               'model': {'conditional': conditional}, 'agent': {'rollout_n': 4},
-               'train': {'processes': 1, 'steps': 16, 'n_save_interval': 0,
-                         'n_save_final_obs_interval': 0}}
-        cfg = config_from_dict(raw, name, tmp_path)
-        return cfg, train(cfg, tmp_path / name, progress=False)['snapshot']
-
-    cfg, snapshot = tiny('cond', True)
+    cfg, snapshot = tiny_mnist_run(tmp_path, shared_data, 'cond', True)
     out = tmp_path / 'demos.json'
     paint.main([str(snapshot), str(out), '--n', '6'])
     printed = float(capsys.readouterr().out.split('targets ')[1].split(':')[0])
@@ -425,15 +435,10 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
     from chainer_spiral.training.factory import make_dataset_from_config
     targets = make_dataset_from_config(cfg).images(True)[:6]
     env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=4)
-    squares = 0.0
-    for program, target in zip(programs, targets):
-        env.reset()
-        for action in env_actions(program, env):
-            obs, _, _, _ = env.step(action)
-        canvas = to_canvas(obs['image'], 1).transpose(2, 0, 1) / np.float32(255)
-        squares += float(np.sum((canvas - target) ** 2))
+    squares = sum(float(np.sum((repainted(program, env) - target) ** 2))
+                  for program, target in zip(programs, targets))
     assert printed == pytest.approx(squares / targets.size, abs=1e-4)
-    _, unconditional = tiny('uncond', False)
+    _, unconditional = tiny_mnist_run(tmp_path, shared_data, 'uncond', False)
     for args, message in [([str(unconditional), str(out)], 'expected a conditional painter'),
                           ([str(snapshot), str(out), '--n', '0'], '--n 0: expected 1 to'),
                           ([str(snapshot), str(tmp_path / 'demos.txt')], 'expected a .json')]:
@@ -452,17 +457,7 @@ def test_demonstrations_are_measured_as_the_drawings_their_programs_paint(
     from chainer_spiral.training.factory import make_dataset_from_config
     measure = load_script('measure_demonstrations')
 
-    def tiny(name, conditional):
-        raw = {'seed': 0, 'env': {'kind': 'mypaint', 'imsize': 32, 'pos_resolution': 8,
-                                  'max_episode_steps': 4},
-               'data': {'problem': 'mnist', 'path': str(shared_data / 'mnist')},
-               'model': {'conditional': conditional}, 'agent': {'rollout_n': 4},
-               'train': {'processes': 1, 'steps': 16, 'n_save_interval': 0,
-                         'n_save_final_obs_interval': 0}}
-        cfg = config_from_dict(raw, name, tmp_path)
-        return cfg, train(cfg, tmp_path / name, progress=False)['snapshot']
-
-    cfg, snapshot = tiny('uncond', False)
+    cfg, snapshot = tiny_mnist_run(tmp_path, shared_data, 'uncond', False)
     env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=4)
     rng = np.random.RandomState(3)
     actions = [{'position': rng.randint(64, size=4), 'prob': np.array([0, 1, flag, 1])}
@@ -472,12 +467,7 @@ def test_demonstrations_are_measured_as_the_drawings_their_programs_paint(
     path.write_text(json.dumps(programs_json.to_doc(programs)))
     measure.main([str(snapshot), str(path), '--n', '8', '--spacing', 'vertices'])
     figures = json.loads(capsys.readouterr().out)
-    canvases = []
-    for program in programs:
-        env.reset()
-        for action in env_actions(program, env):
-            obs, _, _, _ = env.step(action)
-        canvases.append(to_canvas(obs['image'], 1).transpose(2, 0, 1) / np.float32(255))
+    canvases = [repainted(program, env) for program in programs]
     dataset = make_dataset_from_config(cfg)
     classifier = problem_classifier(make_dataset_from_config(classifier_config(cfg)))[0]
     reference, _ = quality.reference_sets(dataset.images(True), 8, 0)
@@ -486,7 +476,7 @@ def test_demonstrations_are_measured_as_the_drawings_their_programs_paint(
     for key in ('fd', 'precision', 'recall', 'class_entropy'):
         assert figures[key] == pytest.approx(expected[key], rel=1e-4), key
     assert figures['spacing'] == 'vertices' and sum(figures['class_shares']) == pytest.approx(1)
-    _, conditional = tiny('cond', True)
+    _, conditional = tiny_mnist_run(tmp_path, shared_data, 'cond', True)
     for args, message in [([str(conditional), str(path)], 'expected an unconditional painter'),
                           ([str(snapshot), str(path), '--n', '9'], '--n 9: expected 4 to 8')]:
         with pytest.raises(SystemExit):
