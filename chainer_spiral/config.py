@@ -215,6 +215,10 @@ class TrainConfig:
     steps: int = option(10_000_000, 'total environment steps (all processes) to train for', low=1)
     n_save_interval: int = option(100, 'updates (all processes) between snapshots; 0: only the '
                                   'final one', low=0)
+    warm_start_save_interval: int = option(0, 'warm-start updates (agent.demo_updates, '
+                                           'teacher_updates) between checkpoints in '
+                                           'OUTDIR/warm_start, from which a new run in that '
+                                           'OUTDIR goes on; 0: none', low=0)
     n_save_final_obs_interval: int = option(100, 'updates between PNG grids of final canvases '
                                             'vs real images in OUTDIR/finals; 0: none', low=0)
     log_interval: int = option(10, 'updates between metric rows (scores.txt, metrics.csv, '

@@ -10,6 +10,8 @@ leaves a partial snapshot under a numeric name.
 and names the damaged file (snapshots written before manifests existed load unchecked).
 `resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies;
 `init_from_snapshot` reads only the networks (``--init``: fine-tuning another run's painter).
+`save_warm_start` and `load_warm_start` keep a new run's warm start (behaviour cloning, DAgger;
+before its first env step) in ``OUTDIR/warm_start/<updates done>/``, written the same way.
 """
 import hashlib
 import json
@@ -28,6 +30,8 @@ logger = getLogger(__name__)
 COUNTERS_FILE = 'counters.json'
 MANIFEST_FILE = 'manifest.json'
 TMP_PREFIX = '.tmp-snapshot-'
+WARM_START_DIR = 'warm_start'
+WARM_START_FILE = 'warm_start.json'
 
 
 class SnapshotError(ValueError):
@@ -46,28 +50,85 @@ def save_snapshot(agent, outdir, counters, elapsed):
     Returns:
         Path of the snapshot (unchanged when a snapshot of that step already exists).
     """
-    outdir = Path(outdir)
-    final = outdir / str(counters.steps)
+    final = Path(outdir) / str(counters.steps)
     if final.exists():
         logger.info('snapshot %s already exists', final)
         return final
-    tmp = outdir / f'{TMP_PREFIX}{counters.steps}-{os.getpid()}'
+    set_optimizer_steps(agent, counters.updates)
+    info = dict(counters.as_dict(), elapsed=float(elapsed))
+    return write_snapshot(agent, final, {COUNTERS_FILE: info})
+
+
+def write_snapshot(agent, final, records):
+    """Atomically write the agent (its parameters and optimizer states as they are) and JSON
+    `records` ({file name: JSON-able value}) to the new directory `final`, with its manifest.
+
+    Returns:
+        `final`.
+    """
+    parent = final.parent
+    tmp = parent / f'{TMP_PREFIX}{final.name}-{os.getpid()}'
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        set_optimizer_steps(agent, counters.updates)
         agent.save(str(tmp))
-        info = dict(counters.as_dict(), elapsed=float(elapsed))
-        (tmp / COUNTERS_FILE).write_text(json.dumps(info, indent=2) + '\n')
+        for name, value in records.items():
+            (tmp / name).write_text(json.dumps(value, indent=2) + '\n')
         (tmp / MANIFEST_FILE).write_text(json.dumps(manifest(tmp), indent=2) + '\n')
         _fsync_tree(tmp)
         os.rename(tmp, final)
-        _fsync_dir(outdir)
+        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     logger.info('saved snapshot %s', final)
     return final
+
+
+def save_warm_start(agent, outdir, state):
+    """Atomically write a checkpoint of a new run's warm start (before its first env step) to
+    ``outdir/warm_start/<state['done']>``: the agent as `write_snapshot` writes it (optimizer
+    step counts as they are), zero counters and `state` (JSON-able, with the key 'done': the
+    warm-start updates done) in warm_start.json; then delete the older checkpoints.
+
+    Returns:
+        Path of the checkpoint (unchanged when it exists).
+    """
+    parent = Path(outdir) / WARM_START_DIR
+    final = parent / str(state['done'])
+    if not final.exists():
+        parent.mkdir(parents=True, exist_ok=True)
+        initialise_optimizer_states(agent)
+        write_snapshot(agent, final, {COUNTERS_FILE: dict(Counters().as_dict(), elapsed=0.0),
+                                      WARM_START_FILE: state})
+    for old in list_snapshots(parent)[:-1]:
+        shutil.rmtree(old)
+    return final
+
+
+def load_warm_start(agent, outdir):
+    """Load the newest warm-start checkpoint of ``outdir`` that verifies into `agent`.
+
+    Returns:
+        (Path of the checkpoint, its warm_start.json state), or None when there is none.
+
+    Raises:
+        SnapshotError: a checkpoint that does not load into the agent.
+    """
+    parent = Path(outdir) / WARM_START_DIR
+    if not parent.is_dir():
+        return None
+    remove_stale_tmp(parent)
+    good = _newest_good(parent)
+    if good is None:
+        return None
+    _read_into(agent.load, good)
+    try:
+        state = json.loads((good / WARM_START_FILE).read_text())
+    except (OSError, ValueError) as e:
+        raise SnapshotError(f'{good / WARM_START_FILE}: unreadable warm-start state '
+                            f'({type(e).__name__})') from None
+    return good, state
 
 
 def load_snapshot(agent, snapshot_dir):
@@ -178,6 +239,10 @@ def resolve_load(path):
             raise SnapshotError(f'{e}{hint}') from None
         return path
     snapshots = list_snapshots(path)
+    if not snapshots and (path / WARM_START_DIR).is_dir():
+        raise SnapshotError(f'{path}: expected a run with snapshots, got one whose warm start '
+                            f'was interrupted (run it again without --load: it goes on from '
+                            f'{path / WARM_START_DIR})')
     if not snapshots:
         raise SnapshotError(f'{path}: expected a snapshot directory (with {COUNTERS_FILE}) or a '
                             f'run directory with snapshots, got neither')
@@ -250,6 +315,16 @@ def set_optimizer_steps(agent, t):
         for param in optimizer.target.params():
             if param.update_rule is not None:
                 param.update_rule.t = t
+
+
+def initialise_optimizer_states(agent):
+    """Give each parameter's update rule that has not updated yet the state its first update
+    would create (Adam: zero moments): chainer saves a rule without a state as nothing and
+    cannot load it back (the discriminator's, after a warm start that trains the generator)."""
+    for optimizer in optimizers_of(agent).values():
+        for param in optimizer.target.params():
+            if param.update_rule is not None and param.update_rule.state is None:
+                param.update_rule._init_states(param)
 
 
 def _fsync_tree(root):

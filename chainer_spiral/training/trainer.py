@@ -31,8 +31,8 @@ from chainer_spiral.training.images import save_finals_grid
 from chainer_spiral.training.metrics import MetricsWriter
 from chainer_spiral.training.snapshots import (COUNTERS_FILE, init_from_snapshot,
                                                latest_snapshot, list_snapshots, load_snapshot,
-                                               read_counters, remove_stale_tmp, resolve_load,
-                                               save_snapshot)
+                                               load_warm_start, read_counters, remove_stale_tmp,
+                                               resolve_load, save_snapshot, save_warm_start)
 from chainer_spiral.training.state import Counters, SharedState
 from chainer_spiral.training.worker import (Worker, describe_error, limit_blas_threads,
                                             run_worker_process)
@@ -104,7 +104,7 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
         init_from_snapshot(agent, init)
         logger.info('starting from the networks of %s', init)
     elif cfg.agent.demo_updates or cfg.agent.teacher_updates:
-        warm_start(cfg, agent)
+        warm_start(cfg, agent, outdir)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)
     supervisor = Supervisor(cfg, outdir, agent, dataset, start, elapsed, progress, ray_address)
@@ -128,15 +128,21 @@ def check_backend(cfg, ray_address):
         raise TrainingError(RAY_MISSING) from None
 
 
-def warm_start(cfg, agent):
+def warm_start(cfg, agent, outdir=None):
     """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`, then
     `agent.teacher_updates` DAgger updates with `agent.teacher`, each followed by a cloning
     update with `agent.teacher_interleave` (a new run only; agents/demonstrations.py), in the
     main process before the workers start.
 
+    With an `outdir` and `train.warm_start_save_interval` k, every k-th update and the last one
+    checkpoint the warm start to ``outdir/warm_start/<updates done>/`` (the networks, optimizer
+    states and both random states; snapshots.save_warm_start), and a new run in an `outdir`
+    holding one goes on from it: the same parameters as a warm start never interrupted.
+
     Raises:
         DatasetError: the demonstrations file is unreadable.
-        TrainingError: a teacher that cannot label this run's drawings.
+        TrainingError: a teacher that cannot label this run's drawings, or a checkpoint of
+            another config's warm start.
     """
     import numpy as np
     from chainer_spiral.agents import demonstrations
@@ -150,8 +156,11 @@ def warm_start(cfg, agent):
     envs = factory.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
     n, lr = len(schedule), agent.gen_optimizer.alpha
-    total, done = Counter(schedule), Counter()
-    for i, kind in enumerate(schedule):
+    interval = cfg.train.warm_start_save_interval if outdir is not None else 0
+    first = resume_warm_start(cfg, agent, outdir, rng) if interval else 0
+    total, done = Counter(schedule), Counter(schedule[:first])
+    for i in range(first, n):
+        kind = schedule[i]
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
         if kind == 'cloning':
@@ -165,9 +174,52 @@ def warm_start(cfg, agent):
         if done[kind] == 1 or done[kind] % 10 == 0 or done[kind] == total[kind]:
             logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done[kind], total[kind],
                         source, loss, agent.gen_optimizer.alpha)
+        if interval and ((i + 1) % interval == 0 or i + 1 == n):
+            save_warm_start(agent, outdir, warm_start_state(cfg, i + 1, rng, agent))
     agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()
+
+
+def warm_start_state(cfg, done, rng, agent):
+    """What a warm-start checkpoint records beside the agent (JSON-able): the updates done, the
+    config that fixes the warm start, and the random states of its sampler and of the agent."""
+    def random_state(r):
+        name, keys, pos, has_gauss, gauss = r.get_state()
+        return [name, keys.tolist(), int(pos), int(has_gauss), float(gauss)]
+    return {'done': done, 'config': warm_start_config(cfg), 'sampler': random_state(rng),
+            'agent': random_state(agent.rng)}
+
+
+def warm_start_config(cfg):
+    """The keys that fix a warm start (the seed and the agent section) as JSON values."""
+    return json.loads(json.dumps({'seed': cfg.seed, 'agent': dataclasses.asdict(cfg.agent)}))
+
+
+def resume_warm_start(cfg, agent, outdir, rng):
+    """Load the newest warm-start checkpoint of `outdir` into the agent and both random states;
+    returns the updates it had done (0: none to resume).
+
+    Raises:
+        TrainingError: a checkpoint of another config's warm start.
+    """
+    import numpy as np
+    found = load_warm_start(agent, outdir)
+    if found is None:
+        return 0
+    path, state = found
+    saved, now = state.get('config', {}), warm_start_config(cfg)
+    if saved != now:
+        keys = sorted({*saved.get('agent', {}), *now['agent']})
+        diff = (['seed'] if saved.get('seed') != now['seed'] else []) + [
+            f'agent.{k}' for k in keys if saved.get('agent', {}).get(k) != now['agent'].get(k)]
+        raise TrainingError(f'{path}: expected a warm start of this config, got one with another '
+                            f'{", ".join(diff)} (start the run in a new OUTDIR)')
+    for r, (name, keys, pos, has_gauss, gauss) in ((rng, state['sampler']),
+                                                    (agent.rng, state['agent'])):
+        r.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))
+    logger.info('resuming the warm start from %s after %d updates', path, state['done'])
+    return state['done']
 
 
 def load_teacher(cfg):

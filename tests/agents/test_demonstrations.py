@@ -22,6 +22,7 @@ from chainer_spiral.demo import json as programs_json
 from chainer_spiral.demo.conversion import env_actions, program_from_actions
 from chainer_spiral.envs import make_env
 from chainer_spiral.training import train
+from chainer_spiral.training.trainer import TrainingError
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -380,6 +381,61 @@ def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch
         warm_start(cfg, factory.build_agent_from_config(
             cfg, factory.make_dataset_from_config(cfg), factory.make_env_from_config(cfg)))
     assert spacings == ['arc', 'arc', 'vertices', 'vertices']
+
+
+def test_an_interrupted_warm_start_goes_on_from_its_checkpoint_as_if_never_interrupted(
+        tmp_path, caplog, monkeypatch):
+    """train.warm_start_save_interval: a new run killed mid-warm-start and run again in its
+    OUTDIR ends with the parameters of a run never interrupted (the noise input makes the
+    agent's random state count too); --load of that OUTDIR says why not."""
+    from chainer_spiral.agents import demonstrations
+    from chainer_spiral.training.snapshots import SnapshotError
+    path = tmp_path / 'strokes.zip'
+    with zipfile.ZipFile(path, 'w') as zf:  # two drawings: the sampler's state counts
+        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
+        zf.writestr('strokes/Alpha/character02/0002_01.txt',
+                    'START\n' + TEXT.split('BREAK\n')[1] + 'BREAK\n')
+    cfg = load_config(REPO / 'configs' / 'toy.yaml', [
+        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1', 'model.noise_size=2',
+        f'agent.demonstrations={path}', 'agent.demo_updates=5', 'agent.demo_lr_decay=true',
+        'train.warm_start_save_interval=2', 'train.n_save_interval=0'])
+    whole = train(cfg, tmp_path / 'whole', progress=False)['snapshot']
+    clone, calls = demonstrations.behaviour_cloning, []
+
+    def killed_at_the_fourth(*args):
+        calls.append(1)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return clone(*args)
+
+    monkeypatch.setattr(demonstrations, 'behaviour_cloning', killed_at_the_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, tmp_path / 'run', progress=False)
+    assert [p.name for p in (tmp_path / 'run' / 'warm_start').iterdir()] == ['2']
+    with pytest.raises(SnapshotError, match=r'got one whose warm start was interrupted \(run it '
+                                            r'again without --load: it goes on from .*\)$'):
+        train(cfg, tmp_path / 'run', load=tmp_path / 'run', progress=False)
+    calls.clear()
+    monkeypatch.setattr(demonstrations, 'behaviour_cloning',
+                        lambda *args: calls.append(1) or clone(*args))
+    with caplog.at_level(logging.INFO):
+        resumed = train(cfg, tmp_path / 'run', progress=False)['snapshot']
+    assert re.search(r'resuming the warm start from \S+warm_start/2 after 2 updates', caplog.text)
+    assert len(calls) == 3 and 'behaviour cloning 5/5 on 2 demonstrations' in caplog.text
+    assert [p.name for p in (tmp_path / 'run' / 'warm_start').iterdir()] == ['5']
+    for name in ('generator.npz', 'gen_optimizer.npz', 'discriminator.npz', 'dis_optimizer.npz'):
+        with np.load(whole / name) as a, np.load(resumed / name) as b:
+            assert sorted(a.files) == sorted(b.files)
+            for key in a.files:
+                np.testing.assert_array_equal(a[key], b[key], err_msg=f'{name} {key}')
+    other = load_config(REPO / 'configs' / 'toy.yaml', [
+        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1', 'model.noise_size=2',
+        f'agent.demonstrations={path}', 'agent.demo_updates=6', 'agent.demo_lr_decay=true',
+        'train.warm_start_save_interval=2', 'train.n_save_interval=0', 'agent.lr=2.0e-4'])
+    with pytest.raises(TrainingError, match=r'warm_start/5: expected a warm start of this config, '
+                                            r'got one with another agent\.demo_updates, agent\.lr '
+                                            r'\(start the run in a new OUTDIR\)$'):
+        train(other, tmp_path / 'run', progress=False)
 
 
 def test_unreadable_demonstrations_are_one_line_errors(tmp_path):
