@@ -136,7 +136,7 @@ def warm_start(cfg, agent, outdir=None):
 
     With an `outdir` and `train.warm_start_save_interval` k, every k-th update and the last one
     checkpoint the warm start to ``outdir/warm_start/<updates done>/`` (the networks, optimizer
-    states and both random states; snapshots.save_warm_start), and a new run in an `outdir`
+    states and both random states; snapshots.save_warm_start); a new run in an `outdir`
     holding one goes on from it: the same parameters as a warm start never interrupted.
 
     Raises:
@@ -157,7 +157,7 @@ def warm_start(cfg, agent, outdir=None):
     rng = np.random.RandomState(cfg.seed)
     n, lr = len(schedule), agent.gen_optimizer.alpha
     interval = cfg.train.warm_start_save_interval if outdir is not None else 0
-    first = resume_warm_start(cfg, agent, outdir, rng) if interval else 0
+    first = resume_warm_start(cfg, agent, outdir, rng) if outdir is not None else 0
     total, done = Counter(schedule), Counter(schedule[:first])
     for i in range(first, n):
         kind = schedule[i]
