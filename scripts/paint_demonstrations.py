@@ -29,7 +29,7 @@ def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):
     """
     from chainer_spiral.evaluation.evaluate import paint
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
-    check_snapshot_dir(snapshot_dir)
+    snapshot_dir = check_snapshot_dir(snapshot_dir)
     try:
         cfg, agent, dataset = load_agent(str(snapshot_dir))
     except (OSError, ValueError) as e:

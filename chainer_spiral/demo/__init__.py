@@ -38,7 +38,8 @@ def build_parser(prog=None):
         'images with a conditional painter (see its --help).')
     parser.add_argument('mode', choices=MODES, help='what to render (see docs/demo.md)')
     parser.add_argument('snapshot_dir', type=Path,
-                        help='a snapshot directory; its parent holds the run\'s config.yaml')
+                        help='a snapshot directory (its parent holds the run\'s config.yaml) or a shipped '
+                        'painter\'s name (trained_models/)')
     parser.add_argument('out', type=Path, help='output file (a directory for svg)')
     parser.add_argument('--without_dataset', action='store_true',
                         help='do not load the dataset (unconditional models only)')

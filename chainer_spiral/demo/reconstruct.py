@@ -137,7 +137,7 @@ def build_parser(prog=None):
     parser = argparse.ArgumentParser(
         prog=prog, description='Paint images with a conditional SPIRAL painter: the canvas, the '
         'strokes (SVG) and the program (json) of each.')
-    parser.add_argument('snapshot_dir', type=Path, help='a conditional snapshot directory')
+    parser.add_argument('snapshot_dir', type=Path, help='a conditional snapshot directory or a shipped painter\'s name')
     parser.add_argument('images', type=Path, nargs='+', metavar='IMAGE',
                         help='image files or folders of them')
     parser.add_argument('out_dir', type=Path, help='the folder the outputs go to')
@@ -160,7 +160,7 @@ def main(argv=None, prog=None):
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
     try:
         paths = image_paths(args.images)
-        check_snapshot_dir(args.snapshot_dir)
+        args.snapshot_dir = check_snapshot_dir(args.snapshot_dir)
         try:
             cfg, agent, _ = load_agent(str(args.snapshot_dir), with_dataset=False)
         except (OSError, ValueError) as e:

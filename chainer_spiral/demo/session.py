@@ -6,6 +6,7 @@ import numpy as np
 
 from chainer_spiral.demo.conversion import program_from_actions, replay
 from chainer_spiral.demo.episodes import Episodes
+from chainer_spiral.painters import PainterError, resolve_snapshot
 
 logger = getLogger(__name__)
 
@@ -17,16 +18,23 @@ class DemoError(ValueError):
 
 
 def check_snapshot_dir(snapshot_dir):
-    """Raises DemoError unless ``snapshot_dir`` is a directory whose parent holds config.yaml."""
-    snapshot_dir = Path(snapshot_dir)
+    """The snapshot directory that ``snapshot_dir`` (a path or a shipped painter's name) means.
+
+    Raises:
+        DemoError: not a directory whose parent holds config.yaml, nor a shipped painter.
+    """
+    try:
+        snapshot_dir = resolve_snapshot(snapshot_dir)
+    except PainterError as e:
+        raise DemoError(str(e)) from None
     if not snapshot_dir.is_dir():
-        raise DemoError(f'{snapshot_dir}: expected a snapshot directory, got '
-                        f'{"a file" if snapshot_dir.exists() else "nothing"}')
+        raise DemoError(f'{snapshot_dir}: expected a snapshot directory, got a file')
     from chainer_spiral.training.factory import run_config_path
     config = run_config_path(snapshot_dir)
     if not config.is_file():
         raise DemoError(f'{config}: expected the run\'s config.yaml beside the snapshot directory, '
                         f'got nothing')
+    return snapshot_dir
 
 
 def record(agent, envs, n, dataset=None, greedy=False, title='', targets=None, render=None):
@@ -95,7 +103,7 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
         DemoError: missing snapshot or config, a conditional model without its dataset, or an
             imsize the grid does not scale to.
     """
-    check_snapshot_dir(snapshot_dir)
+    snapshot_dir = check_snapshot_dir(snapshot_dir)
     from chainer_spiral.training.factory import load_agent, make_envs_from_config
     try:
         cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=with_dataset)

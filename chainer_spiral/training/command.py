@@ -17,7 +17,8 @@ def build_parser(prog=None):
                         'or from the newest good snapshot of a run directory')
     parser.add_argument('--init', metavar='SNAPSHOT_DIR', default=None,
                         help='start a new run from the generator and discriminator of a '
-                        'snapshot (or run directory), with fresh counters and optimizer states: '
+                        'snapshot (or run directory, or shipped painter\'s name), with fresh '
+                        'counters and optimizer states: '
                         'fine-tuning another run\'s painter, e.g. on another dataset')
     parser.add_argument('--set', dest='overrides', metavar='SECTION.KEY=VALUE', action='append',
                         default=[], help='override a config value (YAML syntax); repeatable')
@@ -43,15 +44,18 @@ def main(argv=None, prog=None):
     # Imported late: `--help` and config errors should not pay for chainer.
     from chainer_spiral.datasets import DatasetError
     from chainer_spiral.envs import BrushError
+    from chainer_spiral.painters import PainterError, resolve_snapshot
     from chainer_spiral.training.snapshots import SnapshotError
     from chainer_spiral.training.trainer import TrainingError, train
     try:
         cfg = load_config(args.config, args.overrides)
         command = [sys.argv[0]] + (sys.argv[1:] if argv is None else list(argv))
-        summary = train(cfg, args.outdir, load=args.load, argv=command,
-                        progress=not args.no_progress, ray_address=args.ray_address,
-                        init=args.init)
-    except (BrushError, ConfigError, DatasetError, SnapshotError, TrainingError) as e:
+        load, init = (None if path is None else str(resolve_snapshot(path))
+                      for path in (args.load, args.init))
+        summary = train(cfg, args.outdir, load=load, argv=command,
+                        progress=not args.no_progress, ray_address=args.ray_address, init=init)
+    except (BrushError, ConfigError, DatasetError, PainterError, SnapshotError,
+            TrainingError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM (snapshots are written atomically)

@@ -27,7 +27,9 @@ def test_unknown_mode(tmp_path):
 
 def test_missing_snapshot(tmp_path):
     line = error_line(run_demo('static', tmp_path / 'run' / '100', tmp_path / 'x.png'))
-    assert line.endswith(f'{tmp_path / "run" / "100"}: expected a snapshot directory, got nothing')
+    assert line.startswith(f'demo.py: error: {tmp_path / "run" / "100"}: expected a snapshot '
+                           f'directory, a run directory or a shipped painter\'s name (')
+    assert 'mnist7' in line and line.endswith('got none of them')
 
 
 def test_missing_config(tmp_path):
