@@ -90,6 +90,9 @@ class DataConfig:
                               low_open=True, high_open=True)
     test_fraction: float = option(0.1, 'held-out share when the files give no official split',
                                   low=0, high=1, high_open=True)
+    test_last: typing.Optional[int] = option(None, 'hold out the last N images of the files, in '
+                                             'file order (overrides test_fraction and an '
+                                             'official split); null: none', low=1)
     variant: typing.Optional[str] = option(None, 'dataset variant (e.g. EMNIST split: letters, '
                                            'digits, balanced, ...); null: the loader default')
     categories: typing.Optional[typing.Tuple[str, ...]] = option(

@@ -160,8 +160,21 @@ def split_indices(n, test_fraction):
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 
+def held_out_last(raw, n_last, name):
+    """`raw` with its official split replaced by the last `n_last` images in file order.
+
+    Raises:
+        DatasetError: n_last leaves no image to train on.
+    """
+    n = len(raw.images)
+    if n_last >= n:
+        raise DatasetError(f'{name}: test_last: expected fewer than the {n} images of the '
+                           f'files, got {n_last}')
+    return dataclasses.replace(raw, is_test=np.arange(n) >= n - n_last)
+
+
 def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=False, threshold=0.5,
-                  test_fraction=0.1):
+                  test_fraction=0.1, test_last=None):
     """Filter, split and preprocess `raw` into a SpiralDataset.
 
     Args:
@@ -174,7 +187,11 @@ def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=Fals
         binarize: threshold the [0, 1] image at `threshold` after preprocessing.
         threshold: binarisation threshold in (0, 1).
         test_fraction: held-out share when `raw` has no official split.
+        test_last: hold out the last N images of `raw` (file order, before the label filter)
+            instead; None: the split above.
     """
+    if test_last is not None:
+        raw = held_out_last(raw, test_last, name)
     images, labels, is_test = raw.images, raw.labels, raw.is_test
     if label is not None:
         if labels is None:
@@ -185,6 +202,9 @@ def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=Fals
                                f'{describe_labels(labels)}')
         images, labels = images[keep], labels[keep]
         is_test = None if is_test is None else is_test[keep]
+    if test_last is not None and (is_test.all() or not is_test.any()):
+        raise DatasetError(f'{name}: test_last: expected held-out and training images of '
+                           f'label {label}, got {int(is_test.sum())} of {len(is_test)} held out')
     if is_test is None or is_test.all() or not is_test.any():
         train_idx, test_idx = split_indices(len(images), test_fraction)
     else:
