@@ -13,6 +13,10 @@ R^2 logits. The maps are channels-last and use the NHWC kernels of conv.py.
 
 `position_activation='relu'` puts ReLUs between the deconvolutions instead, with He-initialised
 weights: the sigmoid stack saturates and learns slowly (docs/learning.md).
+
+With `local_size` K > 0 (`model.local_features`, models/local.py) each non-spatial head reads
+concat(z, features at the pen's grid point, features at each grid point chosen before it),
+K numbers per point, instead of z alone.
 """
 import chainer
 import chainer.functions as F
@@ -93,21 +97,28 @@ class AutoregressiveDecoder(chainer.Chain):
         spec: ActionSpec (its heads, in sampling order).
         z_size: Z, the LSTM output size.
         position_activation: the grid heads' activation (see GridHead).
+        local_size: K, the local features per grid point the non-spatial heads read (0: none).
     """
 
-    def __init__(self, spec, z_size, position_activation='sigmoid'):
+    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0):
         super().__init__()
         self.spec = spec
         with self.init_scope():
             self.heads = chainer.ChainList(*[
-                GridHead(z_size, spec.R, position_activation) if h.spatial else L.Linear(z_size, h.size)
-                for h in spec.heads])
+                GridHead(z_size, spec.R, position_activation) if h.spatial
+                else L.Linear(z_size + local_size * self._points_before(i), h.size)
+                for i, h in enumerate(spec.heads)])
             self.embeds = chainer.ChainList(*[L.Linear(1, ACTION_EMBED)
                                               for _ in spec.heads[:-1]])
             self.mixers = chainer.ChainList(*[L.Linear(z_size + ACTION_EMBED, z_size)
                                               for _ in spec.heads[:-1]])
 
-    def forward(self, z, choose, skip=None):
+    def _points_before(self, i):
+        """Grid points whose local features head i reads: the pen's, then the grid heads'
+        before it."""
+        return 1 + sum(h.spatial for h in self.spec.heads[:i])
+
+    def forward(self, z, choose, skip=None, local=None):
         """Run the heads in order.
 
         Args:
@@ -116,6 +127,8 @@ class AutoregressiveDecoder(chainer.Chain):
                 log-probabilities, numpy float32 (N, head.size).
             skip: (N, grid heads, R * R) logits added to the grid heads' in order
                 (models/spatial.py), or None.
+            local: models/local.LocalMaps of the N steps, read by the non-spatial heads at
+                the pen's and the chosen grid points, or None.
 
         Returns:
             (actions, log_prob, entropy): dict name -> int array (N,); the summed
@@ -124,13 +137,17 @@ class AutoregressiveDecoder(chainer.Chain):
         """
         actions, log_prob, entropy = {}, 0, 0
         last, grid = len(self.spec.heads) - 1, 0
+        points = [] if local is None else [local.start]
         for i, head in enumerate(self.spec.heads):
-            logits = self.heads[i](z)
+            logits = self.heads[i](z if head.spatial or local is None
+                                   else F.concat([z] + points, axis=1))
             if skip is not None and head.spatial:
                 logits, grid = logits + skip[:, grid], grid + 1
             log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
+            if local is not None and head.spatial:
+                points.append(local.at(a))
             log_prob = log_prob + F.select_item(log_p, a)
             entropy = entropy - F.sum(F.exp(log_p) * log_p, axis=1)
             if i < last:
