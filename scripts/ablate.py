@@ -33,7 +33,7 @@ sys.path.insert(0, str(SCRIPTS))
 import plot_scores  # noqa: E402
 
 from chainer_spiral.evaluation.quality import normalised_fd  # noqa: E402
-from chainer_spiral.training.snapshots import latest_snapshot  # noqa: E402
+from chainer_spiral.runs.snapshots import latest_snapshot  # noqa: E402
 
 # The figures the table shows, in order (those a run has).
 TABLE = ('fd_normalised', 'fd_normalised_common', 'painter_class_share', 'class_entropy',

@@ -30,7 +30,7 @@ def painter_drawings(snapshot_dir, critic_cfg, n, seed, loaded=None):
             does not scale to.
     """
     from chainer_spiral.evaluation.evaluate import BATCH, draw, rendered_config
-    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     cfg, agent, dataset = loaded or load_agent(str(snapshot_dir))
     if not cfg.model.conditional or cfg.data.problem != critic_cfg.data.problem:
         raise ValueError(f'{snapshot_dir}: expected a conditional painter of '
@@ -49,7 +49,7 @@ def painter_drawings(snapshot_dir, critic_cfg, n, seed, loaded=None):
 
 def critic_scores(critic_snapshot, painters=(), n=200, seed=0):
     """The figures printed by the script (see the module docstring): dict row -> dict."""
-    from chainer_spiral.training.factory import load_agent
+    from chainer_spiral.runs.loading import load_agent
     loaded = load_agent(str(critic_snapshot))
     cfg, agent, dataset = loaded
     if not cfg.model.conditional:

@@ -30,7 +30,7 @@ BATCH = 50
 def demonstration_drawings(cfg, agent, demos, spacing='arc'):
     """The final canvases float32 (len(demos), C, H, W) of demonstrations (lists of strokes)
     played as the run of `cfg` and `agent` would clone them."""
-    from chainer_spiral.training.factory import make_envs_from_config
+    from chainer_spiral.runs.loading import make_envs_from_config
     envs = make_envs_from_config(cfg, min(BATCH, len(demos)))
     finals = []
     for start in range(0, len(demos), len(envs)):
@@ -55,7 +55,7 @@ def measure_demonstrations(snapshot_dir, demos_path, n=1000, seed=0, spacing='ar
     from chainer_spiral.evaluation import quality
     from chainer_spiral.evaluation.evaluate import (
         CALIBRATION_FILE, calibration, classifier_config, problem_classifier)
-    from chainer_spiral.training.factory import load_agent, make_dataset_from_config
+    from chainer_spiral.runs.loading import load_agent, make_dataset_from_config
     cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=True)
     if cfg.model.conditional:
         raise ValueError(f'{snapshot_dir}: expected an unconditional painter (its scale is that '

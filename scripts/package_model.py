@@ -25,7 +25,7 @@ from pathlib import Path
 
 from chainer_spiral.config import dump_config, load_config
 from chainer_spiral.evaluation import evaluate_snapshot
-from chainer_spiral.training.factory import CONFIG_FILE
+from chainer_spiral.runs.loading import CONFIG_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -28,7 +28,7 @@ def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):
         DemoError: not a conditional snapshot, or n outside [1, training images].
     """
     from chainer_spiral.evaluation.evaluate import paint
-    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     snapshot_dir = check_snapshot_dir(snapshot_dir)
     try:
         cfg, agent, dataset = load_agent(str(snapshot_dir))

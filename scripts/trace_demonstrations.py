@@ -29,7 +29,7 @@ from chainer_spiral.datasets import DatasetError
 from chainer_spiral.datasets.tracing import trace_strokes
 from chainer_spiral.demo import json as programs_json
 from chainer_spiral.demo.conversion import program_from_actions
-from chainer_spiral.training.factory import make_dataset_from_config, make_env_from_config
+from chainer_spiral.runs.loading import make_dataset_from_config, make_env_from_config
 
 
 def traced_programs(cfg, n=None, train=True):

@@ -14,7 +14,7 @@ from chainer_spiral.config import load_config
 from chainer_spiral.errors import report_unwritable
 from chainer_spiral.evaluation import fit_classifier
 from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR, classifier_config
-from chainer_spiral.training.factory import make_dataset_from_config
+from chainer_spiral.runs.loading import make_dataset_from_config
 
 
 def main(argv=None):

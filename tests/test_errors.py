@@ -287,7 +287,7 @@ def _truncated_npz(tmp):
 
 
 def _damaged_manifest(tmp):
-    from chainer_spiral.training.snapshots import MANIFEST_FILE, manifest
+    from chainer_spiral.runs.snapshots import MANIFEST_FILE, manifest
     import json
     snapshot = toy_snapshot(tmp)
     (snapshot / MANIFEST_FILE).write_text(json.dumps(manifest(snapshot)))

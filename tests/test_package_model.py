@@ -74,7 +74,7 @@ def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path)
     from chainer_spiral.demo import json as programs_json
     from chainer_spiral.demo.conversion import program_from_actions
     from chainer_spiral.envs import make_env
-    from chainer_spiral.training import load_agent
+    from chainer_spiral.runs.loading import load_agent
     env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2)
     demos = tmp_path / 'demos.json'
     demos.write_text(json.dumps(programs_json.to_doc([program_from_actions(

@@ -9,7 +9,7 @@ import imageio.v2 as imageio
 import pytest
 
 from chainer_spiral.config import load_config
-from chainer_spiral.training import load_agent, make_envs_from_config
+from chainer_spiral.runs.loading import load_agent, make_envs_from_config
 
 REPO = Path(__file__).resolve().parents[1]
 MODELS = sorted(p for p in (REPO / 'trained_models').iterdir() if (p / 'config.yaml').is_file())

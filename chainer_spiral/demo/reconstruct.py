@@ -157,7 +157,7 @@ def main(argv=None, prog=None):
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     if args.n_samples < 1:
         parser.error(f'--n-samples: expected a positive int, got {args.n_samples}')
-    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     try:
         paths = image_paths(args.images)
         args.snapshot_dir = check_snapshot_dir(args.snapshot_dir)

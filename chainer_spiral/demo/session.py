@@ -29,7 +29,7 @@ def check_snapshot_dir(snapshot_dir):
         raise DemoError(str(e)) from None
     if not snapshot_dir.is_dir():
         raise DemoError(f'{snapshot_dir}: expected a snapshot directory, got a file')
-    from chainer_spiral.training.factory import run_config_path
+    from chainer_spiral.runs.loading import run_config_path
     config = run_config_path(snapshot_dir)
     if not config.is_file():
         raise DemoError(f'{config}: expected the run\'s config.yaml beside the snapshot directory, '
@@ -104,7 +104,7 @@ def record_from_snapshot(snapshot_dir, default_n, n=None, seed=0, with_dataset=T
             imsize the grid does not scale to.
     """
     snapshot_dir = check_snapshot_dir(snapshot_dir)
-    from chainer_spiral.training.factory import load_agent, make_envs_from_config
+    from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     try:
         cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=with_dataset)
     except (OSError, ValueError) as e:
@@ -127,7 +127,7 @@ def rendered(cfg, dataset, n, imsize, seed):
     """`record`'s targets and render for a run's episodes shown on an imsize x imsize canvas:
     the same n test images drawn from the dataset (None: unconditional) on both canvases."""
     from chainer_spiral.evaluation.evaluate import rendered_config
-    from chainer_spiral.training.factory import make_dataset_from_config, make_envs_from_config
+    from chainer_spiral.runs.loading import make_dataset_from_config, make_envs_from_config
     try:
         other = rendered_config(cfg, imsize)
     except ValueError as e:

@@ -124,9 +124,9 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         ValueError: repeats below 1, or above 1 for a conditional painter; an imsize the
             grid does not scale to.
     """
-    from chainer_spiral.training.factory import (
+    from chainer_spiral.runs.loading import (
         load_agent, make_dataset_from_config, make_envs_from_config)
-    from chainer_spiral.training.snapshots import COUNTERS_FILE, read_counters
+    from chainer_spiral.runs.snapshots import COUNTERS_FILE, read_counters
 
     cfg, agent, dataset = load_agent(str(snapshot_dir), with_dataset=True)
     if repeats < 1 or (repeats > 1 and cfg.model.conditional):
@@ -239,7 +239,7 @@ def calibration(cfg, dataset, classifier, n, seed, cache_path=None):
     Returns:
         dict: fd_floor, fd_blank, fd_untrained, reference_size.
     """
-    from chainer_spiral.training.factory import build_agent_from_config, make_envs_from_config
+    from chainer_spiral.runs.loading import build_agent_from_config, make_envs_from_config
     key = f'n={n} seed={seed}'
     cache = {}
     if cache_path is not None and Path(cache_path).is_file():
@@ -407,7 +407,7 @@ def evaluate_run(run_dir, n=200, seed=0, every=1):
     Returns:
         list of dicts: `steps`, `updates`, then summary(evaluate_snapshot(snapshot, n, seed)).
     """
-    from chainer_spiral.training.snapshots import list_snapshots
+    from chainer_spiral.runs.snapshots import list_snapshots
     rows = []
     snapshots = list_snapshots(run_dir)
     for i, snapshot in enumerate(snapshots):

@@ -45,7 +45,7 @@ def main(argv=None, prog=None):
     from chainer_spiral.datasets import DatasetError
     from chainer_spiral.envs import BrushError
     from chainer_spiral.painters import PainterError, resolve_snapshot
-    from chainer_spiral.training.snapshots import SnapshotError
+    from chainer_spiral.runs.snapshots import SnapshotError
     from chainer_spiral.training.trainer import TrainingError, train
     try:
         cfg = load_config(args.config, args.overrides)

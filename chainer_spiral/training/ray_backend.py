@@ -36,9 +36,9 @@ import ray
 from chainerrl.misc import async_
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from chainer_spiral.training import factory
-from chainer_spiral.training.snapshots import optimizers_of, set_optimizer_steps
-from chainer_spiral.training.state import Counters
+from chainer_spiral.runs import loading
+from chainer_spiral.runs.snapshots import optimizers_of, set_optimizer_steps
+from chainer_spiral.runs.snapshots import Counters
 from chainer_spiral.training.trainer import POLL_SECONDS, TrainingError, snapshot_note
 from chainer_spiral.training.worker import Worker, describe_error, limit_blas_threads
 
@@ -172,7 +172,7 @@ class Learner:
 
     def __init__(self, cfg, state, start):
         limit_blas_threads(1)
-        self.agent = factory.build_agent_from_config(cfg, None)
+        self.agent = loading.build_agent_from_config(cfg, None)
         import_state(self.agent, state)
         self.counters = start
         self.max_lag = cfg.train.max_policy_lag
@@ -290,9 +290,9 @@ class RemoteWorker(Worker):
 
     def __init__(self, index, cfg, learner, start_updates):
         limit_blas_threads(1)
-        dataset = factory.make_dataset_from_config(cfg)
-        env = factory.make_env_from_config(cfg)
-        agent = factory.build_agent_from_config(cfg, dataset, env)
+        dataset = loading.make_dataset_from_config(cfg)
+        env = loading.make_env_from_config(cfg)
+        agent = loading.build_agent_from_config(cfg, dataset, env)
         env.close()
         super().__init__(index, cfg, agent, dataset, None, ListSink(), start_updates)
         self.learner = learner

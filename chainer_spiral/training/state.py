@@ -10,19 +10,9 @@ parameters and optimizer states, and `end_update` afterwards; the worker whose u
 multiple of `save_interval` raises the `pause` flag under the lock, so no update starts after it
 until the supervisor has waited for `active == 0`, saved, and called `resume`.
 """
-import dataclasses
 import time
 
-
-@dataclasses.dataclass
-class Counters:
-    """Global progress (all processes)."""
-    steps: int = 0
-    updates: int = 0
-    episodes: int = 0
-
-    def as_dict(self):
-        return dataclasses.asdict(self)
+from chainer_spiral.runs.snapshots import Counters
 
 
 class SharedState:

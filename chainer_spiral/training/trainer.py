@@ -26,10 +26,10 @@ from logging import getLogger
 from pathlib import Path
 
 from chainer_spiral.config import dump_config
-from chainer_spiral.training import factory
+from chainer_spiral.runs import loading
 from chainer_spiral.training.images import save_finals_grid
 from chainer_spiral.training.metrics import MetricsWriter
-from chainer_spiral.training.snapshots import (COUNTERS_FILE, init_from_snapshot,
+from chainer_spiral.runs.snapshots import (COUNTERS_FILE, init_from_snapshot,
                                                latest_snapshot, list_snapshots, load_snapshot,
                                                load_warm_start, read_counters, remove_stale_tmp,
                                                resolve_load, save_snapshot, save_warm_start)
@@ -91,9 +91,9 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
         load = resolve_load(load)
         check_no_later_snapshots(outdir, load)
     prepare_outdir(outdir, cfg, argv if argv is not None else sys.argv)
-    dataset = factory.make_dataset_from_config(cfg)
-    env = factory.make_env_from_config(cfg)
-    agent = factory.build_agent_from_config(cfg, dataset, env)
+    dataset = loading.make_dataset_from_config(cfg)
+    env = loading.make_env_from_config(cfg)
+    agent = loading.build_agent_from_config(cfg, dataset, env)
     env.close()
     start, elapsed = Counters(), 0.0
     if load is not None:
@@ -153,7 +153,7 @@ def warm_start(cfg, agent, outdir=None):
              else None)
     teacher = load_teacher(cfg) if a.teacher_updates else None
     images = agent.dataset.images(train=True) if a.teacher_updates else None
-    envs = factory.make_envs_from_config(cfg, a.rollout_n)
+    envs = loading.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
     n, lr = len(schedule), agent.gen_optimizer.alpha
     interval = cfg.train.warm_start_save_interval if outdir is not None else 0
@@ -229,7 +229,7 @@ def load_teacher(cfg):
     Raises:
         TrainingError: a teacher that cannot label this run's drawings.
     """
-    t, teacher, _ = factory.load_agent(cfg.agent.teacher, with_dataset=False)
+    t, teacher, _ = loading.load_agent(cfg.agent.teacher, with_dataset=False)
     checks = {'conditional': (t.model.conditional, True),
               'imsize': (t.env.imsize, cfg.env.imsize),
               'pos_resolution': (t.env.pos_resolution, cfg.env.pos_resolution),
@@ -250,7 +250,7 @@ def warm_critic(cfg, agent):
     new run starts with, in the main process before the workers start: a policy that already
     draws (from --init or the demonstrations) first meets a critic that can tell its drawings
     from real images, not a random one."""
-    envs = factory.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    envs = loading.make_envs_from_config(cfg, cfg.agent.rollout_n)
     n = cfg.agent.critic_warmup_updates
     for i in range(n):
         stats = agent.critic_step(envs)
@@ -279,7 +279,7 @@ def prepare_outdir(outdir, cfg, argv):
 def _write_outdir(outdir, cfg, argv):
     outdir.mkdir(parents=True, exist_ok=True)
     remove_stale_tmp(outdir)
-    dump_config(cfg, outdir / factory.CONFIG_FILE)
+    dump_config(cfg, outdir / loading.CONFIG_FILE)
     (outdir / 'command.txt').write_text(' '.join(shlex.quote(str(a)) for a in argv) + '\n')
     (outdir / 'git.txt').write_text(git_description())
     write_chainerrl_records(outdir, cfg)

@@ -21,8 +21,8 @@ import numpy as np
 import psutil
 from threadpoolctl import threadpool_limits
 
-from chainer_spiral.training.factory import make_envs_from_config
-from chainer_spiral.training.snapshots import set_optimizer_steps
+from chainer_spiral.runs.loading import make_envs_from_config
+from chainer_spiral.runs.snapshots import set_optimizer_steps
 
 logger = getLogger(__name__)
 

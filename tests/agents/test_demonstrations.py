@@ -153,7 +153,7 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
     """agent.demo_lr_decay: update i of n clones at lr * (n - i) / n; without it every update
     runs at lr; either way the optimizer leaves the warm start at lr."""
     from chainer_spiral.agents import demonstrations
-    from chainer_spiral.training import factory
+    from chainer_spiral.runs import loading
     from chainer_spiral.training.trainer import warm_start
     path = tmp_path / 'strokes.zip'
     with zipfile.ZipFile(path, 'w') as zf:
@@ -170,8 +170,8 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
         cfg = load_config(REPO / 'configs' / 'toy.yaml', [
             'agent.rollout_n=4', 'agent.lr=2.0e-3', f'agent.demonstrations={path}',
             'agent.demo_updates=4', f'agent.demo_lr_decay={str(decay).lower()}'])
-        agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg),
-                                                factory.make_env_from_config(cfg))
+        agent = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg),
+                                                loading.make_env_from_config(cfg))
         rates.clear()
         caplog.clear()
         with caplog.at_level(logging.INFO):
@@ -278,7 +278,7 @@ def test_teacher_interleave_alternates_dagger_and_cloning_updates(tmp_path, capl
     targets here) is followed by a cloning update; without demonstrations it is a config
     error."""
     from chainer_spiral.agents import demonstrations
-    from chainer_spiral.training import factory
+    from chainer_spiral.runs import loading
     from chainer_spiral.training.trainer import warm_start
     toy = REPO / 'configs' / 'toy.yaml'
     teacher = tmp_path / 'teacher' / '16'
@@ -303,8 +303,8 @@ def test_teacher_interleave_alternates_dagger_and_cloning_updates(tmp_path, capl
     run = ['agent.rollout_n=8', f'agent.teacher={teacher}', 'agent.teacher_updates=2',
            'agent.teacher_interleave=true', 'agent.teacher_targets=matched']
     cfg = load_config(toy, run + [f'agent.demonstrations={path}', 'agent.demo_updates=1'])
-    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg),
-                                            factory.make_env_from_config(cfg))
+    agent = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg),
+                                            loading.make_env_from_config(cfg))
     with caplog.at_level(logging.INFO):
         warm_start(cfg, agent)
     assert calls == ['cloning', 'matched', 'cloning', 'matched', 'cloning']
@@ -362,7 +362,7 @@ def test_vertices_spacing_gives_back_a_programs_own_actions_corners_and_all(tmp_
 
 def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch):
     from chainer_spiral.agents import demonstrations
-    from chainer_spiral.training import factory
+    from chainer_spiral.runs import loading
     from chainer_spiral.training.trainer import warm_start
     path = tmp_path / 'strokes.zip'
     with zipfile.ZipFile(path, 'w') as zf:
@@ -378,8 +378,8 @@ def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch
         cfg = load_config(REPO / 'configs' / 'toy.yaml', [
             'agent.rollout_n=4', f'agent.demonstrations={path}', 'agent.demo_updates=2',
             f'agent.demo_spacing={spacing}'])
-        warm_start(cfg, factory.build_agent_from_config(
-            cfg, factory.make_dataset_from_config(cfg), factory.make_env_from_config(cfg)))
+        warm_start(cfg, loading.build_agent_from_config(
+            cfg, loading.make_dataset_from_config(cfg), loading.make_env_from_config(cfg)))
     assert spacings == ['arc', 'arc', 'vertices', 'vertices']
 
 
@@ -389,7 +389,7 @@ def test_an_interrupted_warm_start_goes_on_from_its_checkpoint_as_if_never_inter
     OUTDIR ends with the parameters of a run never interrupted (the noise input makes the
     agent's random state count too); --load of that OUTDIR says why not."""
     from chainer_spiral.agents import demonstrations
-    from chainer_spiral.training.snapshots import SnapshotError
+    from chainer_spiral.runs.snapshots import SnapshotError
     path = tmp_path / 'strokes.zip'
     with zipfile.ZipFile(path, 'w') as zf:  # two drawings: the sampler's state counts
         zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
@@ -488,7 +488,7 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
     printed = float(capsys.readouterr().out.split('targets ')[1].split(':')[0])
     programs = programs_json.load(out)
     assert len(programs) == 6
-    from chainer_spiral.training.factory import make_dataset_from_config
+    from chainer_spiral.runs.loading import make_dataset_from_config
     targets = make_dataset_from_config(cfg).images(True)[:6]
     env = make_env('mypaint', imsize=32, pos_resolution=8, max_episode_steps=4)
     squares = sum(float(np.sum((repainted(program, env) - target) ** 2))
@@ -510,7 +510,7 @@ def test_demonstrations_are_measured_as_the_drawings_their_programs_paint(
     snapshot or an N beyond the demonstrations is a one-line error."""
     from chainer_spiral.evaluation import quality
     from chainer_spiral.evaluation.evaluate import classifier_config, problem_classifier
-    from chainer_spiral.training.factory import make_dataset_from_config
+    from chainer_spiral.runs.loading import make_dataset_from_config
     measure = load_script('measure_demonstrations')
 
     cfg, snapshot = tiny_mnist_run(tmp_path, shared_data, 'uncond', False)

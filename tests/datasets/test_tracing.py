@@ -8,7 +8,7 @@ import pytest
 from chainer_spiral.agents.demonstrations import read_demonstrations
 from chainer_spiral.config import load_config
 from chainer_spiral.datasets.tracing import skeleton, trace_strokes
-from chainer_spiral.training.factory import make_dataset_from_config
+from chainer_spiral.runs.loading import make_dataset_from_config
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,8 @@ from chainer_spiral.demo import json as demo_json
 from chainer_spiral.demo import svg as demo_svg
 from chainer_spiral.demo.conversion import env_actions
 from chainer_spiral.demo.session import record_from_snapshot
-from chainer_spiral.training import load_agent, make_env_from_config, train
+from chainer_spiral.runs.loading import load_agent, make_env_from_config
+from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[2]
 T = 4

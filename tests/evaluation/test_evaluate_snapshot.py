@@ -13,8 +13,9 @@ import pytest
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation import evaluate_run, evaluate_snapshot, summary
 from chainer_spiral.evaluation.evaluate import classifier_config, painter_class
-from chainer_spiral.training import (load_agent, make_dataset_from_config, make_envs_from_config,
-                                     train)
+from chainer_spiral.runs.loading import (load_agent, make_dataset_from_config,
+                                         make_envs_from_config)
+from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[2]
 TINY = ['agent.rollout_n=8', 'train.steps=64', 'train.n_save_interval=0',

@@ -20,10 +20,11 @@ import pytest
 os.environ.setdefault('RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER', '0')
 ray = pytest.importorskip('ray')
 
-from chainer_spiral.training import (TrainingError, factory, list_snapshots,  # noqa: E402
-                                     load_snapshot, train)
+from chainer_spiral.runs import loading  # noqa: E402
+from chainer_spiral.runs.snapshots import list_snapshots, load_snapshot  # noqa: E402
+from chainer_spiral.training import TrainingError, train  # noqa: E402
 from chainer_spiral.training.ray_backend import export_state, import_state  # noqa: E402
-from chainer_spiral.training.state import Counters  # noqa: E402
+from chainer_spiral.runs.snapshots import Counters  # noqa: E402
 
 from training_helpers import (assert_same, optimizer_arrays, toy_config,  # noqa: E402
                               train_toy)
@@ -49,7 +50,7 @@ def ray_config(*overrides):
 
 
 def fresh_agent(cfg):
-    return factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    return loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
 
 
 def shared_parameters(agent):

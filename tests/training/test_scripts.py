@@ -10,7 +10,7 @@ import time
 import pytest
 
 from chainer_spiral import cli
-from chainer_spiral.training import latest_snapshot, list_snapshots
+from chainer_spiral.runs.snapshots import latest_snapshot, list_snapshots
 from chainer_spiral.training.worker import child_pids
 
 from training_helpers import REPO, TOY_FAST

@@ -5,11 +5,10 @@ import numpy as np
 import pytest
 
 from chainer_spiral.config import load_config
-from chainer_spiral.training import factory
-from chainer_spiral.training.snapshots import (SnapshotError, init_from_snapshot,
-                                               latest_snapshot, list_snapshots, load_snapshot,
-                                               remove_stale_tmp, resolve_load, save_snapshot)
-from chainer_spiral.training.state import Counters
+from chainer_spiral.runs import loading
+from chainer_spiral.runs.snapshots import (Counters, SnapshotError, init_from_snapshot,
+                                           latest_snapshot, list_snapshots, load_snapshot,
+                                           remove_stale_tmp, resolve_load, save_snapshot)
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
 
@@ -27,7 +26,7 @@ def test_round_trip_restores_counters_parameters_optimizer_states_and_actions(to
     assert set(recorded) == files
     assert all(recorded[f]['size'] == (path / f).stat().st_size for f in files)
 
-    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     fresh_before = parameters(fresh)
     counters, elapsed = load_snapshot(fresh, path)
     assert counters == Counters(16, 7, 8) and elapsed == 12.5
@@ -99,7 +98,7 @@ def test_a_snapshot_of_another_architecture_is_a_one_line_error(toy_agent, tmp_p
     cfg, agent, _ = toy_agent
     path = save_snapshot(agent, tmp_path, Counters(16, 1, 8), 1.0)
     other = load_config(REPO / 'configs' / 'toy.yaml', ['model.conditional=true'])
-    conditional = factory.build_agent_from_config(other, factory.make_dataset_from_config(other))
+    conditional = loading.build_agent_from_config(other, loading.make_dataset_from_config(other))
     with pytest.raises(SnapshotError) as info:
         load_snapshot(conditional, path)
     assert str(info.value).startswith(f"{path}: expected a snapshot of this config's agent, got "
@@ -124,7 +123,7 @@ def test_a_damaged_file_is_named_and_nothing_loads(toy_agent, tmp_path, damage):
         target.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
     else:
         target.unlink()
-    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     before = parameters(fresh)
     expected = {'truncate': rf'damaged: expected {len(data)} bytes, got {len(data) // 2}',
                 'flip': 'damaged: its sha256 differs', 'delete': 'missing from the snapshot'}
@@ -158,7 +157,7 @@ def test_snapshots_without_a_manifest_still_load(toy_agent, tmp_path):
     cfg, agent, _ = toy_agent
     snapshot = save_snapshot(agent, tmp_path, Counters(steps=16, updates=1, episodes=8), 1.0)
     (snapshot / 'manifest.json').unlink()
-    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     assert load_snapshot(fresh, snapshot)[0] == Counters(16, 1, 8)
     assert resolve_load(tmp_path) == snapshot
 
@@ -167,7 +166,7 @@ def test_init_takes_the_networks_and_leaves_the_optimizer_states_fresh(toy_agent
     """``--init``: another run's painter, with this run's own (fresh) Adam states."""
     cfg, agent, _ = toy_agent
     path = save_snapshot(agent, tmp_path, Counters(steps=16, updates=7, episodes=8), 12.5)
-    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     init_from_snapshot(fresh, path)
     assert_same(parameters(fresh), parameters(agent))
     for optimizer in (fresh.gen_optimizer, fresh.dis_optimizer):   # as built: no Adam moments
@@ -175,7 +174,7 @@ def test_init_takes_the_networks_and_leaves_the_optimizer_states_fresh(toy_agent
         assert all(p.update_rule.state is None for p in optimizer.target.params())
     assert optimizer_arrays(agent)['gen_optimizer/t'] > 0
     other = load_config(REPO / 'configs' / 'toy.yaml', ['model.conditional=true'])
-    conditional = factory.build_agent_from_config(other, factory.make_dataset_from_config(other))
+    conditional = loading.build_agent_from_config(other, loading.make_dataset_from_config(other))
     with pytest.raises(SnapshotError, match=rf"^{path}: expected a snapshot of this config's "
                                             r"agent, got one that does not load into it \("):
         init_from_snapshot(conditional, path)

@@ -14,9 +14,9 @@ from chainer_spiral.agents import SPIRAL, rewards
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation import evaluate_snapshot, quality
 from chainer_spiral.evaluation.evaluate import classifier_config, draw, problem_classifier
-from chainer_spiral.training import (TrainingError, factory, list_snapshots, load_snapshot, main,
-                                     train)
-from chainer_spiral.training.state import Counters
+from chainer_spiral.runs import loading
+from chainer_spiral.runs.snapshots import Counters, list_snapshots, load_snapshot
+from chainer_spiral.training import TrainingError, main, train
 from chainer_spiral.training.trainer import RAY_MISSING
 
 from training_helpers import REPO, assert_same, optimizer_arrays, read_events, toy_config
@@ -89,7 +89,7 @@ def test_a_worker_that_raises_stops_the_run_and_keeps_the_last_snapshot(tmp_path
     # 2nd update is written; the snapshots there are complete, and none follows the fault.
     snapshots = list_snapshots(tmp_path)
     assert snapshots
-    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    agent = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     for path in snapshots:
         counters, _ = load_snapshot(agent, path)
         assert counters.steps == int(path.name) == 16 * counters.updates
@@ -181,12 +181,12 @@ def test_repeated_evaluations_share_the_first_ones_reference_and_calibration(mni
     assert thrice['fd_normalised_std'] == pytest.approx(np.std(values)) and thrice[
         'fd_normalised_std'] > 0
     # the second set: the drawings of sampling seed 1 against seed 0's reference and scale
-    snapshot_cfg, agent, dataset = factory.load_agent(str(summary['snapshot']))
+    snapshot_cfg, agent, dataset = loading.load_agent(str(summary['snapshot']))
     classifier = problem_classifier(
-        factory.make_dataset_from_config(classifier_config(snapshot_cfg)))[0]
+        loading.make_dataset_from_config(classifier_config(snapshot_cfg)))[0]
     reference, _ = quality.reference_sets(dataset.images(True), 50, 0)
     agent.seed(1)
-    drawings, _, _ = draw(agent, factory.make_envs_from_config(snapshot_cfg, 20), 50)
+    drawings, _, _ = draw(agent, loading.make_envs_from_config(snapshot_cfg, 20), 50)
     fd = quality.frechet_distance(quality.features(classifier, drawings),
                                   quality.features(classifier, reference))
     assert values[1] == pytest.approx(quality.normalised_fd(fd, once), rel=1e-6)
@@ -211,7 +211,7 @@ def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mn
                                                                               tmp_path):
     cfg, outdir, summary = mnist_run
     final = summary['snapshot']
-    agent = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    agent = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     counters, elapsed = load_snapshot(agent, final)
     assert counters == summary['counters']
     assert elapsed > 0
@@ -264,7 +264,7 @@ def test_a_snapshot_that_cannot_be_written_stops_the_run_with_one_line(tmp_path,
                         rf'on device\); stopped, the last snapshot, {first}, is intact',
                         str(info.value))
     assert not list(tmp_path.glob('.tmp-*'))
-    fresh = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     assert load_snapshot(fresh, first)[0].steps == int(first.name)
 
 
@@ -298,7 +298,7 @@ def test_a_ray_address_needs_the_ray_backend(tmp_path):
 def test_init_starts_a_new_run_from_another_runs_networks(tmp_path, monkeypatch, capsys):
     cfg = toy_config('train.processes=1', 'train.steps=32', 'train.n_save_interval=2')
     source = train(cfg, tmp_path / 'source', progress=False)['snapshot']
-    saved = factory.build_agent_from_config(cfg, factory.make_dataset_from_config(cfg))
+    saved = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
     load_snapshot(saved, source)
     first_update = {}
     real_update = SPIRAL.update

@@ -7,8 +7,9 @@ import numpy as np
 
 from chainer_spiral.config import load_config
 from chainer_spiral.datasets.toy import toy_patterns
-from chainer_spiral.training import list_snapshots, load_agent, make_envs_from_config, train
-from chainer_spiral.training.snapshots import optimizers_of
+from chainer_spiral.runs.loading import load_agent, make_envs_from_config
+from chainer_spiral.runs.snapshots import list_snapshots, optimizers_of
+from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[2]
 

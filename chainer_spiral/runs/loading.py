@@ -1,6 +1,6 @@
-"""Building the environment, the dataset and the agent of a Config, and loading a snapshot.
+"""Loading a run: the environment, the dataset and the agent of a Config, and a snapshot's agent.
 
-These are what the trainer, the demos and the benchmarks share: a run directory's
+These are what the trainer, the evaluation, the demos and the scripts share: a run directory's
 ``config.yaml`` rebuilds exactly the objects the run trained.
 """
 import dataclasses
@@ -97,7 +97,7 @@ def load_agent(snapshot_dir, with_dataset=True):
         ConfigError: the run's config is missing or invalid.
         SnapshotError: the snapshot directory is incomplete.
     """
-    from chainer_spiral.training.snapshots import load_snapshot
+    from chainer_spiral.runs.snapshots import load_snapshot
     path = run_config_path(snapshot_dir)
     if not path.is_file():
         raise ConfigError(f'{path}: expected the config.yaml of the run that wrote '

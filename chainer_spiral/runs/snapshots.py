@@ -10,9 +10,10 @@ leaves a partial snapshot under a numeric name.
 and names the damaged file (snapshots written before manifests existed load unchecked).
 `resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies;
 `init_from_snapshot` reads only the networks (``--init``: fine-tuning another run's painter).
-`save_warm_start` and `load_warm_start` keep a new run's warm start (behaviour cloning, DAgger;
+`save_warm_start` and `load_warm_start` keep a new run's warm start (behaviour cloning;
 before its first env step) in ``OUTDIR/warm_start/<updates done>/``, written the same way.
 """
+import dataclasses
 import hashlib
 import json
 import os
@@ -22,8 +23,6 @@ from logging import getLogger
 from pathlib import Path
 
 import chainer
-
-from chainer_spiral.training.state import Counters
 
 logger = getLogger(__name__)
 
@@ -36,6 +35,17 @@ WARM_START_FILE = 'warm_start.json'
 
 class SnapshotError(ValueError):
     """A snapshot directory is missing or incomplete (one-line message)."""
+
+
+@dataclasses.dataclass
+class Counters:
+    """Global progress (all processes): what ``counters.json`` records beside the agent."""
+    steps: int = 0
+    updates: int = 0
+    episodes: int = 0
+
+    def as_dict(self):
+        return dataclasses.asdict(self)
 
 
 def save_snapshot(agent, outdir, counters, elapsed):
