@@ -83,3 +83,24 @@ def test_train_init_unknown_name(tmp_path):
     assert result.stderr.strip().splitlines() == [
         "error: nosuchpainter: expected a snapshot directory, a run directory or a shipped "
         f"painter's name ({', '.join(painters.painters())}), got none of them"]
+
+
+def test_shipped_painters_are_inference_only_and_light():
+    for shipped in painters.painters().values():
+        names = {p.name for p in shipped.snapshot.iterdir()}
+        assert {'generator.npz', 'discriminator.npz', 'counters.json'} <= names, shipped.name
+        assert not names & {'gen_optimizer.npz', 'dis_optimizer.npz'}, shipped.name
+    tracked = subprocess.run(['git', 'ls-files', '-z', 'trained_models'], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.split('\0')
+    size = sum((REPO / f).stat().st_size for f in tracked if f and (REPO / f).is_file())
+    assert size <= 100 * 2 ** 20, f'trained_models/ holds {size / 2 ** 20:.0f} MiB in the tree'
+
+
+def test_resuming_a_shipped_painter_says_to_start_from_it(tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / 'train.py'), str(REPO / 'configs/toy.yaml'),
+                             str(tmp_path / 'run'), '--load', 'toy'],
+                            capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1].endswith(
+        'got an inference-only one (no gen_optimizer.npz, dis_optimizer.npz); start a new run '
+        'from its networks with --init')

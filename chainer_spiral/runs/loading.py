@@ -97,7 +97,7 @@ def load_agent(snapshot_dir, with_dataset=True):
         ConfigError: the run's config is missing or invalid.
         SnapshotError: the snapshot directory is incomplete.
     """
-    from chainer_spiral.runs.snapshots import load_snapshot
+    from chainer_spiral.runs.snapshots import init_from_snapshot
     path = run_config_path(snapshot_dir)
     if not path.is_file():
         raise ConfigError(f'{path}: expected the config.yaml of the run that wrote '
@@ -105,7 +105,7 @@ def load_agent(snapshot_dir, with_dataset=True):
     cfg = load_config(path, check_paths=with_dataset)
     dataset = make_dataset_from_config(cfg) if with_dataset else None
     agent = build_agent_from_config(cfg, dataset)
-    counters, _ = load_snapshot(agent, snapshot_dir)
+    counters = init_from_snapshot(agent, snapshot_dir)
     logger.info('loaded %s (%d env steps, %d updates)', snapshot_dir, counters.steps,
                 counters.updates)
     return cfg, agent, dataset

@@ -9,7 +9,9 @@ leaves a partial snapshot under a numeric name.
 ``manifest.json``, written last, records every other file's size and sha256; loading checks them
 and names the damaged file (snapshots written before manifests existed load unchecked).
 `resolve_load` turns ``--load RUN_DIR`` into the run's newest snapshot that verifies;
-`init_from_snapshot` reads only the networks (``--init``: fine-tuning another run's painter).
+`init_from_snapshot` reads only the networks (``--init``: fine-tuning another run's painter, and
+every demo or evaluation). `export_inference` writes a snapshot without the optimizer states: what
+a shipped painter holds (a third of the bytes); it draws and starts new runs but cannot be resumed.
 `save_warm_start` and `load_warm_start` keep a new run's warm start (behaviour cloning;
 before its first env step) in ``OUTDIR/warm_start/<updates done>/``, written the same way.
 """
@@ -31,6 +33,8 @@ MANIFEST_FILE = 'manifest.json'
 TMP_PREFIX = '.tmp-snapshot-'
 WARM_START_DIR = 'warm_start'
 WARM_START_FILE = 'warm_start.json'
+NETWORK_FILES = ('generator.npz', 'discriminator.npz')
+OPTIMIZER_FILES = ('gen_optimizer.npz', 'dis_optimizer.npz')
 
 
 class SnapshotError(ValueError):
@@ -150,6 +154,13 @@ def load_snapshot(agent, snapshot_dir):
     Raises:
         SnapshotError: the directory is not a complete snapshot.
     """
+    present = {name for name in NETWORK_FILES + OPTIMIZER_FILES
+               if (Path(snapshot_dir) / name).is_file()}
+    missing = [name for name in OPTIMIZER_FILES if name not in present]
+    if missing and present >= set(NETWORK_FILES):
+        raise SnapshotError(f'{snapshot_dir}: expected a snapshot with optimizer states to resume, '
+                            f'got an inference-only one (no {", ".join(missing)}); start a new '
+                            f'run from its networks with --init')
     info = _read_into(agent.load, snapshot_dir)
     counters = Counters(info['steps'], info['updates'], info['episodes'])
     set_optimizer_steps(agent, counters.updates)
@@ -157,13 +168,41 @@ def load_snapshot(agent, snapshot_dir):
 
 
 def init_from_snapshot(agent, snapshot_dir):
-    """Load a snapshot's generator and discriminator into `agent`, not its counters or optimizer
-    states: a new run that fine-tunes another run's painter (``train.py --init``).
+    """Load a snapshot's generator and discriminator into `agent`, not its optimizer states: a
+    new run that fine-tunes another run's painter (``train.py --init``), or a painter that draws.
+
+    Returns:
+        The snapshot's Counters (a new run does not take them over).
 
     Raises:
         SnapshotError: the directory is not a complete snapshot of this config's networks.
     """
-    _read_into(agent.load_networks, snapshot_dir)
+    info = _read_into(agent.load_networks, snapshot_dir)
+    return Counters(info['steps'], info['updates'], info['episodes'])
+
+
+def export_inference(snapshot_dir, dest):
+    """Write `snapshot_dir` without its optimizer states into the new directory `dest`.
+
+    The networks, counters.json and any other record (metrics.json) are copied; a fresh manifest
+    covers them. Returns `dest`.
+
+    Raises:
+        SnapshotError: `snapshot_dir` does not verify, lacks a network, or `dest` exists.
+    """
+    snapshot_dir, dest = Path(snapshot_dir), Path(dest)
+    verify_snapshot(snapshot_dir)
+    for name in NETWORK_FILES + (COUNTERS_FILE,):
+        if not (snapshot_dir / name).is_file():
+            raise SnapshotError(f'{snapshot_dir}: expected {name} in the snapshot, got none')
+    if dest.exists():
+        raise SnapshotError(f'{dest}: expected a new directory, got an existing one')
+    dest.mkdir(parents=True)
+    for path in snapshot_dir.iterdir():
+        if path.is_file() and path.name not in OPTIMIZER_FILES + (MANIFEST_FILE,):
+            shutil.copy2(path, dest / path.name)
+    (dest / MANIFEST_FILE).write_text(json.dumps(manifest(dest), indent=2) + '\n')
+    return dest
 
 
 def _read_into(load, snapshot_dir):

@@ -7,7 +7,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / 'trained_models' / 'mnist_conditional' / '200000'
-PRESET = REPO / 'trained_models' / 'checkpoints' / 'c2p_t20' / '512800'
+PRESET = REPO / 'trained_models' / 'mnist_conditional_l2' / '512800'
 
 
 def test_the_critic_ranks_targets_drawings_and_blanks(load_script):

@@ -6,8 +6,8 @@ import pytest
 
 from chainer_spiral.config import load_config
 from chainer_spiral.runs import loading
-from chainer_spiral.runs.snapshots import (Counters, SnapshotError, init_from_snapshot,
-                                           latest_snapshot, list_snapshots, load_snapshot,
+from chainer_spiral.runs.snapshots import (Counters, SnapshotError, export_inference,
+                                           init_from_snapshot, latest_snapshot, list_snapshots, load_snapshot,
                                            remove_stale_tmp, resolve_load, save_snapshot)
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
@@ -178,3 +178,23 @@ def test_init_takes_the_networks_and_leaves_the_optimizer_states_fresh(toy_agent
     with pytest.raises(SnapshotError, match=rf"^{path}: expected a snapshot of this config's "
                                             r"agent, got one that does not load into it \("):
         init_from_snapshot(conditional, path)
+
+
+def test_an_inference_only_export_draws_the_same_and_refuses_to_resume(toy_agent, tmp_path):
+    cfg, agent, _ = toy_agent
+    full = save_snapshot(agent, tmp_path / 'run', Counters(steps=16, updates=7, episodes=8), 1.0)
+    (full / 'metrics.json').write_text('{}\n')
+    light = export_inference(full, tmp_path / 'shipped' / '16')
+    networks = {'counters.json', 'generator.npz', 'discriminator.npz', 'metrics.json'}
+    assert {p.name for p in light.iterdir()} == networks | {'manifest.json'}
+    assert set(json.loads((light / 'manifest.json').read_text())) == networks
+
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
+    assert init_from_snapshot(fresh, light) == Counters(steps=16, updates=7, episodes=8)
+    assert_same(parameters(fresh), parameters(agent))
+    with pytest.raises(SnapshotError, match=r'16: expected a snapshot with optimizer states to '
+                       r'resume, got an inference-only one \(no gen_optimizer.npz, '
+                       r'dis_optimizer.npz\); start a new run from its networks with --init$'):
+        load_snapshot(fresh, light)
+    with pytest.raises(SnapshotError, match='expected a new directory, got an existing one'):
+        export_inference(full, light)
