@@ -1,7 +1,7 @@
 # Two commands do all the set-up (see README.md): `make test` and `make demo`.
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# The best unconditional painter shipped (docs/learning.md): the MNIST 7 painter, its snapshot.
+# The best unconditional painter shipped (docs/results.md): the MNIST 7 painter, its snapshot.
 DEMO_MODEL ?= trained_models/mnist7
 DEMO_SNAPSHOT ?= $(DEMO_MODEL)/$(shell ls $(DEMO_MODEL) 2>/dev/null | grep -E '^[0-9]+$$' | sort -n | tail -n 1)
 DEMO_OUT ?= result.mp4

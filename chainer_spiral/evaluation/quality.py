@@ -21,7 +21,7 @@ import numpy as np
 
 # Ink: pixels darker than this (images in [0, 1], white paper).
 INK_THRESHOLD = 0.5
-# Two drawings are the same drawing below this mean squared pixel difference (docs/learning.md).
+# Two drawings are the same drawing below this mean squared pixel difference (docs/evaluation.md).
 DISTINCT_MSE = 0.01
 
 
