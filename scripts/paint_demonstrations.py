@@ -4,7 +4,7 @@
 
 The programs file (demo.py json's format) is what `agent.demonstrations` reads: a new run, an
 unconditional painter say, first imitates these pen paths for `agent.demo_updates`
-behaviour-cloning updates (docs/learning.md, "A conditional painter as the teacher"). The targets
+behaviour-cloning updates (docs/results.md, "How the recipe was found: the students"). The targets
 are the first N images of the training split of the snapshot's run, so no held-out image is
 seen. Prints the mean L2 (per pixel) between the targets and the drawings.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from chainer_spiral.demo import json as programs_json
 from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, rollout_programs
+from chainer_spiral.program import json as programs_json
 
 
 def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):

@@ -27,8 +27,8 @@ from chainer_spiral.agents.demonstrations import strokes_to_actions
 from chainer_spiral.config import ConfigError, load_config
 from chainer_spiral.datasets import DatasetError
 from chainer_spiral.datasets.tracing import trace_strokes
-from chainer_spiral.demo import json as programs_json
-from chainer_spiral.demo.conversion import program_from_actions
+from chainer_spiral.program import json as programs_json
+from chainer_spiral.program.conversion import program_from_actions
 from chainer_spiral.runs.loading import make_dataset_from_config, make_env_from_config
 
 
@@ -64,7 +64,7 @@ def traced_programs(cfg, n=None, train=True):
 def measure(cfg, programs, images, labels, kept):
     """evaluate.py's conditional figures of the programs played on cfg's canvas against
     `images` (an image without a program counts as a blank canvas): dict."""
-    from chainer_spiral.demo.conversion import env_actions
+    from chainer_spiral.program.conversion import env_actions
     from chainer_spiral.evaluation.evaluate import classifier_config, problem_classifier
     from chainer_spiral.evaluation.quality import reconstruction_metrics
     env = make_env_from_config(cfg)

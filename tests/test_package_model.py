@@ -71,8 +71,8 @@ def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
 def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path):
     """The shipped config leaves the warm start out: the snapshot loads and draws once the
     demonstrations file and the teacher are gone."""
-    from chainer_spiral.demo import json as programs_json
-    from chainer_spiral.demo.conversion import program_from_actions
+    from chainer_spiral.program import json as programs_json
+    from chainer_spiral.program.conversion import program_from_actions
     from chainer_spiral.envs import make_env
     from chainer_spiral.runs.loading import load_agent
     env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=2)

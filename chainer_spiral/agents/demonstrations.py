@@ -52,7 +52,7 @@ def read_demonstrations(path):
     if path.suffix != '.json':
         raise DatasetError(f'{path}: expected demonstrations as an Omniglot strokes .zip or '
                            f'programs .json, got a {path.suffix or "file without suffix"}')
-    from chainer_spiral.demo import json as programs_json
+    from chainer_spiral.program import json as programs_json
     try:
         programs = programs_json.load(path)
     except ValueError as e:

@@ -4,7 +4,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from chainer_spiral.demo.program import Program
+from chainer_spiral.program import Program
 
 
 @dataclass

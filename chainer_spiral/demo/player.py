@@ -14,7 +14,7 @@ from json import dumps
 from logging import getLogger
 from pathlib import Path
 
-from chainer_spiral.demo.json import to_doc
+from chainer_spiral.program.json import to_doc
 
 logger = getLogger(__name__)
 
@@ -223,7 +223,7 @@ def to_html(doc, title=''):
     """The player page for a ``json``-mode document.
 
     Args:
-        doc: A dict from ``chainer_spiral.demo.json.to_doc``.
+        doc: A dict from ``chainer_spiral.program.json.to_doc``.
         title: Shown as the page's heading.
 
     Returns:

@@ -24,10 +24,10 @@ import numpy as np
 
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.datasets.base import DatasetError, binarize_images, read_image, to_painter
-from chainer_spiral.demo import json as json_mode
 from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record, short_title
 from chainer_spiral.demo.svg import to_svg
 from chainer_spiral.errors import report_unwritable
+from chainer_spiral.program import json as programs_json
 from chainer_spiral.sheets import tile, to_rgb
 
 logger = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ def write_outputs(out_dir, names, paths, episodes, l2, samples_l2, blank_l2):
     for name, final, program in zip(names, episodes.finals, episodes.programs):
         imageio.imwrite(out_dir / f'{name}.png', final)
         (out_dir / f'{name}.svg').write_text(to_svg(program, name))
-        (out_dir / f'{name}.json').write_text(json.dumps(json_mode.to_doc([program])))
+        (out_dir / f'{name}.json').write_text(json.dumps(programs_json.to_doc([program])))
     pairs = np.stack([np.stack([to_rgb(t) for t in episodes.targets]),
                       episodes.finals], axis=1)
     H, W = episodes.finals.shape[1:3]

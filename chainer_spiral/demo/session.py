@@ -4,9 +4,9 @@ from pathlib import Path
 
 import numpy as np
 
-from chainer_spiral.demo.conversion import program_from_actions, replay
 from chainer_spiral.demo.episodes import Episodes
 from chainer_spiral.painters import PainterError, resolve_snapshot
+from chainer_spiral.program.conversion import program_from_actions, replay
 
 logger = getLogger(__name__)
 

@@ -74,7 +74,7 @@ def rerender(envs, rollout, render_envs, channels):
     canvas, its grid scaled with it: conversion.replay): their finals and blanks, float32
     (B, C, H', W') in [0, 1]."""
     from chainer_spiral.agents.acting import to_canvas
-    from chainer_spiral.demo.conversion import replay
+    from chainer_spiral.program.conversion import replay
     frames, _ = replay(envs, rollout.actions, render_envs)
     return tuple(np.stack([to_canvas(f, channels) for f in frames[:, i]]).transpose(0, 3, 1, 2)
                  .astype(np.float32) / np.float32(255) for i in (-1, 0))

@@ -11,8 +11,8 @@ from logging import getLogger
 
 import numpy as np
 
-from chainer_spiral.demo.program import Program, Step, size_index
 from chainer_spiral.envs.base import PAPER_SIZES, paper_color, paper_pressure
+from chainer_spiral.program import Program, Step, size_index
 
 logger = getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``json`` mode: the drawings as programs, in chainer_spiral's JSON format extended.
+"""A program file: the drawings as programs, in chainer_spiral's JSON format extended.
 
 chainer_spiral's format is ``{"canvas_size": [w, h], "version": "0.1", "actions": [drawing, ...]}``
 with a drawing a list of steps ``[x, y, pressure, r, g, b, flag]``: ``(x, y)`` the pen's target in
@@ -14,21 +14,14 @@ Version ``0.2`` keeps these seven columns in place and adds:
 ``canvas_size`` is the canvas in pixels.
 """
 import json
-from logging import getLogger
 from pathlib import Path
 
-from chainer_spiral.demo.program import Program, Step
 from chainer_spiral.errors import read_text
-
-logger = getLogger(__name__)
+from chainer_spiral.program import Program, Step
 
 VERSION = '0.2'
 FIELDS = ('x', 'y', 'pressure', 'r', 'g', 'b', 'flag')
 PAPER_FIELDS = FIELDS + ('cx', 'cy', 'size')
-
-
-def default_n(conditional):
-    return 100
 
 
 def fields(action_space):
@@ -164,9 +157,3 @@ def load(path):
     except json.JSONDecodeError as e:
         raise ValueError(f'{path}: expected JSON, got a parse error: {e}') from None
     return from_doc(doc, str(path))
-
-
-def render(episodes, out):
-    """Writes the programs of ``episodes`` as one JSON file."""
-    Path(out).write_text(json.dumps(to_doc(episodes.programs)))
-    logger.info('wrote %s', out)

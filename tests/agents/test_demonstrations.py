@@ -18,9 +18,9 @@ from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstrati
 from chainer_spiral.config import config_from_dict, load_config
 from chainer_spiral.datasets import DatasetError, make_dataset
 from chainer_spiral.datasets.omniglot import parse_strokes, read_strokes
-from chainer_spiral.demo import json as programs_json
-from chainer_spiral.demo.conversion import env_actions, program_from_actions
 from chainer_spiral.envs import make_env
+from chainer_spiral.program import json as programs_json
+from chainer_spiral.program.conversion import env_actions, program_from_actions
 from chainer_spiral.training import train
 from chainer_spiral.training.trainer import TrainingError
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from chainer_spiral.demo.episodes import Episodes
-from chainer_spiral.demo.program import Program, Step
+from chainer_spiral.program import Program, Step
 
 
 def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsize=64,

@@ -4,10 +4,11 @@ import numpy as np
 import pytest
 
 from chainer_spiral.demo import json as demo_json
-from chainer_spiral.demo.conversion import (env_actions, program_from_actions, replay,
-                                             stroke_widths)
 from chainer_spiral.demo.episodes import Episodes
 from chainer_spiral.envs.mypaint_env import MyPaintEnv
+from chainer_spiral.program import json as program_json
+from chainer_spiral.program.conversion import (env_actions, program_from_actions, replay,
+                                               stroke_widths)
 
 
 def random_actions(env, T, seed):
@@ -41,7 +42,7 @@ def test_program_replays_pixel_equal_through_json(kind, tmp_path):
     assert any(f.min() < 128 for f in finals), 'nothing was painted'
     frames = np.repeat(np.stack(finals)[:, None], 9, axis=1)
     demo_json.render(Episodes(frames, programs), tmp_path / 'd.json')
-    for program, final in zip(demo_json.load(tmp_path / 'd.json'), finals):
+    for program, final in zip(program_json.load(tmp_path / 'd.json'), finals):
         np.testing.assert_array_equal(play(env, env_actions(program, env)), final)
 
 
@@ -115,5 +116,5 @@ def test_loading_a_broken_file_is_one_value_error(content, message, tmp_path):
     elif content is not None:
         path.write_text(content)
     with pytest.raises(ValueError, match=message) as e:
-        demo_json.load(path)
+        program_json.load(path)
     assert '\n' not in str(e.value)

@@ -2,7 +2,7 @@
 import pytest
 
 from chainer_spiral.demo import player
-from chainer_spiral.demo.json import to_doc
+from chainer_spiral.program.json import to_doc
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pytest
 
 from chainer_spiral.config import load_config
 from chainer_spiral.datasets import make_dataset
-from chainer_spiral.demo import json as demo_json
-from chainer_spiral.demo.conversion import env_actions
 from chainer_spiral.envs.mypaint_env import MyPaintEnv
+from chainer_spiral.program import json as program_json
+from chainer_spiral.program.conversion import env_actions
 from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,7 +81,7 @@ def test_every_output_is_written_and_replays_to_its_canvas(conditional_snapshot,
     for name in names:
         canvas = imageio.imread(out / f'{name}.png')
         assert canvas.shape == (64, 64, 3)
-        program, = demo_json.load(out / f'{name}.json')
+        program, = program_json.load(out / f'{name}.json')
         np.testing.assert_array_equal(replay(program, 64), canvas)
         svg = (out / f'{name}.svg').read_text()
         drawn = sum(step.draw for step in program.steps)

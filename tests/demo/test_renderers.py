@@ -6,9 +6,10 @@ import imageio.v2 as imageio
 import numpy as np
 import pytest
 
-from chainer_spiral.demo import json as demo_json
 from chainer_spiral import sheets
+from chainer_spiral.demo import json as demo_json
 from chainer_spiral.demo import many, movie, static, svg
+from chainer_spiral.program import json as program_json
 
 SVG = '{http://www.w3.org/2000/svg}'
 
@@ -21,7 +22,7 @@ def test_json_keeps_chainer_spiral_columns(spiral_program, tmp_path, fake_episod
     assert doc['fields'] == ['x', 'y', 'pressure', 'r', 'g', 'b', 'flag']
     assert doc['actions'][0][1] == [0.25, 0.75, 1.0, 0.0, 0.0, 0.0, 0]
     assert doc['actions'][0][3] == [0.75, 0.25, 1.0, 0.0, 0.0, 0.0, 1]
-    assert demo_json.load(out) == [spiral_program]
+    assert program_json.load(out) == [spiral_program]
 
 
 def test_json_paper_columns_round_trip(paper_program, tmp_path, fake_episodes):
@@ -30,7 +31,7 @@ def test_json_paper_columns_round_trip(paper_program, tmp_path, fake_episodes):
     doc = json.loads(out.read_text())
     assert doc['action_space'] == 'paper' and len(doc['actions']) == 2
     assert doc['actions'][0][0] == [0.5, 0.5, 1.0, 0.0, 0.0, 0.0, 1, 0.5, 0.0, 0.0]
-    assert demo_json.load(out) == [paper_program, paper_program]
+    assert program_json.load(out) == [paper_program, paper_program]
 
 
 @pytest.mark.parametrize('key, value, message', [
@@ -43,7 +44,7 @@ def test_json_bad_header_is_one_line(spiral_program, key, value, message):
     doc = demo_json.to_doc([spiral_program])
     doc[key] = value
     with pytest.raises(ValueError) as e:
-        demo_json.from_doc(doc, 'x.json')
+        program_json.from_doc(doc, 'x.json')
     assert str(e.value).startswith(f'x.json: {key}') and message in str(e.value)
     assert '\n' not in str(e.value)
 
@@ -52,7 +53,7 @@ def test_json_bad_row_names_drawing_and_step(spiral_program):
     doc = demo_json.to_doc([spiral_program])
     doc['actions'][0][2] = [0.5, 0.5, 1.0, 0.0, 0.0, 0.0, 2]
     with pytest.raises(ValueError, match=r'x\.json: actions\[0\]\[2\]: expected 7 numbers'):
-        demo_json.from_doc(doc, 'x.json')
+        program_json.from_doc(doc, 'x.json')
 
 
 def test_svg_one_path_per_stroke(spiral_program):

@@ -3,7 +3,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from chainer_spiral.demo.conversion import env_actions
+from chainer_spiral.program.conversion import env_actions
 from chainer_spiral.demo.session import record
 from chainer_spiral.envs import MyPaintEnv, ToyEnv
 

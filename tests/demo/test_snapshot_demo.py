@@ -16,8 +16,9 @@ from chainer_spiral.config import config_from_dict
 from chainer_spiral.demo import main, many, movie, player, static
 from chainer_spiral.demo import json as demo_json
 from chainer_spiral.demo import svg as demo_svg
-from chainer_spiral.demo.conversion import env_actions
 from chainer_spiral.demo.session import record_from_snapshot
+from chainer_spiral.program import json as program_json
+from chainer_spiral.program.conversion import env_actions
 from chainer_spiral.runs.loading import load_agent, make_env_from_config
 from chainer_spiral.training import train
 
@@ -76,7 +77,7 @@ def test_json_replays_pixel_equal_through_mypaint_env(run, request, tmp_path):
     demo_json.render(episodes, tmp_path / 'd.json')
     cfg, _, _ = load_agent(snapshot, with_dataset=False)
     env = make_env_from_config(cfg)
-    programs = demo_json.load(tmp_path / 'd.json')
+    programs = program_json.load(tmp_path / 'd.json')
     assert len(programs) == 6 and sum(p.n_strokes for p in programs) > 0
     for program, frames in zip(programs, episodes.frames):
         np.testing.assert_array_equal(env.reset()['image'], frames[0])
