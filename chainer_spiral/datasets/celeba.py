@@ -38,13 +38,17 @@ def read_partition(folder, names):
 
 
 def read(data, imsize):
-    """Read the faces of `data.path` (a folder, its img_align_celeba subfolder, or an npz).
+    """Read the faces of `data.path` (a folder, its img_align_celeba subfolder, an npz, or a
+    folder holding an npz of crops).
 
     Args:
         data: DataConfig of the celeba problem.
         imsize: side of the images the agent paints (faces are resized to it as they are read).
     """
     path = data_path(data)
+    if path.is_dir() and not (path / 'img_align_celeba').is_dir():
+        crops = sorted(path.glob('*.npz'))  # a folder holding an npz of crops
+        path = crops[0] if crops else path
     if path.is_file():
         return RawData(read_npz_crops(path, imsize))
     if not path.is_dir():

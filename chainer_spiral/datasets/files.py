@@ -1,5 +1,10 @@
 """Locating dataset files, and fetching the official ones into the cache with a checksum check.
 
+Where a `data:` section's files are (`data_path`): its `path` when set; else
+``$CHAINER_SPIRAL_DATA/<problem>`` when that variable is set; else ``../shared/data/<problem>``
+beside the repository when that folder exists; else the download cache ``cache_dir/<problem>``,
+where missing official files are fetched (when `download` is true and the machine is online).
+
 `OFFICIAL_FILES` maps a problem's file name to its official URL and checksum (sha256, or md5 where
 only the publisher's md5 is known; None where the publisher gives none: the file is not verified).
 """
@@ -142,6 +147,19 @@ def locate(problem, folder, filename, cache_dir, download_ok):
     return candidates[1]
 
 
+DATA_ENV = 'CHAINER_SPIRAL_DATA'
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / 'shared' / 'data'
+
+
+def data_root():
+    """The folder of local dataset folders (one per problem): ``$CHAINER_SPIRAL_DATA``, else
+    ``../shared/data`` beside the repository when it exists, else None (the download cache)."""
+    env = os.environ.get(DATA_ENV)
+    if env:
+        return Path(env).expanduser()
+    return SHARED_DATA if SHARED_DATA.is_dir() else None
+
+
 def cache_path(data):
     """The download cache of a `data:` section (DataConfig): its `cache_dir`, ~-expanded (Path)."""
     return Path(data.cache_dir).expanduser()
@@ -149,8 +167,11 @@ def cache_path(data):
 
 def data_path(data):
     """The file or folder of a `data:` section's files (DataConfig): its `path`, ~-expanded
-    (Path); null: cache_dir/<problem>."""
-    return cache_path(data) / data.problem if data.path is None else Path(data.path).expanduser()
+    (Path); null: <data_root()>/<problem>, else cache_dir/<problem>."""
+    if data.path is not None:
+        return Path(data.path).expanduser()
+    root = data_root()
+    return (cache_path(data) if root is None else root) / data.problem
 
 
 def is_available(folder, cache_dir, problem, filename):
