@@ -72,11 +72,17 @@ def render(episodes, out, fps=FPS):
         out: Path of the video.
         fps: Frames per second.
     """
+    write_video(frames(episodes), out, fps)
+    logger.info('wrote %s', out)
+
+
+def write_video(images, out, fps):
+    """Writes frames (uint8 (H, W, 3), H and W multiples of 16) as an mp4 (H.264), or as a GIF
+    when ``out`` ends in ``.gif``."""
     if Path(out).suffix.lower() == '.gif':
-        imageio.mimsave(out, list(frames(episodes)), duration=1000.0 / fps, loop=0)
+        imageio.mimsave(out, list(images), duration=1000.0 / fps, loop=0)
     else:
         with imageio.get_writer(out, fps=fps, codec='libx264', quality=8,
                                 macro_block_size=16, ffmpeg_log_level='error') as writer:
-            for frame in frames(episodes):
+            for frame in images:
                 writer.append_data(frame)
-    logger.info('wrote %s', out)

@@ -78,7 +78,9 @@ function rgb(c, alpha) {
 }
 
 // Stroke width in canvas units (multiply by the canvas side).
+const widthColumn = doc.fields.indexOf("width");
 function strokeWidth(row) {
+  if (widthColumn >= 0) return row[widthColumn];
   const widths = doc.stroke_widths;
   if (!paper) return widths[0];
   const k = Math.min(widths.length - 1, Math.max(0, Math.round(row[9] * widths.length)));

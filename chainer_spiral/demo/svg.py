@@ -37,20 +37,28 @@ def path_data(start, step, scale):
     return f'M {x0} {y0} Q {cx} {cy} {x} {y}'
 
 
-def to_svg(program, title=''):
+def to_svg(program, title='', box=(0.0, 0.0, 1.0, 1.0), pixels=None):
     """The SVG document of one program.
 
     Args:
         program: A ``Program``.
         title: Text of the ``<title>`` element.
+        box: The part of the canvas shown, ``(x0, y0, x1, y1)`` in canvas units (a picture
+            that was padded to the square canvas, cropped back).
+        pixels: The canvas side in pixels the SVG is shown at (None: ``imsize``).
 
     Returns:
-        str, an SVG of ``imsize`` x ``imsize`` user units: a background rectangle then one path
-        per painting step, in drawing order, each with ``data-step`` set to its step index.
+        str, an SVG in ``imsize`` x ``imsize`` user units showing `box`: a background rectangle
+        then one path per painting step, in drawing order, each with ``data-step`` set to its
+        step index.
     """
     size = program.imsize
+    x0, y0, x1, y1 = (v * size for v in box)
+    scale = 1.0 if pixels is None else pixels / size
     lines = [
-        f'<svg xmlns="{SVG_NS}" width="{size}" height="{size}" viewBox="0 0 {size} {size}">',
+        f'<svg xmlns="{SVG_NS}" width="{_num((x1 - x0) * scale)}" '
+        f'height="{_num((y1 - y0) * scale)}" '
+        f'viewBox="{_num(x0)} {_num(y0)} {_num(x1 - x0)} {_num(y1 - y0)}">',
         f'  <title>{quoteattr(title)[1:-1]}</title>',
         f'  <rect width="{size}" height="{size}" fill="{_hex(program.background)}"/>',
     ]

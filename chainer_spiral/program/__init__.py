@@ -23,6 +23,9 @@ class Step:
         control: The quadratic Bezier control point (paper action space), None for straight strokes.
         size: The brush size index over the number of sizes (in [0, 1)), None where the action
             space has no size.
+        width: The stroke width in canvas units where the program's strokes come at several
+            scales (a painting assembled from passes over tiles of the canvas), None: the
+            program's ``stroke_widths``.
     """
 
     end: Point
@@ -31,6 +34,7 @@ class Step:
     color: Tuple[float, float, float]
     control: Optional[Point] = None
     size: Optional[float] = None
+    width: Optional[float] = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Program:
 
     def width(self, step):
         """The stroke width of ``step`` in canvas units."""
+        if step.width is not None:
+            return step.width
         if step.size is None:
             return self.stroke_widths[0]
         return self.stroke_widths[size_index(step.size, len(self.stroke_widths))]

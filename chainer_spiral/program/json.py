@@ -9,7 +9,10 @@ Version ``0.2`` keeps these seven columns in place and adds:
   [0, 1) and the brush size index over the number of sizes (in [0, 1));
 - top-level keys ``action_space``, ``pos_resolution``, ``background`` (RGB in [0, 1]), ``start``
   (the pen before the first step), ``fields`` (the column names) and ``stroke_widths`` (canvas
-  units, one per brush size), so that a file can be replayed and rendered without the config.
+  units, one per brush size), so that a file can be replayed and rendered without the config;
+- for programs whose strokes come at several scales (``demo.py reconstruct --tiles``: a pass
+  over the whole canvas, then passes over tiles), one last column ``width``: each step's stroke
+  width in canvas units (``fields`` then ends in ``"width"``).
 
 ``canvas_size`` is the canvas in pixels.
 """
@@ -24,15 +27,24 @@ FIELDS = ('x', 'y', 'pressure', 'r', 'g', 'b', 'flag')
 PAPER_FIELDS = FIELDS + ('cx', 'cy', 'size')
 
 
-def fields(action_space):
-    return PAPER_FIELDS if action_space == 'paper' else FIELDS
+def fields(action_space, widths=False):
+    """The column names of a program's rows; `widths`: with the per-step ``width`` column."""
+    names = PAPER_FIELDS if action_space == 'paper' else FIELDS
+    return names + ('width',) if widths else names
 
 
-def step_row(step):
-    """The JSON row of a step (see the module docstring)."""
+def has_widths(program):
+    """Whether a program's steps carry their own stroke widths (``Step.width``)."""
+    return any(step.width is not None for step in program.steps)
+
+
+def step_row(step, width=None):
+    """The JSON row of a step (see the module docstring); `width` appended when given."""
     row = [float(v) for v in (*step.end, step.pressure, *step.color)] + [int(step.draw)]
     if step.control is not None:
         row += [float(v) for v in (*step.control, step.size)]
+    if width is not None:
+        row.append(float(width))
     return row
 
 
@@ -46,6 +58,7 @@ def to_doc(programs):
         A dict ready for ``json.dump``.
     """
     first = programs[0]
+    widths = any(has_widths(p) for p in programs)
     shared = ('action_space', 'imsize', 'pos_resolution', 'background', 'start', 'stroke_widths')
     for p in programs:
         for key in shared:
@@ -58,8 +71,9 @@ def to_doc(programs):
         'background': [float(v) for v in first.background],
         'start': [float(v) for v in first.start],
         'stroke_widths': [float(v) for v in first.stroke_widths],
-        'fields': list(fields(first.action_space)),
-        'actions': [[step_row(s) for s in p.steps] for p in programs],
+        'fields': list(fields(first.action_space, widths)),
+        'actions': [[step_row(s, p.width(s) if widths else None) for s in p.steps]
+                    for p in programs],
     }
 
 
@@ -99,15 +113,17 @@ def _check_header(doc, source):
     _expect(isinstance(widths, list) and len(widths) > 0 and _numbers(widths, len(widths)),
             source, 'stroke_widths', 'a non-empty list of numbers', widths)
     names = list(fields(doc['action_space']))
-    _expect(doc.get('fields') == names, source, 'fields', names, doc.get('fields'))
+    _expect(doc.get('fields') in (names, names + ['width']), source, 'fields',
+            f'{names} (then "width")', doc.get('fields'))
     _expect(isinstance(doc.get('actions'), list), source, 'actions', 'a list of drawings',
             doc.get('actions'))
 
 
-def _step(row, paper):
+def _step(row, paper, widths):
     x, y, pressure, r, g, b, flag = row[:7]
     return Step(end=(x, y), draw=bool(flag), pressure=pressure, color=(r, g, b),
-                control=(row[7], row[8]) if paper else None, size=row[9] if paper else None)
+                control=(row[7], row[8]) if paper else None, size=row[9] if paper else None,
+                width=row[-1] if widths else None)
 
 
 def from_doc(doc, source='<json>'):
@@ -125,7 +141,7 @@ def from_doc(doc, source='<json>'):
     """
     _check_header(doc, source)
     paper = doc['action_space'] == 'paper'
-    n = len(doc['fields'])
+    n, widths = len(doc['fields']), doc['fields'][-1] == 'width'
     programs = []
     for i, drawing in enumerate(doc['actions']):
         _expect(isinstance(drawing, list), source, f'actions[{i}]', 'a list of steps', drawing)
@@ -135,7 +151,7 @@ def from_doc(doc, source='<json>'):
         programs.append(Program(
             action_space=doc['action_space'], imsize=doc['canvas_size'][0],
             pos_resolution=doc['pos_resolution'], background=tuple(doc['background']),
-            start=tuple(doc['start']), steps=tuple(_step(row, paper) for row in drawing),
+            start=tuple(doc['start']), steps=tuple(_step(row, paper, widths) for row in drawing),
             stroke_widths=tuple(doc['stroke_widths'])))
     return programs
 
