@@ -6,6 +6,7 @@ setup(
     description='SPIRAL (Ganin et al., ICML 2018) on ChainerRL A3C and the libmypaint brush engine',
     packages=find_packages(include=['chainer_spiral', 'chainer_spiral.*']),
     package_data={'chainer_spiral.envs': ['brushes/*.myb'],
+                  'chainer_spiral.serve': ['static/*'],
                   'chainer_spiral.evaluation': ['classifiers/*.npz', 'classifiers/*.json']},
     python_requires='==3.11.*',
     install_requires=[
@@ -24,7 +25,9 @@ setup(
         'psutil',
         'threadpoolctl',
     ],
-    extras_require={'test': ['pytest'], 'ray': ['ray[default]']},  # ray: train.backend ray
+    extras_require={'test': ['pytest', 'httpx'], 'ray': ['ray[default]'],  # ray: train.backend ray
+                    # serve: `chainer-spiral serve`; browser: its tests in Debian's chromium
+                    'serve': ['starlette', 'uvicorn', 'pillow'], 'browser': ['playwright']},
     setup_requires=['cffi>=1.15'],
     cffi_modules=['chainer_spiral/envs/_mypaint_build.py:ffibuilder',
                   'chainer_spiral/models/_conv_build.py:ffibuilder'],

@@ -1,17 +1,18 @@
-"""The ``chainer-spiral`` console script: ``chainer-spiral train|demo ...``."""
+"""The ``chainer-spiral`` console script: ``chainer-spiral train|demo|serve ...``."""
 import os
 import sys
 
 # Before numpy is imported: one BLAS thread per process (the workers run side by side).
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 
-USAGE = '''usage: chainer-spiral {train,demo} ...
+USAGE = '''usage: chainer-spiral {train,demo,serve} ...
 
   train CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]
   demo MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy]
   demo reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR [--invert] [--n-samples K]
+  serve [--host 127.0.0.1] [--port 8000] [--painters NAME ...]
 
-`chainer-spiral train --help` and `chainer-spiral demo --help` tell more.'''
+`chainer-spiral COMMAND --help` tells more.'''
 
 
 def main(argv=None):
@@ -28,7 +29,11 @@ def main(argv=None):
         # The demo package is imported only when asked for.
         from chainer_spiral.demo import main as demo_main
         return demo_main(rest, prog='chainer-spiral demo')
-    print(f"chainer-spiral: expected a command 'train' or 'demo', got {command!r}\n\n{USAGE}",
+    if command == 'serve':
+        from chainer_spiral.serve.command import main as serve_main
+        return serve_main(rest, prog='chainer-spiral serve')
+    print(f"chainer-spiral: expected a command 'train', 'demo' or 'serve', got {command!r}\n\n"
+          f"{USAGE}",
           file=sys.stderr)
     return 2
 

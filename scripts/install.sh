@@ -5,7 +5,8 @@
 # Idempotent: it skips what is already installed. Used by `make install`/`make test`/`make demo`,
 # by .ci/run (through `make test`) and by docker/Dockerfile, so CI exercises the Docker steps.
 #   --test      also install what the test suite needs beyond the package (headless Chromium for
-#               the browser player's test, Ray for the Ray backend's tests: the `ray` extra)
+#               the browser player's test, Ray for the Ray backend's tests: the `ray` extra,
+#               Playwright to drive Chromium in the serve page's tests: the `browser` extra)
 #   VENV=path   where the virtualenv goes (default: .venv in the repository)
 #   PYTHON=exe  the interpreter that creates it (default: python3, which must be 3.11)
 set -euo pipefail
@@ -13,9 +14,9 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
 APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config make)
-EXTRAS=test
+EXTRAS=test,serve
 case "${1:-}" in
-  --test) APT_PACKAGES+=(chromium); EXTRAS=test,ray ;;
+  --test) APT_PACKAGES+=(chromium); EXTRAS=test,ray,serve,browser ;;
   '') ;;
   *) echo "install.sh: unknown option '$1' (expected --test or nothing)" >&2; exit 2 ;;
 esac
@@ -46,7 +47,7 @@ inputs=("$ROOT/setup.py" "$ROOT/constraints.txt" "$ROOT/chainer_spiral/envs/_myp
 stamp="$VENV/.installed-$(cat "${inputs[@]}" | sha256sum | cut -c1-16)"
 # The stamp records the extras installed with these inputs; a --test install covers a plain one.
 installed=$(cat "$stamp" 2>/dev/null || true)
-if [ "$installed" != "$EXTRAS" ] && [ "$installed" != test,ray ]; then
+if [ "$installed" != "$EXTRAS" ] && [ "$installed" != test,ray,serve,browser ]; then
   echo "install.sh: pip install -e .[$EXTRAS] into $VENV"
   # pip >= 26.2 applies only build constraints inside its isolated build environments (where
   # chainer's sdist needs setuptools<70), older pips PIP_CONSTRAINT: set both (docs/install.md).

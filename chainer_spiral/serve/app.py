@@ -1,0 +1,216 @@
+"""The web app (Starlette): the page, its assets and the HTTP API of docs/serve.md.
+
+Routes:
+    GET  /                                   the page (chainer_spiral/serve/static/index.html)
+    GET  /static/...                         its script and style (package data)
+    GET  /api/painters                       the painters served and the limits
+    POST /api/painters/{name}/paint          paint: the picture in the body (conditional
+                                             painters) or none; ?seed=S&invert=auto|0|1;
+                                             answers the NDJSON stream of events.py
+    GET  /api/drawings/{id}.{png,svg,json,mp4}  a finished drawing
+
+Every refusal is a JSON ``{"error": "one line"}`` with its status and one log line; no input
+reaches a traceback.
+"""
+import contextlib
+import logging
+from importlib import resources
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from chainer_spiral.serve import drawings as drawings_module
+from chainer_spiral.serve import events
+from chainer_spiral.serve.drawings import Drawings, new_id
+from chainer_spiral.serve.errors import RequestError
+from chainer_spiral.serve.limits import Limits
+from chainer_spiral.serve.painting import Painting
+from chainer_spiral.serve.uploads import INVERT_CHOICES, read_upload, upload_target
+from chainer_spiral.serve.workers import Workers
+
+logger = logging.getLogger(__name__)
+
+MAX_SEED = 2 ** 32 - 1
+# Everything the page loads comes from this server (no CDN, no inline script); a drawn or dropped
+# picture is shown from a blob: URL.
+PAGE_HEADERS = {
+    'Content-Security-Policy': "default-src 'self'; img-src 'self' blob: data:; "
+                               "media-src 'self' blob:; object-src 'none'; base-uri 'none'; "
+                               "form-action 'none'; frame-ancestors 'none'",
+    'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer'}
+
+
+class _Stream(StreamingResponse):
+    """A streaming answer that gives its painting's place back however the stream ends (done,
+    failed, or the client gone before or while it ran)."""
+
+    def __init__(self, content, release):
+        super().__init__(content, media_type=events.MEDIA_TYPE,
+                         headers={'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff'})
+        self._release = release
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.body_iterator.aclose()
+            self._release()
+
+
+def query_choice(request, key, default, choices):
+    value = request.query_params.get(key, default)
+    if value not in choices:
+        raise RequestError(400, f'{key}: expected one of {", ".join(choices)}, got {value!r}')
+    return value
+
+
+def query_seed(request):
+    value = request.query_params.get('seed', '0')
+    if not (value.isascii() and value.isdigit() and int(value) <= MAX_SEED):
+        raise RequestError(400, f'seed: expected an int from 0 to {MAX_SEED}, got {value[:40]!r}')
+    return int(value)
+
+
+async def read_body(request, max_bytes):
+    """The request's body, read no further than ``max_bytes``.
+
+    Raises:
+        RequestError: 413 when it is longer (by its Content-Length, or once read past).
+    """
+    too_long = RequestError(413, f'upload: expected at most {max_bytes} bytes, got more')
+    length = request.headers.get('content-length', '')
+    if length.isdigit() and int(length) > max_bytes:
+        raise too_long
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise too_long
+    return bytes(body)
+
+
+def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')):
+    """The app serving ``served`` painters.
+
+    Args:
+        served: dict name -> ServedPainter (``painting.load_painters``), loaded once here.
+        limits: ``Limits``.
+        allowed_hosts: the Host headers answered (others get 400): the names the server is
+            reached by, so that a web page elsewhere cannot reach it by DNS rebinding; ``('*',)``
+            for any.
+
+    Returns:
+        a Starlette app; ``app.state`` holds ``served``, ``limits``, ``workers`` and ``drawings``.
+    """
+    workers = Workers(limits.workers, limits.queue)
+    drawings = Drawings(limits.kept)
+    page = resources.files('chainer_spiral.serve').joinpath('static', 'index.html').read_text()
+
+    async def index(request):
+        return HTMLResponse(page, headers=PAGE_HEADERS)
+
+    async def list_painters(request):
+        return JSONResponse({'painters': [p.info() for p in served.values()],
+                             'limits': {'max_bytes': limits.max_bytes,
+                                        'max_pixels': limits.max_pixels,
+                                        'queue': limits.queue}})
+
+    def prepare(painter, seed, data, invert):
+        """A worker's first job for a painting: the picture made a target, the episode begun."""
+        if not painter.conditional:
+            return Painting(painter, seed), False
+        image = read_upload(data, limits, color=painter.channels == 3)
+        target, inverted = upload_target(image, painter.cfg, painter.channels, invert)
+        return Painting(painter, seed, target), inverted
+
+    async def paint_events(painting, drawing_id, inverted):
+        yield events.line(events.start_event(painting, drawing_id, inverted))
+        try:
+            for t in range(painting.T):
+                start, step = await workers.run(painting.step)
+                yield events.line(events.step_event(t, start, step, painting.blank))
+            drawing = painting.drawing(drawing_id)
+        except Exception as e:  # a fault of the server's, not of the request: it is logged
+            logger.error('paint %s: %s: %s', painting.painter.name, type(e).__name__, e,
+                         exc_info=True)
+            yield events.line(events.error_event('painting failed (see the server\'s log)'))
+            return
+        drawings.add(drawing)
+        yield events.line(events.done_event(drawing))
+
+    async def paint(request):
+        name = request.path_params['name']
+        if name not in served:
+            raise RequestError(404, f'painter: expected one of {", ".join(served)}, got '
+                                    f'{name[:60]!r}')
+        painter = served[name]
+        seed = query_seed(request)
+        invert = query_choice(request, 'invert', 'auto', INVERT_CHOICES)
+        # Tiles (many passes over a big picture) come with `demo.py reconstruct --tiles`.
+        query_choice(request, 'tiles', '1', ('1',))
+        workers.acquire()
+        try:
+            data = await read_body(request, limits.max_bytes)
+            if data and not painter.conditional:
+                raise RequestError(400, f'{name} paints without a picture (unconditional): '
+                                        f'expected an empty body, got {len(data)} bytes')
+            painting, inverted = await workers.run(prepare, painter, seed, data, invert)
+        except BaseException:
+            workers.release()
+            raise
+        logger.info('paint %s seed %d', name, seed)
+        return _Stream(paint_events(painting, new_id(), inverted), workers.release)
+
+    async def download(request):
+        drawing_id, fmt = request.path_params['id'], request.path_params['fmt']
+        drawing = drawings.get(drawing_id)
+        if drawing is None or fmt not in drawings_module.FORMATS:
+            raise RequestError(404, f'drawing: expected one of the last {limits.kept} drawings '
+                                    f'as {", ".join(drawings_module.FORMATS)}, got '
+                                    f'{(drawing_id + "." + fmt)[:60]!r}')
+        media_type, slow = drawings_module.FORMATS[fmt]
+        if slow:
+            workers.acquire()
+            try:
+                body = await workers.run(drawings_module.export, drawing, fmt)
+            finally:
+                workers.release()
+        else:
+            body = drawings_module.export(drawing, fmt)
+        return Response(body, media_type=media_type, headers={
+            'Content-Disposition': f'attachment; filename="{drawing.filename(fmt)}"',
+            'X-Content-Type-Options': 'nosniff'})
+
+    async def refused(request, exc):
+        if isinstance(exc, RequestError):
+            status, message = exc.status, str(exc)
+        elif exc.status_code == 404:
+            status, message = 404, f'{request.url.path[:80]}: no such page (docs/serve.md)'
+        else:
+            status, message = exc.status_code, exc.detail
+        logger.warning('%s %s: %d %s', request.method, request.url.path, status, message)
+        headers = {'Retry-After': '1'} if status == 429 else None
+        return JSONResponse({'error': message}, status_code=status, headers=headers)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        workers.close()
+
+    app = Starlette(
+        routes=[Route('/', index),
+                Route('/api/painters', list_painters),
+                Route('/api/painters/{name}/paint', paint, methods=['POST']),
+                Route('/api/drawings/{id}.{fmt}', download),
+                Mount('/static', StaticFiles(packages=[('chainer_spiral.serve', 'static')]))],
+        middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))],
+        exception_handlers={RequestError: refused, HTTPException: refused},
+        lifespan=lifespan)
+    app.state.served, app.state.limits = served, limits
+    app.state.workers, app.state.drawings = workers, drawings
+    return app
