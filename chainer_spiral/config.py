@@ -112,16 +112,10 @@ class ModelConfig:
     spectral_norm: bool = option(False, 'spectral normalisation in the discriminator')
     position_activation: str = option(
         'sigmoid', "activation between the position head's deconvolutions: sigmoid "
-        "(chainer_spiral) or relu (He-initialised; learns much faster, docs/learning.md)",
+        "(chainer_spiral) or relu (He-initialised; learns much faster, docs/results.md)",
         choices=('sigmoid', 'relu'))
-    action_features: str = option(
-        'index', "how the previous grid action reaches the networks: index (one scalar, "
-        "chainer_spiral's) or xy (its column and row in [0, 1], as DeepMind's agents)",
-        choices=('index', 'xy'))
     coord_channels: bool = option(False, "append each pixel's column and row as two input "
                                   'channels of the encoders (CoordConv)')
-    noise_size: int = option(0, 'size of the standard normal noise each episode draws and both '
-                             'LSTMs read at every step; 0: none', low=0, high=1024)
     spatial_skip: bool = option(False, "add to the grid heads' logits a map computed from the "
                                 "image at the grid's resolution (models/spatial.py)")
 
@@ -135,19 +129,12 @@ class AgentConfig:
     pi_loss_coef: float = option(1.0, 'weight of the policy loss', low=0)
     v_loss_coef: float = option(0.5, 'weight of the value loss', low=0)
     reward_mode: str = option('wgangp', 'reward of the final canvas: the wgangp critic, the dcgan '
-                              "discriminator's softplus (chainer_spiral), nsgan (its "
-                              'non-saturating log sigmoid), or l2 (negative L2 distance to the '
-                              'target)', choices=('wgangp', 'dcgan', 'nsgan', 'l2'))
-    l2_blur: float = option(0.0, 'l2 reward: the Gaussian blur (sigma in pixels) of the canvas '
-                            "minus target before the distance, so that strokes near the target's "
-                            'ink score better than strokes far from it; 0: plain L2', low=0)
+                              "discriminator's softplus (chainer_spiral), or l2 (negative L2 "
+                              'distance to the target)', choices=('wgangp', 'dcgan', 'l2'))
     reward_standardisation: str = option(
         'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
-        'none, batch (over the rollout) or running (over the last reward_window scores)',
-        choices=('none', 'batch', 'running'))
-    reward_window: int = option(1000, 'scores kept for running reward standardisation', low=2)
-    advantage_normalisation: bool = option(False, 'normalise the advantages G - V of each '
-                                           'update to mean 0 and standard deviation 1')
+        'none, or batch (to mean 0 and standard deviation 1 over the rollout)',
+        choices=('none', 'batch'))
     recompute: str = option(
         'fused', "how the update recomputes the policy: fused (models/fused.py: reused acting "
         "passes, chunks, shared encoder passes; fast) or plain (Generator.evaluate's one graph; "
@@ -186,24 +173,10 @@ class AgentConfig:
                                "(a drawing's own points where they fit in T steps, as a "
                                "painter's programs do: their corners kept; else arc)",
                                choices=('arc', 'vertices'))
-    teacher: typing.Optional[str] = option(
-        None, "a conditional painter's snapshot directory that labels an unconditional "
-        "student's own drawings (DAgger): each drawing gets a training image as the teacher's "
-        "target (teacher_targets); null: none", path=True)
-    teacher_updates: int = option(0, 'DAgger updates on the teacher\'s labels, after the '
-                                  'demo_updates, before the first training update of a new run',
-                                  low=0)
-    teacher_targets: str = option('nearest', "the teacher's targets for the student's B "
-                                  'drawings: nearest (each the training image nearest to it) or '
-                                  'matched (B training images drawn at random, paired with the '
-                                  'drawings closest pair first, so that the targets keep the '
-                                  "data's mix)", choices=('nearest', 'matched'))
-    teacher_interleave: bool = option(False, 'each DAgger update is followed by one behaviour-'
-                                      'cloning update on the demonstrations')
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
-                                 "warm start's n updates (cloning and DAgger), from its value "
-                                 'to 1/n of it (the last updates barely move the policy); '
-                                 'training then starts at the full rate')
+                                 "demo_updates' n cloning updates, from its value to 1/n of it "
+                                 '(the last updates barely move the policy); training then '
+                                 'starts at the full rate')
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
                                         'policy a new run starts with (after --init or the '
                                         'demonstrations), before the policy learns', low=0)
@@ -218,10 +191,9 @@ class TrainConfig:
     steps: int = option(10_000_000, 'total environment steps (all processes) to train for', low=1)
     n_save_interval: int = option(100, 'updates (all processes) between snapshots; 0: only the '
                                   'final one', low=0)
-    warm_start_save_interval: int = option(0, 'warm-start updates (agent.demo_updates, '
-                                           'teacher_updates) between checkpoints in '
-                                           'OUTDIR/warm_start, from which a new run in that '
-                                           'OUTDIR goes on; 0: none', low=0)
+    warm_start_save_interval: int = option(0, 'cloning updates (agent.demo_updates) between '
+                                           'checkpoints in OUTDIR/warm_start, from which a new '
+                                           'run in that OUTDIR goes on; 0: none', low=0)
     n_save_final_obs_interval: int = option(100, 'updates between PNG grids of final canvases '
                                             'vs real images in OUTDIR/finals; 0: none', low=0)
     log_interval: int = option(10, 'updates between metric rows (scores.txt, metrics.csv, '
@@ -241,6 +213,17 @@ class TrainConfig:
 
 SECTION_CLASSES = {'env': EnvConfig, 'data': DataConfig, 'model': ModelConfig,
                    'agent': AgentConfig, 'train': TrainConfig}
+
+# Keys removed because the experiments found no gain in them (docs/results.md, the ablation
+# table), with the default they had: the config.yaml of a run written before still loads when
+# it holds that default (its run used no such option); any other value is an error.
+REMOVED_KEYS = {
+    ('model', 'action_features'): 'index', ('model', 'noise_size'): 0,
+    ('agent', 'l2_blur'): 0.0, ('agent', 'reward_window'): 1000,
+    ('agent', 'advantage_normalisation'): False, ('agent', 'teacher'): None,
+    ('agent', 'teacher_updates'): 0, ('agent', 'teacher_targets'): 'nearest',
+    ('agent', 'teacher_interleave'): False,
+}
 
 
 def section(name, values):
@@ -380,6 +363,12 @@ def _build(items, check_paths, source):
         fields = {f.name: f for f in dataclasses.fields(cls)
                   if f.name not in SECTION_CLASSES}
         label = key if section is None else f'{section}.{key}'
+        if (section, key) in REMOVED_KEYS:
+            default = REMOVED_KEYS[section, key]
+            if value == default and isinstance(value, bool) == isinstance(default, bool):
+                continue
+            raise ConfigError(f'{where}: {label}: removed (the experiments found no gain in it: '
+                              f'docs/results.md); expected it left out, got {_show(value)}')
         if key not in fields:
             raise ConfigError(f'{where}: {label}: unknown key (expected one of '
                               f'{", ".join(fields)})')
@@ -426,14 +415,6 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
-    if cfg.agent.teacher_updates and cfg.agent.teacher is None:
-        fail('agent', 'teacher_updates', 'expected agent.teacher with teacher_updates > 0')
-    if cfg.agent.teacher_interleave and cfg.agent.demonstrations is None:
-        fail('agent', 'teacher_interleave', 'expected agent.demonstrations with '
-             'teacher_interleave true')
-    if cfg.agent.teacher_updates and cfg.model.conditional:
-        fail('agent', 'teacher_updates', 'expected an unconditional student (model.conditional '
-             'false): a conditional one has its targets')
     if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
         fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
              'discriminator)')
@@ -448,10 +429,6 @@ def _check_consistency(cfg, items, check_paths, source):
         fail('env', 'brush', f'no such brush file: {cfg.env.brush}')
     if cfg.agent.demonstrations is not None and not os.path.isfile(cfg.agent.demonstrations):
         fail('agent', 'demonstrations', f'no such file: {cfg.agent.demonstrations}')
-    if cfg.agent.teacher is not None and not os.path.isfile(
-            os.path.join(cfg.agent.teacher, 'counters.json')):
-        fail('agent', 'teacher', f'expected a snapshot directory with counters.json, got '
-             f'{cfg.agent.teacher}')
 
 
 # ---------------------------------------------------------------------------------------------

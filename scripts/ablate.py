@@ -13,7 +13,7 @@ quality figures of its snapshots to quality.csv during training (train.eval_inte
 - OUTDIR/ablation.csv: every quality row of every run, with its arm and seed, and for an
   unconditional painter `fd_normalised_common`: its Frechet distance normalised with the first
   arm's calibration of that seed (each run's `fd_normalised` uses its own untrained policy,
-  which an arm that changes the model's inputs, such as `model.action_features`, changes too);
+  which an arm that changes the model's inputs, such as `model.coord_channels`, changes too);
 - OUTDIR/ablation.md: the last row of each run, and per arm the mean over its seeds;
 - OUTDIR/ablation_steps.png, OUTDIR/ablation_time.png: the figures of every run against env
   steps and against wall time (scripts/plot_scores.py).

@@ -52,12 +52,11 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     cfg = load_config(run_dir / CONFIG_FILE, check_paths=False)
-    if cfg.agent.demonstrations is not None or cfg.agent.teacher is not None:
+    if cfg.agent.demonstrations is not None:
         # The warm start ran once, before the run's first update (command.txt has it); resuming
-        # never repeats it, and the shipped painter must load without its demonstrations file
-        # and its teacher.
+        # never repeats it, and the shipped painter must load without its demonstrations file.
         cfg = dataclasses.replace(cfg, agent=dataclasses.replace(
-            cfg.agent, demonstrations=None, demo_updates=0, teacher=None, teacher_updates=0))
+            cfg.agent, demonstrations=None, demo_updates=0))
     dump_config(cfg, dest / CONFIG_FILE)
     shutil.copytree(snapshot, dest / str(step))
     for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',

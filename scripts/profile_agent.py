@@ -40,7 +40,7 @@ def main(argv=None):
     parser.add_argument('--rollout-n', type=int, default=AgentConfig.rollout_n)
     parser.add_argument('--max-episode-steps', type=int, default=10)
     parser.add_argument('--action-space', default='spiral', choices=('spiral', 'paper'))
-    parser.add_argument('--reward-mode', default='wgangp', choices=('wgangp', 'dcgan', 'nsgan', 'l2'))
+    parser.add_argument('--reward-mode', default='wgangp', choices=('wgangp', 'dcgan', 'l2'))
     parser.add_argument('--conditional', action='store_true')
     parser.add_argument('--channels', type=int, default=1, choices=(1, 3))
     parser.add_argument('--problem', default=None, help='a dataset problem (else synthetic)')

@@ -57,7 +57,7 @@ def test_int_is_accepted_for_float_and_converted(tmp_path):
     ('agent: {rollout_n: true}', 'agent.rollout_n: expected int >= 1, got True (bool)'),
     ("agent: {rollout_n: '20'}", "agent.rollout_n: expected int >= 1, got '20' (str)"),
     ('agent: {reward_mode: gan}',
-     "agent.reward_mode: expected one of 'wgangp', 'dcgan', 'nsgan', 'l2', got 'gan' (str)"),
+     "agent.reward_mode: expected one of 'wgangp', 'dcgan', 'l2', got 'gan' (str)"),
     ('agent: {temporal_credit: 1}', 'agent.temporal_credit: expected bool, got 1 (int)'),
     ('agent: {beta1: 1.0}', 'agent.beta1: expected float in [0, 1), got 1.0 (float)'),
     ('agent: {lr: .nan}', 'agent.lr: expected float > 0, got nan (float)'),
@@ -90,6 +90,33 @@ def test_invalid_values_name_file_key_expectation_and_value(tmp_path, text, expe
     path = write(tmp_path, body)
     message = error_of(path)
     assert message.startswith(f'{path}: {expected}'), message
+
+
+@pytest.mark.parametrize('key, value, shown', [
+    ('model.noise_size', '8', '8 (int)'),
+    ('model.action_features', 'xy', "'xy' (str)"),
+    ('agent.advantage_normalisation', 'true', 'True (bool)'),
+    ('agent.l2_blur', '3.0', '3.0 (float)'),
+    ('agent.teacher_updates', '200', '200 (int)'),
+])
+def test_a_removed_option_is_a_one_line_error_naming_it(tmp_path, key, value, shown):
+    """The options the experiments found no gain in are gone: set in a file or with --set, each
+    is an error naming the key."""
+    section, name = key.split('.')
+    path = write(tmp_path, f'{section}: {{{name}: {value}}}\n' + MINIMAL)
+    assert error_of(path) == (f'{path}: {key}: removed (the experiments found no gain in it: '
+                              f'docs/results.md); expected it left out, got {shown}')
+    assert error_of(write(tmp_path, MINIMAL, 'm.yaml'), [f'{key}={value}']).startswith(
+        f'--set {key}={value}: {key}: removed')
+
+
+def test_an_older_runs_config_with_the_removed_options_at_their_defaults_loads(tmp_path):
+    old = MINIMAL + ('model: {action_features: index, noise_size: 0}\n'
+                     'agent: {l2_blur: 0.0, reward_window: 1000, advantage_normalisation: false, '
+                     'teacher: null, teacher_updates: 0, teacher_targets: nearest, '
+                     'teacher_interleave: false, lr: 5.0e-4}\n')
+    cfg = load_config(write(tmp_path, old))
+    assert cfg == load_config(write(tmp_path, MINIMAL + 'agent: {lr: 5.0e-4}\n', 'new.yaml'))
 
 
 def test_missing_required_problem(tmp_path):

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import yaml
 
+from chainer_spiral.cli import train_main
 from chainer_spiral.demo import main as demo_main
 from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
-from chainer_spiral.training.command import main as train_main
 
 REPO = Path(__file__).resolve().parents[1]
 

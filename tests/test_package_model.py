@@ -1,6 +1,5 @@
 """scripts/package_model.py on a run written by the real trainer and measured by evaluate_run."""
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from chainer_spiral.config import load_config
+from chainer_spiral.evaluation.evaluate import summarise
 from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -24,8 +24,9 @@ def script(name, *args):
 
 
 def test_package_writes_a_card_from_the_measured_files(tmp_path):
-    run = Path(train(load_config(REPO / 'configs' / 'toy.yaml', TINY), tmp_path / 'run',
-                     argv=['train.py', 'tiny'], progress=False)['snapshot']).parent
+    summary = train(load_config(REPO / 'configs' / 'toy.yaml', TINY), tmp_path / 'run',
+                    argv=['train.py', 'tiny'], progress=False, evaluate=summarise)
+    run = Path(summary['snapshot']).parent
     script('evaluate_run.py', run, '--n', 8)
     notes = tmp_path / 'notes.md'
     notes.write_text('It draws lines.\n')
@@ -70,7 +71,7 @@ def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
 
 def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path):
     """The shipped config leaves the warm start out: the snapshot loads and draws once the
-    demonstrations file and the teacher are gone."""
+    demonstrations file is gone."""
     from chainer_spiral.program import json as programs_json
     from chainer_spiral.program.conversion import program_from_actions
     from chainer_spiral.envs import make_env
@@ -79,18 +80,13 @@ def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path)
     demos = tmp_path / 'demos.json'
     demos.write_text(json.dumps(programs_json.to_doc([program_from_actions(
         env, {'position': np.array([0, 2]), 'prob': np.array([0, 1])})])))
-    teacher = Path(train(load_config(REPO / 'configs' / 'toy.yaml', TINY + [
-        'model.conditional=true', 'train.eval_interval=0']), tmp_path / 'teacher',
-        progress=False)['snapshot'])
     cfg = load_config(REPO / 'configs' / 'toy.yaml', TINY + [
-        f'agent.demonstrations={demos}', 'agent.demo_updates=2', f'agent.teacher={teacher}',
-        'agent.teacher_updates=2', 'train.eval_interval=0', 'train.log_interval=100'])
+        f'agent.demonstrations={demos}', 'agent.demo_updates=2', 'train.eval_interval=0',
+        'train.log_interval=100'])
     run = Path(train(cfg, tmp_path / 'run', progress=False)['snapshot']).parent
     script('package_model.py', run, 64, 'toyish', '--n', 8, '--into', tmp_path / 'models')
     demos.unlink()
-    shutil.rmtree(teacher.parent)
     dest = tmp_path / 'models' / 'toyish'
     shipped, agent, _ = load_agent(str(dest / '64'))
     assert (shipped.agent.demonstrations, shipped.agent.demo_updates) == (None, 0)
-    assert (shipped.agent.teacher, shipped.agent.teacher_updates) == (None, 0)
     assert agent.collect([env]).finals.shape == (1, 1, 3, 3)

@@ -37,7 +37,6 @@ class Rollout:
             float32 arrays (T * B, ...) in time-major order (() for the MLP encoder), or None
             when they were not kept or once the learner has used them (they hold only for
             `version`'s parameters).
-        noise: float32 (B, noise_size), the episodes' noise input, or None (no noise).
     """
     actions: dict
     canvases: np.ndarray
@@ -50,7 +49,6 @@ class Rollout:
     version: int
     frames: Optional[np.ndarray] = None
     maps: Optional[tuple] = None
-    noise: Optional[np.ndarray] = None
 
     @property
     def T(self):
@@ -120,7 +118,7 @@ class LockstepActor:
     Args:
         generator: Generator.
         spec: ActionSpec of the envs.
-        rng: numpy RandomState of the sampling (and of the episodes' noise).
+        rng: numpy RandomState of the sampling.
         B: episodes.
         targets: float32 (B, C, H, W) when the generator is conditional, else None.
         greedy: take the most probable action of each head.
@@ -137,9 +135,8 @@ class LockstepActor:
         self.targets, self.version = targets, version
         self.choose = choose_actions(rng, greedy, temperature)
         self.state = generator.initial_state(B)
-        self.feats = np.zeros((B, sum(spec.field_dims)), np.float32)
+        self.feats = np.zeros((B, len(spec.heads)), np.float32)
         self.pens = np.zeros(B, np.int64)
-        self.noise = generator.initial_noise(rng, B)
         self.maps = None if maps_for is None else tuple(
             np.empty((maps_for * B,) + shape, np.float32)
             for shape in generator.encoder.map_shapes)
@@ -167,7 +164,7 @@ class LockstepActor:
         with chainer.no_backprop_mode(), chainer.using_config('train', False):
             g_pi, g_v = encode_step(self.generator, canvases, self.targets, self.feats,
                                     self.maps or (), self.t * self.B)
-            z, value, self.state = self.generator.step(g_pi, g_v, self.state, self.noise)
+            z, value, self.state = self.generator.step(g_pi, g_v, self.state)
             skip = None if self.generator.skip is None else self.generator.spatial_logits(
                 network_images(canvases, self.targets), self.pens)
             acts, log_prob, entropy = self.generator.decoder(z, choose, skip)
@@ -190,7 +187,7 @@ class LockstepActor:
         return Rollout({k: np.stack(v) for k, v in self.actions.items()}, canvases, finals,
                        self.targets, log_probs, entropies, values,
                        (np.stack(self.gx_pi), np.stack(self.gx_v)), self.version, frames,
-                       self.maps, self.noise)
+                       self.maps)
 
 
 def collect(generator, spec, envs, rng, channels, targets=None, greedy=False, record=False,

@@ -13,14 +13,6 @@ its corners (arc spacing moves every vertex of a T-step program along its path).
 the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the T * B steps, computed on the plain
 path of the learner (Generator.evaluate); the value network is left alone. For a conditional
 painter each demonstration's own finished canvas is its target.
-
-Cloning trains the policy only on the demonstrations' canvases, never on the slightly-off ones
-its own samples reach. `teacher_labelling` is DAgger (Ross et al. 2011) with a conditional
-painter as the expert: the unconditional student draws, each drawing gets the image nearest to
-it as the teacher's target, and the student is trained on the teacher's greedy actions along
-its own trajectory. Nearest targets follow the student's own mix of digits, which can
-drift; matched targets (a random batch of images, paired with the drawings) and cloning updates
-interleaved with the DAgger ones hold the mix to the data's.
 """
 from pathlib import Path
 
@@ -30,7 +22,6 @@ import numpy as np
 from chainer_spiral.agents.acting import Rollout, to_canvas
 from chainer_spiral.datasets.base import DatasetError
 from chainer_spiral.errors import check_finite
-from chainer_spiral.evaluation.quality import squared_distances
 
 
 def read_demonstrations(path):
@@ -130,17 +121,16 @@ def demonstration_batch(demos, R, T, spacing='arc'):
     return {name: np.stack([a[name] for a in actions], axis=1) for name in actions[0]}
 
 
-def played(envs, spec, actions, channels, noise=None):
+def played(envs, spec, actions, channels):
     """Demonstrations played once in the envs, without the network: a Rollout of their
     canvases and actions whose acting-pass fields (log_probs, entropies, values, encodings)
-    are None; Generator.evaluate needs only the canvases, the actions and the noise.
+    are None; Generator.evaluate needs only the canvases and the actions.
 
     Args:
         envs: B envs.
         spec: ActionSpec of the envs.
         actions: dict name -> int64 (T, B), demonstration_batch's.
         channels: C of the network's canvas input.
-        noise: float32 (B, noise_size), the episodes' noise input, or None.
 
     Returns:
         Rollout: canvases uint8 (T + 1, B, H, W, C), finals float32 (B, C, H, W), targets None.
@@ -153,7 +143,7 @@ def played(envs, spec, actions, channels, noise=None):
         canvases.append(np.stack([to_canvas(im, channels) for im in images]))
     canvases = np.stack(canvases)
     finals = canvases[-1].transpose(0, 3, 1, 2).astype(np.float32) / np.float32(255)
-    return Rollout(actions, canvases, finals, None, None, None, None, None, 0, noise=noise)
+    return Rollout(actions, canvases, finals, None, None, None, None, None, 0)
 
 
 def behaviour_cloning(agent, envs, demos, rng, spacing='arc'):
@@ -171,62 +161,12 @@ def behaviour_cloning(agent, envs, demos, rng, spacing='arc'):
     picked = [demos[i] for i in rng.randint(len(demos), size=len(envs))]
     actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps, spacing)
     generator = agent.generator
-    rollout = played(envs, agent.spec, actions, generator.channels,
-                     generator.initial_noise(agent.rng, len(envs)))
+    rollout = played(envs, agent.spec, actions, generator.channels)
     targets = rollout.finals if agent.conditional else None
-    return _imitate(agent, rollout, targets, None, 'bc_loss')
-
-
-def nearest_images(canvases, images):
-    """For each canvas (B, C, H, W) the image of `images` (N, C, H, W) at the least pixel L2:
-    float32 (B, C, H, W)."""
-    d = squared_distances(canvases.reshape(len(canvases), -1), images.reshape(len(images), -1))
-    return images[d.argmin(axis=1)]
-
-
-def matched_images(canvases, images, rng):
-    """B images of `images` (N, C, H, W) drawn at random without replacement, paired with the
-    B canvases (B, C, H, W) greedily, the closest remaining pair (pixel L2) first: float32
-    (B, C, H, W), row b the image paired with canvas b. The targets of a batch keep the
-    data's mix whatever the canvases look like."""
-    B = len(canvases)
-    picked = images[rng.choice(len(images), size=B, replace=False)]
-    d = squared_distances(canvases.reshape(B, -1), picked.reshape(B, -1))
-    pair = np.full(B, -1)
-    taken = np.zeros(B, dtype=bool)
-    for flat in np.argsort(d, axis=None, kind='stable'):
-        row, col = divmod(int(flat), B)
-        if pair[row] < 0 and not taken[col]:
-            pair[row], taken[col] = col, True
-    return picked[pair]
-
-
-def teacher_labelling(agent, teacher, envs, images, targets='nearest', rng=None):
-    """One DAgger step of an unconditional agent's shared generator: it samples len(envs)
-    drawings; the conditional `teacher` (Generator) labels every step with its greedy actions
-    towards a target per drawing, an image of `images` (N, C, H, W): the one nearest the
-    drawing (`targets` 'nearest') or one of a random batch paired with it (`targets`
-    'matched', drawn with `rng`: matched_images); the loss is
-    -mean log pi(teacher's action | the student's own canvases and actions).
-
-    Returns:
-        float: the loss.
-    """
-    rollout = agent.collect(envs)
-    goals = (nearest_images(rollout.finals, images) if targets == 'nearest'
-             else matched_images(rollout.finals, images, rng))
-    labels = teacher.greedy_actions(rollout, goals)
-    return _imitate(agent, rollout, None, labels, 'teacher_loss')
-
-
-def _imitate(agent, rollout, targets, labels, name):
-    """One update of the shared generator on -mean log pi(labels) at the rollout's steps
-    (labels None: the rollout's own actions); returns the loss (float)."""
-    generator = agent.generator
     generator.cleargrads()
-    log_prob, _, _ = generator.evaluate(rollout, targets, labels)
+    log_prob, _, _ = generator.evaluate(rollout, targets)
     loss = -chainer.functions.mean(log_prob)
-    check_finite(**{name: loss.array})
+    check_finite(bc_loss=loss.array)
     loss.backward()
     agent._apply(generator, agent.shared_generator, agent.gen_optimizer)
     agent.sync_parameters()

@@ -12,34 +12,21 @@ from chainer_spiral.errors import NonFiniteLossError, check_finite  # noqa: F401
 # ---------------------------------------------------------------- rewards per step
 
 class ScoreStandardiser:
-    """Standardises reward-mode scores: (s - mean) / std over the statistics' window.
+    """Standardises reward-mode scores: 'batch': (s - mean) / std over the scores given in one
+    call (a rollout's); 'none' returns the scores unchanged."""
 
-    'batch': the window is the scores given in one call; 'running': the last `window` scores
-    seen (the given ones included). 'none' returns the scores unchanged.
-    """
-
-    def __init__(self, mode, window=1000):
-        if mode not in ('none', 'batch', 'running'):
-            raise ValueError(f"reward standardisation: expected 'none', 'batch' or 'running', "
-                             f"got {mode!r}")
-        self.mode, self.window = mode, window
-        self.history = np.zeros(0, np.float32)
+    def __init__(self, mode):
+        if mode not in ('none', 'batch'):
+            raise ValueError(f"reward standardisation: expected 'none' or 'batch', got {mode!r}")
+        self.mode = mode
 
     def __call__(self, scores):
         """float32 array of any shape -> standardised float32 array of that shape."""
         if self.mode == 'none':
             return scores
         flat = np.asarray(scores, np.float32).reshape(-1)
-        if self.mode == 'running':
-            self.history = np.concatenate((self.history, flat))[-self.window:]
-            flat = self.history
         mean, std = flat.mean(), flat.std()
         return ((scores - mean) / (std + 1e-8)).astype(np.float32)
-
-
-def normalised(advantage):
-    """Advantages (N,) shifted and scaled to mean 0, standard deviation 1."""
-    return ((advantage - advantage.mean()) / (advantage.std() + 1e-8)).astype(np.float32)
 
 
 def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
@@ -105,14 +92,12 @@ class A3CLoss:
     pi_loss = pi_loss_coef * mean(-log_prob * A - beta * entropy), A = G - V
     v_loss = v_loss_coef * mean((V - G)^2 / 2)
 
-    (the advantage does not backpropagate into V; with `advantage_normalisation` A is
-    normalised over the N steps). Its parts serve the fused recompute, which builds the policy
-    loss chunk by chunk.
+    (the advantage does not backpropagate into V). Its parts serve the fused recompute, which
+    builds the policy loss chunk by chunk.
     """
 
-    def __init__(self, beta, pi_loss_coef, v_loss_coef, advantage_normalisation=False):
+    def __init__(self, beta, pi_loss_coef, v_loss_coef):
         self.beta, self.pi_loss_coef, self.v_loss_coef = beta, pi_loss_coef, v_loss_coef
-        self.advantage_normalisation = advantage_normalisation
 
     def __call__(self, log_prob, entropy, value, returns):
         """(pi_loss, v_loss) Variables of Variables (N,) log_prob, entropy, value and float32
@@ -122,10 +107,10 @@ class A3CLoss:
                 self.value_loss(value, returns))
 
     def advantage(self, returns, value):
-        """float32 (N,): G - V, a constant (normalised with `advantage_normalisation`)."""
+        """float32 (N,): G - V, a constant."""
         advantage = returns - value.array
         assert advantage.shape == returns.shape
-        return normalised(advantage) if self.advantage_normalisation else advantage
+        return advantage
 
     def policy_loss(self, log_prob, entropy, advantage, n):
         """The policy loss of M <= n of the n steps (their share of the mean): Variables (M,)

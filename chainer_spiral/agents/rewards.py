@@ -6,12 +6,10 @@ its loss's gradient (`backward`). `make_reward` picks the object once, from the 
 - WGANGP: the critic's score D(x); loss mean D(fake) - mean D(real) + gp_lambda * penalty.
 - DCGAN: softplus of D's logit (chainer_spiral's: flat at 0 where D is sure a canvas is fake);
   loss mean softplus(-D(real)) + mean softplus(D(fake)).
-- NSGAN: the non-saturating log sigmoid of D's logit (linear in the logit there); DCGAN's loss.
-- L2: -MSE to the target, of the Gaussian-blurred difference when `blur` > 0; no discriminator.
+- L2: -MSE to the target; no discriminator.
 """
 import chainer
 import chainer.functions as F
-import cv2
 import numpy as np
 
 from chainer_spiral.errors import check_finite
@@ -21,30 +19,13 @@ _SCORE_CHUNK = 40
 
 
 class L2:
-    """-MSE between each canvas and its target (no discriminator: `learns` is False).
-
-    Args:
-        blur: Gaussian sigma in pixels applied to canvas - target before the mean square, so
-            that strokes near the target's ink score better than strokes far from it (0: none).
-    """
+    """-MSE between each canvas and its target (no discriminator: `learns` is False)."""
 
     learns = False
 
-    def __init__(self, blur=0.0):
-        self.blur = blur
-
     def scores(self, images, targets):
         """float32 (N, C, H, W) canvases and targets in [0, 1] -> float32 (N,)."""
-        return -np.mean(np.square(blurred(images - targets, self.blur)), axis=(1, 2, 3))
-
-
-def blurred(images, sigma):
-    """float32 (N, C, H, W) with every channel Gaussian-blurred by `sigma` pixels (0: as is)."""
-    if sigma == 0:
-        return images
-    planes = np.ascontiguousarray(images, np.float32).reshape((-1,) + images.shape[2:])
-    out = [cv2.GaussianBlur(p, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE) for p in planes]
-    return np.stack(out).reshape(images.shape)
+        return -np.mean(np.square(images - targets), axis=(1, 2, 3))
 
 
 class Discriminated:
@@ -147,13 +128,6 @@ class DCGAN(Discriminated):
         return F.mean(F.softplus(-y_real)) + F.mean(F.softplus(y_fake)), 0.0, np.zeros(1)
 
 
-class NSGAN(DCGAN):
-    """The DCGAN discriminator with the non-saturating reward log sigmoid(logit)."""
-
-    def reward_of_logits(self, y):
-        return -np.logaddexp(0.0, -y).astype(np.float32)
-
-
 def gradient_penalty(discriminator, real, fake, condition, eps):
     """WGAN-GP penalty mean((|grad_x D(x_mid)|_2 - 1)^2) at x_mid = eps real + (1 - eps) fake.
 
@@ -180,7 +154,7 @@ def gradient_penalty(discriminator, real, fake, condition, eps):
 def make_reward(cfg, discriminator):
     """The reward object of an AgentConfig's `reward_mode` over a (local) discriminator."""
     if cfg.reward_mode == 'l2':
-        return L2(cfg.l2_blur)
+        return L2()
     if cfg.reward_mode == 'wgangp':
         return WGANGP(discriminator, cfg.gp_lambda)
-    return {'dcgan': DCGAN, 'nsgan': NSGAN}[cfg.reward_mode](discriminator)
+    return DCGAN(discriminator)

@@ -117,16 +117,14 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self.conditional = conditional
         self.reward = rewards.make_reward(cfg, self.discriminator)
         self.rollout_n, self.gamma, self.lambda_R = cfg.rollout_n, cfg.gamma, cfg.lambda_R
-        self.loss = learning.A3CLoss(cfg.beta, cfg.pi_loss_coef, cfg.v_loss_coef,
-                                     cfg.advantage_normalisation)
+        self.loss = learning.A3CLoss(cfg.beta, cfg.pi_loss_coef, cfg.v_loss_coef)
         self.generator_backward = (fused_backward if cfg.recompute == 'fused'
                                    else learning.plain_backward)
         self.penalties = dict(empty_drawing_penalty=cfg.empty_drawing_penalty,
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
         self.temporal_credit = cfg.temporal_credit
-        self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation,
-                                                      cfg.reward_window)
+        self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
                        else None)
         self.process_idx = process_idx
@@ -424,7 +422,7 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
         ConfigError: an unknown key or an invalid value in `model` or `agent`.
     """
     model, cfg = section('model', model), section('agent', agent)
-    spec = spec_from_env(env, model.action_features)
+    spec = spec_from_env(env)
     if dataset.imsize != env.imsize:
         raise ValueError(f'dataset imsize: expected the env imsize {env.imsize}, '
                          f'got {dataset.imsize}')
@@ -432,8 +430,7 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
     np.random.seed(seed)  # Chainer's initializers draw from numpy's global RNG
     try:
         gen = Generator(env.imsize, dataset.channels, spec, model.conditional, model.blind,
-                        model.position_activation, model.coord_channels, model.noise_size,
-                        model.spatial_skip)
+                        model.position_activation, model.coord_channels, model.spatial_skip)
         dis = Discriminator(env.imsize, dataset.channels, model.conditional, model.spectral_norm)
     finally:
         np.random.set_state(state)

@@ -23,19 +23,12 @@ class ActionSpec:
         pos_resolution: R.
         pressure: the constant pressure put in every 'spiral' action.
         color: the constant RGB colour put in every 'spiral' action.
-        action_features: how a previous grid action reaches the networks: 'index' (one scalar,
-            chainer_spiral's) or 'xy' (its column and row, each in [0, 1], as DeepMind's
-            SPIRAL agents).
     """
 
-    def __init__(self, kind, pos_resolution, pressure=1.0, color=(0.0, 0.0, 0.0),
-                 action_features='index'):
+    def __init__(self, kind, pos_resolution, pressure=1.0, color=(0.0, 0.0, 0.0)):
         if kind not in ('spiral', 'paper'):
             raise ValueError(f"action space: expected 'spiral' or 'paper', got {kind!r}")
-        if action_features not in ('index', 'xy'):
-            raise ValueError(f"action features: expected 'index' or 'xy', got "
-                             f"{action_features!r}")
-        self.kind, self.action_features = kind, action_features
+        self.kind = kind
         self.R = int(pos_resolution)
         grid = self.R * self.R
         if kind == 'spiral':
@@ -51,11 +44,6 @@ class ActionSpec:
     @property
     def names(self):
         return tuple(h.name for h in self.heads)
-
-    @property
-    def field_dims(self):
-        """Per head, how many feature columns it takes in `features` (2 for an 'xy' grid head)."""
-        return tuple(2 if h.spatial and self.action_features == 'xy' else 1 for h in self.heads)
 
     def normalise(self, head, a):
         """Action indices -> float32 scalars fed back to the networks.
@@ -74,19 +62,10 @@ class ActionSpec:
                 zeros, what the env reports after reset (pen at grid point 0, not drawing).
 
         Returns:
-            float32 (..., F) with F = sum(field_dims): per head its normalised index, or for
-            grid heads with 'xy' features the column and row divided by R - 1.
+            float32 (..., F), F = len(heads): per head its normalised index.
         """
-        columns = []
-        for h in self.heads:
-            a = np.asarray(actions[h.name])
-            if h.spatial and self.action_features == 'xy':
-                scale = np.float32(max(self.R - 1, 1))
-                columns += [(a % self.R).astype(np.float32) / scale,
-                            (a // self.R).astype(np.float32) / scale]
-            else:
-                columns.append(self.normalise(h, a))
-        return np.stack(columns, axis=-1)
+        return np.stack([self.normalise(h, np.asarray(actions[h.name])) for h in self.heads],
+                        axis=-1)
 
     def previous_features(self, actions):
         """What the networks read at each step of episodes: actions dict name -> int (T, B) ->
@@ -109,9 +88,9 @@ class ActionSpec:
         return out
 
 
-def spec_from_env(env, action_features='index'):
+def spec_from_env(env):
     """The ActionSpec of an env (MyPaintEnv or ToyEnv): its `action_space_kind`,
-    `pos_resolution`, `pressure` and `color`; `action_features` as ActionSpec's."""
+    `pos_resolution`, `pressure` and `color`."""
     kind = env.action_space_kind
     return ActionSpec(kind, env.pos_resolution, getattr(env, 'pressure', 1.0),
-                      getattr(env, 'color', (0.0, 0.0, 0.0)), action_features)
+                      getattr(env, 'color', (0.0, 0.0, 0.0)))

@@ -41,36 +41,31 @@ def conv_feature_size(imsize):
 
 
 class FieldEmbedding(chainer.Chain):
-    """One Linear(d_i, width / n_fields) per action field i, run as one masked Linear.
+    """One Linear(1, width / n_fields) per action field, run as one masked Linear.
 
     chainer_spiral embedded each previous-action scalar with its own Linear(1, 16); this is
-    the same function with a block-diagonal weight, so all fields cost one matmul. A field
-    may have several columns (d_i = 2: the x and y of a grid action).
+    the same function with a block-diagonal weight, so all fields cost one matmul.
 
     Args:
-        field_dims: d_i per field.
-        width: output features, divisible by the number of fields.
+        n_fields: action fields (one scalar each).
+        width: output features, divisible by n_fields.
     """
 
-    def __init__(self, field_dims, width):
+    def __init__(self, n_fields, width):
         super().__init__()
-        n_fields = len(field_dims)
         if width % n_fields:
             raise ValueError(f'FieldEmbedding: expected width divisible by n_fields, '
                              f'got width {width} and {n_fields} fields')
         k = width // n_fields
         with self.init_scope():
-            # Each Linear(d, k) of Chainer draws LeCun normal with fan-in d: N(0, 1 / d).
-            self.linear = L.Linear(sum(field_dims), width, initialW=initializers.Normal(1.0))
-        scale = np.concatenate([np.full(d, 1 / np.sqrt(d), np.float32) for d in field_dims])
-        self.linear.W.array *= scale
-        self._mask = np.zeros((width, sum(field_dims)), np.float32)
-        for i, d in enumerate(field_dims):
-            start = sum(field_dims[:i])
-            self._mask[i * k:(i + 1) * k, start:start + d] = 1
+            # Each Linear(1, k) of Chainer draws LeCun normal with fan-in 1: N(0, 1).
+            self.linear = L.Linear(n_fields, width, initialW=initializers.Normal(1.0))
+        self._mask = np.zeros((width, n_fields), np.float32)
+        for i in range(n_fields):
+            self._mask[i * k:(i + 1) * k, i] = 1
 
     def forward(self, feats):
-        """feats: (N, sum(field_dims)) -> (N, width)."""
+        """feats: (N, n_fields) -> (N, width)."""
         return F.linear(feats, self.linear.W * self._mask, self.linear.b)
 
 
@@ -81,10 +76,10 @@ class Encoder(chainer.Chain):
         imsize: image side H = W.
         in_channels: image channels (canvas, plus target channels when conditional).
         hidden: output features.
-        field_dims: columns of each previous-action field (ActionSpec.field_dims).
+        n_fields: previous-action fields (ActionSpec.heads).
     """
 
-    def __init__(self, imsize, in_channels, hidden, field_dims):
+    def __init__(self, imsize, in_channels, hidden, n_fields):
         super().__init__()
         self.conv = imsize >= MIN_CONV_IMSIZE
         width = CONV_CHANNELS if self.conv else MLP_WIDTH
@@ -98,7 +93,7 @@ class Encoder(chainer.Chain):
             else:
                 self.first = L.Linear(imsize * imsize * in_channels, width)
                 flat = width
-            self.embed = FieldEmbedding(field_dims, width)
+            self.embed = FieldEmbedding(n_fields, width)
             self.out = L.Linear(flat, hidden)
 
     def tail(self, h):
@@ -112,17 +107,17 @@ class TwinEncoder(chainer.Chain):
     Args:
         imsize: image side H = W.
         in_channels: image channels (canvas, plus target channels when conditional).
-        field_dims: columns of each previous-action field (ActionSpec.field_dims).
+        n_fields: previous-action fields (ActionSpec.heads).
         pi_hidden, v_hidden: output features of the two encoders.
         pi_first_mask: optional 0/1 array of the policy's first-layer weight shape (blind).
     """
 
-    def __init__(self, imsize, in_channels, field_dims, pi_hidden, v_hidden,
+    def __init__(self, imsize, in_channels, n_fields, pi_hidden, v_hidden,
                  pi_first_mask=None):
         super().__init__()
         with self.init_scope():
-            self.pi = Encoder(imsize, in_channels, pi_hidden, field_dims)
-            self.v = Encoder(imsize, in_channels, v_hidden, field_dims)
+            self.pi = Encoder(imsize, in_channels, pi_hidden, n_fields)
+            self.v = Encoder(imsize, in_channels, v_hidden, n_fields)
         self.conv = self.pi.conv
         self.pi_first_mask = pi_first_mask
         # Per-sample shapes of the maps that encode_with_maps returns.

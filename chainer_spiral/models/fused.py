@@ -90,7 +90,7 @@ def _policy_backward(generator, rollout, leaves, returns, loss, inputs):
     features); returns fused_backward's statistics."""
     n = rollout.T * rollout.B
     pens = generator.spec.previous_positions(rollout.actions).ravel()
-    z, value = generator.unroll(leaves[0], leaves[1], rollout.T, rollout.B, rollout.noise)
+    z, value = generator.unroll(leaves[0], leaves[1], rollout.T, rollout.B)
     returns = returns.reshape(-1)
     v_loss = loss.value_loss(value, returns)
     check_finite(v_loss=v_loss.array)

@@ -16,10 +16,6 @@ previous actions); the value network still sees everything.
 `coord_channels`: two constant channels, each pixel's column and row in [0, 1], are appended to
 the encoders' input (CoordConv; DeepMind's SPIRAL agents have them).
 
-`noise_size` > 0: each episode draws a standard normal noise vector (the rollout keeps it) that
-both LSTMs read at every step, projected onto their gates: an unconditional painter can commit
-to one drawing per noise sample, as DeepMind's SPIRAL agents' noise input lets them.
-
 `spatial_skip`: the grid heads' logits also get a map computed from the image at the grid's
 resolution (models/spatial.py), so the position choice can point at what it sees.
 """
@@ -68,15 +64,13 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, noise_size, spatial_skip: see the module docstring.
+        coord_channels, spatial_skip: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
-                 position_activation='sigmoid', coord_channels=False, noise_size=0,
-                 spatial_skip=False):
+                 position_activation='sigmoid', coord_channels=False, spatial_skip=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
-        self.noise_size = noise_size
         self.conditional, self.blind = conditional, blind
         if blind and spatial_skip:
             raise ValueError('spatial_skip: the skip sees the canvas, so a blind policy cannot '
@@ -87,15 +81,12 @@ class Generator(chainer.Chain):
             ramp = np.linspace(0, 1, imsize, dtype=np.float32)
             self.coords = np.stack(np.broadcast_arrays(ramp[None, :], ramp[:, None]), axis=-1)
         with self.init_scope():
-            self.encoder = TwinEncoder(imsize, in_channels, spec.field_dims, POLICY_HIDDEN,
+            self.encoder = TwinEncoder(imsize, in_channels, len(spec.heads), POLICY_HIDDEN,
                                        VALUE_HIDDEN)
             self.pi_lstm = LSTMCore(POLICY_HIDDEN, POLICY_HIDDEN)
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
             self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation)
-            if noise_size:
-                self.pi_noise = L.Linear(noise_size, 4 * POLICY_HIDDEN, nobias=True)
-                self.v_noise = L.Linear(noise_size, 4 * VALUE_HIDDEN, nobias=True)
             if spatial_skip:
                 self.skip = SpatialSkip(imsize, in_channels, spec.R,
                                         sum(h.spatial for h in spec.heads))
@@ -165,18 +156,11 @@ class Generator(chainer.Chain):
             return None
         return self.skip(self._with_coords(images), pens)
 
-    def initial_noise(self, rng, batch):
-        """The episodes' noise: float32 (B, noise_size) from `rng`, or None without noise."""
-        if not self.noise_size:
-            return None
-        return rng.standard_normal((batch, self.noise_size)).astype(np.float32)
-
-    def unroll(self, gx_pi, gx_v, T, B, noise=None):
+    def unroll(self, gx_pi, gx_v, T, B):
         """Both LSTMs over T steps of B episodes from the encoder outputs of all T * B steps.
 
         Args:
             gx_pi, gx_v: `encode`'s outputs (T * B, 1024) and (T * B, 512), time-major.
-            noise: the episodes' noise (B, noise_size), or None.
 
         Returns:
             (z (T * B, 256) for the decoder, value (T * B,)) Variables, time-major.
@@ -186,7 +170,7 @@ class Generator(chainer.Chain):
         gx_v = F.separate(F.reshape(gx_v, (T, B, -1)), axis=0)
         zs, values = [], []
         for t in range(T):
-            z, value, state = self.step(gx_pi[t], gx_v[t], state, noise)
+            z, value, state = self.step(gx_pi[t], gx_v[t], state)
             zs.append(z)
             values.append(value)
         return F.concat(zs, axis=0), F.concat(values, axis=0)
@@ -205,7 +189,7 @@ class Generator(chainer.Chain):
         _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name], skip)
         return log_prob, entropy
 
-    def evaluate(self, rollout, targets=None, labels=None):
+    def evaluate(self, rollout, targets=None):
         """What A3C needs of a rollout under the current parameters, the plain way: every
         step encoded, both LSTMs unrolled and the decoder run with graph, in one piece.
         models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
@@ -213,58 +197,29 @@ class Generator(chainer.Chain):
         Args:
             rollout: agents.acting.Rollout of T steps of B episodes.
             targets: float32 (B, C, H, W), the conditioning targets, or None.
-            labels: dict name -> int (T, B), the actions whose log-probabilities to return at
-                the rollout's steps (a teacher's); None: the rollout's own.
 
         Returns:
             (log_prob, entropy, value) Variables (T * B,), time-major.
         """
-        z, value, skip = self._along(rollout, targets)
-        labels = rollout.actions if labels is None else labels
-        log_prob, entropy = self.log_probs(
-            z, {name: a.reshape(-1) for name, a in labels.items()}, skip)
-        return log_prob, entropy, value
-
-    def greedy_actions(self, rollout, targets=None):
-        """The most probable action of each head at every step of a rollout, its canvases and
-        its own earlier actions being the history (a teacher's labels of another's drawing).
-
-        Args:
-            rollout: agents.acting.Rollout of T steps of B episodes.
-            targets: float32 (B, C, H, W), the conditioning targets, or None.
-
-        Returns:
-            dict name -> int64 (T, B).
-        """
-        with chainer.no_backprop_mode(), chainer.using_config('train', False):
-            z, _, skip = self._along(rollout, targets)
-            acts, _, _ = self.decoder(z, lambda head, log_p: log_p.argmax(axis=1), skip)
-        return {name: np.asarray(a, np.int64).reshape(rollout.T, rollout.B)
-                for name, a in acts.items()}
-
-    def _along(self, rollout, targets):
-        """Every step of a rollout encoded and both LSTMs unrolled: (z (T * B, 256), value
-        (T * B,), the spatial skip or None)."""
         canvases, feats, tiled = step_inputs(self.spec, rollout, targets)
         images = network_images(canvases, tiled)
         gx_pi, gx_v = self.encode(images, feats)
-        z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B, rollout.noise)
+        z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B)
         skip = self.spatial_logits(images, self.spec.previous_positions(rollout.actions).ravel())
-        return z, value, skip
+        log_prob, entropy = self.log_probs(
+            z, {name: a.reshape(-1) for name, a in rollout.actions.items()}, skip)
+        return log_prob, entropy, value
 
-    def step(self, gx_pi, gx_v, state, noise=None):
+    def step(self, gx_pi, gx_v, state):
         """One LSTM step of both networks.
 
         Args:
             gx_pi, gx_v: one step of `encode`'s outputs, (B, 1024) and (B, 512).
             state: (c_pi, h_pi, c_v, h_v).
-            noise: the episodes' noise (B, noise_size) (`initial_noise`), or None.
 
         Returns:
             (z (B, 256) for the decoder, value (B,), new state).
         """
-        if noise is not None:
-            gx_pi, gx_v = gx_pi + self.pi_noise(noise), gx_v + self.v_noise(noise)
         c_pi, h_pi, c_v, h_v = state
         c_pi, h_pi = self.pi_lstm.step(gx_pi, c_pi, h_pi)
         c_v, h_v = self.v_lstm.step(gx_v, c_v, h_v)

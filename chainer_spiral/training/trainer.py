@@ -21,7 +21,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
 from logging import getLogger
 from pathlib import Path
 
@@ -103,7 +102,7 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
     elif init is not None:
         init_from_snapshot(agent, init)
         logger.info('starting from the networks of %s', init)
-    elif cfg.agent.demo_updates or cfg.agent.teacher_updates:
+    elif cfg.agent.demo_updates:
         warm_start(cfg, agent, outdir)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)
@@ -129,10 +128,8 @@ def check_backend(cfg, ray_address):
 
 
 def warm_start(cfg, agent, outdir=None):
-    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`, then
-    `agent.teacher_updates` DAgger updates with `agent.teacher`, each followed by a cloning
-    update with `agent.teacher_interleave` (a new run only; agents/demonstrations.py), in the
-    main process before the workers start.
+    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations` (a new run only;
+    agents/demonstrations.py), in the main process before the workers start.
 
     With an `outdir` and `train.warm_start_save_interval` k, every k-th update and the last one
     checkpoint the warm start to ``outdir/warm_start/<updates done>/`` (the networks, optimizer
@@ -141,39 +138,24 @@ def warm_start(cfg, agent, outdir=None):
 
     Raises:
         DatasetError: the demonstrations file is unreadable.
-        TrainingError: a teacher that cannot label this run's drawings, or a checkpoint of
-            another config's warm start.
+        TrainingError: a checkpoint of another config's warm start.
     """
     import numpy as np
     from chainer_spiral.agents import demonstrations
     a = cfg.agent
-    schedule = ['cloning'] * a.demo_updates + (
-        ['teacher', 'cloning'] if a.teacher_interleave else ['teacher']) * a.teacher_updates
-    demos = (demonstrations.read_demonstrations(a.demonstrations) if 'cloning' in schedule
-             else None)
-    teacher = load_teacher(cfg) if a.teacher_updates else None
-    images = agent.dataset.images(train=True) if a.teacher_updates else None
+    demos = demonstrations.read_demonstrations(a.demonstrations)
     envs = loading.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
-    n, lr = len(schedule), agent.gen_optimizer.alpha
+    n, lr = a.demo_updates, agent.gen_optimizer.alpha
     interval = cfg.train.warm_start_save_interval if outdir is not None else 0
     first = resume_warm_start(cfg, agent, outdir, rng) if outdir is not None else 0
-    total, done = Counter(schedule), Counter(schedule[:first])
     for i in range(first, n):
-        kind = schedule[i]
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
-        if kind == 'cloning':
-            loss = demonstrations.behaviour_cloning(agent, envs, demos, rng, a.demo_spacing)
-            what, source = 'behaviour cloning', f'{len(demos)} demonstrations'
-        else:
-            loss = demonstrations.teacher_labelling(agent, teacher, envs, images,
-                                                    a.teacher_targets, rng)
-            what, source = 'teacher labelling', f'{len(images)} targets'
-        done[kind] += 1
-        if done[kind] == 1 or done[kind] % 10 == 0 or done[kind] == total[kind]:
-            logger.info('%s %d/%d on %s: loss %.4f (lr %.3g)', what, done[kind], total[kind],
-                        source, loss, agent.gen_optimizer.alpha)
+        loss = demonstrations.behaviour_cloning(agent, envs, demos, rng, a.demo_spacing)
+        if i == 0 or (i + 1) % 10 == 0 or i + 1 == n:
+            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f (lr %.3g)',
+                        i + 1, n, len(demos), loss, agent.gen_optimizer.alpha)
         if interval and ((i + 1) % interval == 0 or i + 1 == n):
             save_warm_start(agent, outdir, warm_start_state(cfg, i + 1, rng, agent))
     agent.gen_optimizer.alpha = lr
@@ -220,29 +202,6 @@ def resume_warm_start(cfg, agent, outdir, rng):
         r.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, gauss))
     logger.info('resuming the warm start from %s after %d updates', path, state['done'])
     return state['done']
-
-
-def load_teacher(cfg):
-    """The generator of `agent.teacher`, checked against the run: conditional, the same canvas,
-    grid, strokes and action space.
-
-    Raises:
-        TrainingError: a teacher that cannot label this run's drawings.
-    """
-    t, teacher, _ = loading.load_agent(cfg.agent.teacher, with_dataset=False)
-    checks = {'conditional': (t.model.conditional, True),
-              'imsize': (t.env.imsize, cfg.env.imsize),
-              'pos_resolution': (t.env.pos_resolution, cfg.env.pos_resolution),
-              'max_episode_steps': (t.env.max_episode_steps, cfg.env.max_episode_steps),
-              'action_space': (t.env.action_space, cfg.env.action_space),
-              'noise_size': (t.model.noise_size, 0)}
-    diff = ', '.join(f'{k} {got} (expected {want})' for k, (got, want) in checks.items()
-                     if got != want)
-    if diff:
-        raise TrainingError(f'agent.teacher {cfg.agent.teacher}: expected a conditional painter '
-                            f'of this run\'s canvas, grid, strokes and action space without '
-                            f'noise, got {diff}')
-    return teacher.generator
 
 
 def warm_critic(cfg, agent):

@@ -12,8 +12,7 @@ import pytest
 from chainer_spiral.agents import build_agent
 from chainer_spiral.agents.acting import collect, to_canvas
 from chainer_spiral.agents.demonstrations import (behaviour_cloning, demonstration_batch,
-                                                  matched_images, nearest_images, played,
-                                                  teacher_labelling, read_demonstrations,
+                                                  played, read_demonstrations,
                                                   strokes_to_actions)
 from chainer_spiral.config import config_from_dict, load_config
 from chainer_spiral.datasets import DatasetError, make_dataset
@@ -21,8 +20,7 @@ from chainer_spiral.datasets.omniglot import parse_strokes, read_strokes
 from chainer_spiral.envs import make_env
 from chainer_spiral.program import json as programs_json
 from chainer_spiral.program.conversion import env_actions, program_from_actions
-from chainer_spiral.training import train
-from chainer_spiral.training.trainer import TrainingError
+from chainer_spiral.training import TrainingError, train
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,7 +91,7 @@ def test_behaviour_cloning_makes_the_policy_draw_the_demonstration(conditional):
         np.testing.assert_array_equal(r.actions[name][:, 0], expected[name])
 
 
-@pytest.mark.parametrize('model', [{}, {'conditional': True}, {'noise_size': 4}])
+@pytest.mark.parametrize('model', [{}, {'conditional': True}])
 def test_demonstrations_played_once_give_the_policy_what_acting_along_them_gives(model):
     """MyPaint 64 x 64, T 6: the canvases of the demonstrations played without the network are
     those of the policy forced along them, so the cloning loss is the one that acting along the
@@ -107,14 +105,12 @@ def test_demonstrations_played_once_give_the_policy_what_acting_along_them_gives
              [np.array([[0.3, 0.3], [0.6, 0.7], [0.2, 0.9]])]]
     actions = demonstration_batch(demos, 32, 6)
     g = agent.generator
-    noise = g.initial_noise(np.random.RandomState(1), 3)
-    once = played(envs, agent.spec, actions, g.channels, noise)
+    once = played(envs, agent.spec, actions, g.channels)
     assert once.canvases.shape == (7, 3, 64, 64, 1) and once.finals.min() < 0.5
     targets = once.finals if agent.conditional else None
     acted = collect(g, agent.spec, envs, np.random.RandomState(1), g.channels, targets=targets,
                     forced=actions)
     np.testing.assert_array_equal(once.canvases, acted.canvases)
-    np.testing.assert_array_equal(once.noise, acted.noise)
     want, _, _ = g.evaluate(acted, targets)
     got, _, _ = g.evaluate(once, targets)
     np.testing.assert_allclose(got.array, want.array, rtol=1e-6, atol=1e-6)
@@ -154,7 +150,7 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
     runs at lr; either way the optimizer leaves the warm start at lr."""
     from chainer_spiral.agents import demonstrations
     from chainer_spiral.runs import loading
-    from chainer_spiral.training.trainer import warm_start
+    from chainer_spiral.training.warm_start import warm_start
     path = tmp_path / 'strokes.zip'
     with zipfile.ZipFile(path, 'w') as zf:
         zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
@@ -180,139 +176,6 @@ def test_demo_lr_decay_lowers_the_cloning_rate_linearly_and_training_starts_at_f
         assert agent.gen_optimizer.alpha == 2.0e-3
     assert 'behaviour cloning 4/4 on 1 demonstrations: loss' in caplog.text
     assert caplog.text.rstrip().endswith('(lr 0.0005)')
-
-
-@pytest.mark.parametrize('skip', [False, True])
-def test_greedy_actions_along_a_rollout_are_what_the_greedy_policy_took(skip):
-    """Generator.greedy_actions on the policy's own greedy rollout gives back its actions."""
-    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=4) for _ in range(4)]
-    dataset = make_dataset('toy', 3)
-    agent = build_agent(envs[0], dataset, {'conditional': True, 'spatial_skip': skip}, {})
-    targets = dataset.images(train=True)[:4]
-    rollout = agent.collect(envs, targets=targets, greedy=True)
-    labels = agent.generator.greedy_actions(rollout, targets)
-    for name in rollout.actions:
-        np.testing.assert_array_equal(labels[name], rollout.actions[name])
-
-
-def test_nearest_images_picks_the_least_pixel_l2():
-    images = np.eye(4, dtype=np.float32).reshape(4, 1, 2, 2)
-    canvases = np.array([[0.9, 0.2, 0.0, 0.1], [0.0, 0.1, 0.3, 0.8]],
-                        np.float32).reshape(2, 1, 2, 2)
-    np.testing.assert_array_equal(nearest_images(canvases, images), images[[0, 3]])
-
-
-def test_matched_images_pair_the_closest_first_and_keep_the_random_batch():
-    """All four images drawn: the canvas nearest an image gets it, the runner-up its next
-    nearest; canvases that are all alike still get B distinct images, different ones per call,
-    where nearest_images gives one image B times."""
-    images = np.eye(4, dtype=np.float32).reshape(4, 1, 2, 2)
-    canvases = np.array([[0.9, 0.0, 0.0, 0.0], [0.6, 0.5, 0.0, 0.0], [0.0, 0.0, 0.7, 0.0],
-                         [0.0, 0.0, 0.1, 0.8]], np.float32).reshape(4, 1, 2, 2)
-    for seed in range(5):
-        np.testing.assert_array_equal(
-            matched_images(canvases, images, np.random.RandomState(seed)), images)
-    eight = np.eye(8, dtype=np.float32).reshape(8, 1, 2, 4)
-    alike = np.zeros((4, 1, 2, 4), np.float32)
-    rng = np.random.RandomState(0)
-    seen = set()
-    for _ in range(40):
-        picked = matched_images(alike, eight, rng).reshape(4, 8).argmax(axis=1)
-        assert len(set(picked)) == 4
-        seen.update(picked.tolist())
-    assert seen == set(range(8))
-    assert len(set(nearest_images(alike, eight).reshape(4, 8).argmax(axis=1))) == 1
-
-
-def test_teacher_labelling_makes_the_student_draw_what_the_teacher_draws():
-    """ToyEnv (3x3 grid, T 4), one target: after DAgger updates with a conditional teacher, the
-    unconditional student's greedy drawing is the teacher's greedy drawing of the target."""
-    envs = [make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=4) for _ in range(4)]
-    dataset = make_dataset('toy', 3, label=5)
-    teacher = build_agent(envs[0], dataset, {'conditional': True}, {}, seed=3)
-    targets = np.repeat(dataset.images(train=True)[:1], 4, axis=0)
-    expected = teacher.collect(envs, targets=targets, greedy=True).actions
-    student = build_agent(envs[0], dataset, {}, {'rollout_n': 4, 'lr': 3.0e-3})
-    first = student.collect(envs, greedy=True).actions
-    assert any((first[k][:, 0] != expected[k][:, 0]).any() for k in first)
-    losses = [teacher_labelling(student, teacher.generator, envs, dataset.images(train=True))
-              for _ in range(80)]
-    assert losses[-1] < 0.1 * losses[0]
-    drawn = student.collect(envs, greedy=True).actions
-    for name in drawn:
-        np.testing.assert_array_equal(drawn[name][:, 0], expected[name][:, 0])
-
-
-def test_a_new_run_learns_from_a_teacher_that_fits_it(tmp_path, caplog):
-    """agent.teacher_updates after the demo_updates; a teacher of another stroke count is one
-    line; a conditional student, a missing teacher or no snapshot there are config errors."""
-    from chainer_spiral.training import TrainingError
-    toy = REPO / 'configs' / 'toy.yaml'
-    teacher = tmp_path / 'teacher' / '16'
-    train(load_config(toy, ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
-                            'model.conditional=true']), teacher.parent, progress=False)
-    run = ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
-           f'agent.teacher={teacher}', 'agent.teacher_updates=12']
-    with caplog.at_level(logging.INFO):
-        train(load_config(toy, run), tmp_path / 'run', progress=False)
-    assert 'teacher labelling 12/12 on 8 targets: loss' in caplog.text
-    with pytest.raises(TrainingError, match=r'^agent\.teacher .*16: expected a conditional '
-                       r'painter of this run.s canvas, grid, strokes and action space without '
-                       r'noise, got max_episode_steps 2 \(expected 3\)$'):
-        train(load_config(toy, run + ['env.max_episode_steps=3']), tmp_path / 'other',
-              progress=False)
-    for extra, message in (
-            (['agent.teacher=null'], 'agent.teacher_updates: expected agent.teacher with '
-                                     'teacher_updates > 0'),
-            (['model.conditional=true'], 'agent.teacher_updates: expected an unconditional '
-                                         'student'),
-            ([f'agent.teacher={tmp_path}'], 'agent.teacher: expected a snapshot directory with '
-                                            'counters.json')):
-        with pytest.raises(ValueError, match=re.escape(message)):
-            load_config(toy, run + extra)
-
-
-def test_teacher_interleave_alternates_dagger_and_cloning_updates(tmp_path, caplog,
-                                                                  monkeypatch):
-    """agent.teacher_interleave: after the demo_updates, every DAgger update (with matched
-    targets here) is followed by a cloning update; without demonstrations it is a config
-    error."""
-    from chainer_spiral.agents import demonstrations
-    from chainer_spiral.runs import loading
-    from chainer_spiral.training.trainer import warm_start
-    toy = REPO / 'configs' / 'toy.yaml'
-    teacher = tmp_path / 'teacher' / '16'
-    train(load_config(toy, ['agent.rollout_n=8', 'train.steps=16', 'train.processes=1',
-                            'model.conditional=true']), teacher.parent, progress=False)
-    path = tmp_path / 'strokes.zip'
-    with zipfile.ZipFile(path, 'w') as zf:
-        zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
-    calls = []
-    clone, label = demonstrations.behaviour_cloning, demonstrations.teacher_labelling
-
-    def cloning(*args):
-        calls.append('cloning')
-        return clone(*args)
-
-    def labelling(*args):
-        calls.append(args[4])
-        return label(*args)
-
-    monkeypatch.setattr(demonstrations, 'behaviour_cloning', cloning)
-    monkeypatch.setattr(demonstrations, 'teacher_labelling', labelling)
-    run = ['agent.rollout_n=8', f'agent.teacher={teacher}', 'agent.teacher_updates=2',
-           'agent.teacher_interleave=true', 'agent.teacher_targets=matched']
-    cfg = load_config(toy, run + [f'agent.demonstrations={path}', 'agent.demo_updates=1'])
-    agent = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg),
-                                            loading.make_env_from_config(cfg))
-    with caplog.at_level(logging.INFO):
-        warm_start(cfg, agent)
-    assert calls == ['cloning', 'matched', 'cloning', 'matched', 'cloning']
-    assert 'behaviour cloning 3/3 on 1 demonstrations: loss' in caplog.text
-    assert 'teacher labelling 2/2 on 8 targets: loss' in caplog.text
-    with pytest.raises(ValueError, match=r'agent\.teacher_interleave: expected '
-                                         r'agent\.demonstrations with teacher_interleave true$'):
-        load_config(toy, run)
 
 
 def test_a_programs_painted_paths_are_its_strokes_and_read_back_as_its_actions(tmp_path):
@@ -363,7 +226,7 @@ def test_vertices_spacing_gives_back_a_programs_own_actions_corners_and_all(tmp_
 def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch):
     from chainer_spiral.agents import demonstrations
     from chainer_spiral.runs import loading
-    from chainer_spiral.training.trainer import warm_start
+    from chainer_spiral.training.warm_start import warm_start
     path = tmp_path / 'strokes.zip'
     with zipfile.ZipFile(path, 'w') as zf:
         zf.writestr('strokes/Alpha/character01/0001_01.txt', TEXT)
@@ -386,8 +249,8 @@ def test_the_warm_start_clones_with_the_configured_spacing(tmp_path, monkeypatch
 def test_an_interrupted_warm_start_goes_on_from_its_checkpoint_as_if_never_interrupted(
         tmp_path, caplog, monkeypatch):
     """train.warm_start_save_interval: a new run killed mid-warm-start and run again in its
-    OUTDIR ends with the parameters of a run never interrupted (the noise input makes the
-    agent's random state count too); --load of that OUTDIR says why not."""
+    OUTDIR ends with the parameters of a run never interrupted; --load of that OUTDIR says why
+    not."""
     from chainer_spiral.agents import demonstrations
     from chainer_spiral.runs.snapshots import SnapshotError
     path = tmp_path / 'strokes.zip'
@@ -396,7 +259,7 @@ def test_an_interrupted_warm_start_goes_on_from_its_checkpoint_as_if_never_inter
         zf.writestr('strokes/Alpha/character02/0002_01.txt',
                     'START\n' + TEXT.split('BREAK\n')[1] + 'BREAK\n')
     cfg = load_config(REPO / 'configs' / 'toy.yaml', [
-        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1', 'model.noise_size=2',
+        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1',
         f'agent.demonstrations={path}', 'agent.demo_updates=5', 'agent.demo_lr_decay=true',
         'train.warm_start_save_interval=2', 'train.n_save_interval=0'])
     whole = train(cfg, tmp_path / 'whole', progress=False)['snapshot']
@@ -429,7 +292,7 @@ def test_an_interrupted_warm_start_goes_on_from_its_checkpoint_as_if_never_inter
             for key in a.files:
                 np.testing.assert_array_equal(a[key], b[key], err_msg=f'{name} {key}')
     other = load_config(REPO / 'configs' / 'toy.yaml', [
-        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1', 'model.noise_size=2',
+        'agent.rollout_n=4', 'train.steps=16', 'train.processes=1',
         f'agent.demonstrations={path}', 'agent.demo_updates=6', 'agent.demo_lr_decay=true',
         'train.warm_start_save_interval=2', 'train.n_save_interval=0', 'agent.lr=2.0e-4'])
     with pytest.raises(TrainingError, match=r'warm_start/5: expected a warm start of this config, '

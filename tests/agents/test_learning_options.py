@@ -1,13 +1,11 @@
-"""The learning options of docs/learning.md: each changes what it should, and standardised
+"""The learning options of docs/results.md: each changes what it should, and standardised
 rewards make the difference on a toy problem whose scores carry a large common offset."""
-import chainer.functions as F
 import numpy as np
 import pytest
 
 from chainer_spiral.agents import build_agent, learning, rewards
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
-from chainer_spiral.models import fused
 from chainer_spiral.models.decoder import GridHead
 
 from test_agent_toy_learning import AGENT, greedy_score, train
@@ -21,61 +19,9 @@ def test_batch_standardisation_gives_mean_0_and_unit_variance():
     assert learning.ScoreStandardiser('none')(scores) is scores
 
 
-def test_running_standardisation_uses_the_last_window_scores():
-    standardise = learning.ScoreStandardiser('running', window=30)
-    rng = np.random.RandomState(1)
-    batches = [rng.normal(10 * i, 1 + i, size=20).astype(np.float32) for i in range(3)]
-    for batch in batches:
-        out = standardise(batch)
-    window = np.concatenate(batches)[-30:]
-    np.testing.assert_allclose(out, (batches[-1] - window.mean()) / window.std(), rtol=1e-4)
-    # Over its window the standardised scores have mean 0 and variance 1.
-    everything = (window - window.mean()) / window.std()
-    assert everything.mean() == pytest.approx(0, abs=1e-5)
-    assert everything.std() == pytest.approx(1, abs=1e-5)
-    assert len(standardise.history) == 30
-
-
-def test_normalised_advantages():
-    advantage = np.array([-40, -30, -35, -25], np.float32)
-    out = learning.normalised(advantage)
-    assert out.mean() == pytest.approx(0, abs=1e-6) and out.std() == pytest.approx(1, abs=1e-5)
-    assert np.all(np.argsort(out) == np.argsort(advantage))
-
-
-def test_advantage_normalisation_changes_the_policy_loss_only():
-    rng = np.random.RandomState(2)
-    log_prob, entropy = [F.identity(rng.normal(size=6).astype(np.float32)) for _ in range(2)]
-    value = F.identity(rng.normal(size=6).astype(np.float32))
-    returns = rng.normal(-30, 3, size=6).astype(np.float32)
-    args = (log_prob, entropy, value, returns)
-    pi_raw, v_raw = learning.A3CLoss(0.0, 1.0, 0.5)(*args)
-    pi_norm, v_norm = learning.A3CLoss(0.0, 1.0, 0.5, advantage_normalisation=True)(*args)
-    assert float(v_raw.array) == float(v_norm.array)
-    expected = -np.mean(log_prob.array * learning.normalised(returns - value.array))
-    assert float(pi_norm.array) == pytest.approx(expected, rel=1e-5)
-    assert float(pi_raw.array) != pytest.approx(expected, rel=1e-2)
-
-
 def toy_agent(**agent):
     env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
     return build_agent(env, make_dataset('toy', 3, label=0), {}, {'rollout_n': 4, **agent})
-
-
-def test_blurred_l2_prefers_a_near_miss_which_plain_l2_does_not():
-    target = np.ones((1, 1, 32, 32), np.float32)
-    target[..., 10] = 0  # a vertical stroke in column 10
-    near, far = np.ones_like(target), np.ones_like(target)
-    near[..., 13] = 0  # the same stroke 3 pixels off...
-    far[..., 25] = 0  # ...and 15 pixels off
-    images, targets = np.concatenate((near, far)), np.concatenate((target, target))
-    plain = rewards.L2().scores(images, targets)
-    assert plain[0] == plain[1]
-    np.testing.assert_array_equal(rewards.L2(0.0).scores(images, targets), plain)
-    blurred = rewards.L2(2.0).scores(images, targets)
-    assert blurred[0] > blurred[1]
-    # Blurring spreads the difference out: its squared sum shrinks.
-    assert np.all(blurred > plain)
 
 
 def test_generator_learning_rate_and_beta1_are_its_own():
@@ -144,26 +90,13 @@ def test_standardised_rewards_learn_despite_an_offset_the_raw_ones_do_not(monkey
     assert (score >= 0.9) == (standardisation == 'batch')
 
 
-def test_xy_action_features_of_known_actions():
-    from chainer_spiral.models import ActionSpec
-    spec = ActionSpec('spiral', 32, action_features='xy')
-    # Grid point 33 is column 1, row 1; 1023 is the bottom-right corner; 31 the top-right.
-    feats = spec.features({'position': np.array([33, 1023, 31]), 'prob': np.array([1, 0, 1])})
-    np.testing.assert_allclose(feats, [[1 / 31, 1 / 31, 1], [1, 1, 0], [1, 0, 1]], rtol=1e-6)
-    assert spec.field_dims == (2, 1)
-    paper = ActionSpec('paper', 4, action_features='xy')
-    assert paper.field_dims == (2, 2, 1, 1, 1, 1, 1, 1)
-    assert ActionSpec('spiral', 32).field_dims == (1, 1)
-
-
 def mypaint_agent(model, n=3):
     from test_spiral import BlankDataset, mypaint_envs
     envs = mypaint_envs(n, T=2)
     return build_agent(envs[0], BlankDataset(), model, {'rollout_n': n}), envs
 
 
-@pytest.mark.parametrize('model', [{'action_features': 'xy'}, {'coord_channels': True},
-                                   {'noise_size': 8},
+@pytest.mark.parametrize('model', [{'coord_channels': True},
                                    {'coord_channels': True, 'conditional': True,
                                     'blind': True}])
 def test_input_options_keep_acting_and_recompute_equal(model):
@@ -189,23 +122,6 @@ def test_coordinate_channels_reach_the_first_layer():
     blind, _ = mypaint_agent({'coord_channels': True, 'blind': True})
     mask = blind.generator.encoder.pi_first_mask
     assert mask[:, :, 0].sum() == 0 and mask[:, :, 1:].min() == 1  # coordinates stay visible
-
-
-def test_noise_makes_the_first_steps_of_episodes_differ():
-    """Without noise every episode starts from the same input (blank canvas, zero features), so
-    the first step's values agree; each episode's own noise makes them differ."""
-    plain, envs = mypaint_agent({})
-    r = plain.collect(envs)
-    assert r.noise is None and np.ptp(r.values[0]) < 1e-6
-    noisy, envs = mypaint_agent({'noise_size': 8})
-    r = noisy.collect(envs)
-    assert r.noise.shape == (3, 8) and np.ptp(r.values[0]) > 1e-4
-    # The learner steps the LSTMs with the rollout's own noise, and its gradients reach the
-    # noise projections.
-    returns = np.random.RandomState(0).randn(r.T, r.B).astype(np.float32)
-    noisy.generator.cleargrads()
-    fused.fused_backward(noisy.generator, r, None, returns, noisy.loss, True)
-    assert np.abs(noisy.generator.pi_noise.W.grad).sum() > 0
 
 
 def test_the_cheaper_problem_imsize_32_with_the_brush_scaled():

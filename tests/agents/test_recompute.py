@@ -32,8 +32,7 @@ def assert_equal_updates(agent, rollout):
 
 @pytest.mark.parametrize('model, agent', [
     ({}, {}),
-    ({'position_activation': 'relu', 'action_features': 'xy', 'noise_size': 4},
-     {'advantage_normalisation': True}),
+    ({'position_activation': 'relu'}, {}),
 ])
 def test_fused_equals_plain_on_the_toy(model, agent):
     agent = toy_agent(model=model, **agent)

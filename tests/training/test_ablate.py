@@ -48,7 +48,7 @@ def test_every_arm_is_also_normalised_with_the_first_arms_calibration(tmp_path, 
     arm's scale: the same Frechet distance, the same fd_normalised_common."""
     ablate = load_script('ablate')
     calibrations = {'base': {'fd_floor': 10.0, 'fd_untrained': 110.0},
-                    'xy': {'fd_floor': 10.0, 'fd_untrained': 210.0}}
+                    'coords': {'fd_floor': 10.0, 'fd_untrained': 210.0}}
     for arm, calibration in calibrations.items():
         for seed in (0, 1):
             run = tmp_path / f'{arm}-s{seed}'
@@ -58,12 +58,12 @@ def test_every_arm_is_also_normalised_with_the_first_arms_calibration(tmp_path, 
             (run / 'quality.csv').write_text(
                 'steps,time/elapsed,fd,fd_normalised\n'
                 f'80,1.0,{fd},{(fd - 10) / (calibration["fd_untrained"] - 10)}\n')
-    ablate.summarise(tmp_path, [('base', []), ('xy', ['model.action_features=xy'])], [0, 1])
+    ablate.summarise(tmp_path, [('base', []), ('coords', ['model.coord_channels=true'])], [0, 1])
     with open(tmp_path / 'ablation.csv', newline='') as f:
         rows = list(csv.DictReader(f))
     got = {(r['arm'], r['seed']): (float(r['fd_normalised']), float(r['fd_normalised_common']))
            for r in rows}
     assert got == {('base', '0'): (0.5, 0.5), ('base', '1'): (0.51, 0.51),
-                   ('xy', '0'): (0.25, 0.5), ('xy', '1'): (0.255, 0.51)}
-    assert [r['arm'] for r in rows] == ['base', 'base', 'xy', 'xy']
+                   ('coords', '0'): (0.25, 0.5), ('coords', '1'): (0.255, 0.51)}
+    assert [r['arm'] for r in rows] == ['base', 'base', 'coords', 'coords']
     assert '| fd_normalised | fd_normalised_common |' in (tmp_path / 'ablation.md').read_text()

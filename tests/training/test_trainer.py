@@ -13,10 +13,12 @@ import yaml
 from chainer_spiral.agents import SPIRAL, rewards
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation import evaluate_snapshot, quality
-from chainer_spiral.evaluation.evaluate import classifier_config, draw, problem_classifier
+from chainer_spiral.cli import train_main
+from chainer_spiral.evaluation.evaluate import (classifier_config, draw, problem_classifier,
+                                              summarise)
 from chainer_spiral.runs import loading
 from chainer_spiral.runs.snapshots import Counters, list_snapshots, load_snapshot
-from chainer_spiral.training import TrainingError, main, train
+from chainer_spiral.training import TrainingError, train
 from chainer_spiral.training.trainer import RAY_MISSING
 
 from training_helpers import REPO, assert_same, optimizer_arrays, read_events, toy_config
@@ -133,7 +135,7 @@ def mnist_run(tmp_path_factory, shared_data):
                  'train.eval_interval=2', 'train.eval_n=50', f'data.path={shared_data / "mnist"}']
     cfg = load_config(REPO / 'configs' / 'mnist.yaml', overrides)
     assert cfg.train.processes == 2
-    return cfg, outdir, train(cfg, outdir, progress=False)
+    return cfg, outdir, train(cfg, outdir, progress=False, evaluate=summarise)
 
 
 def test_a_two_process_mnist_run_writes_snapshots_metrics_events_and_grids(mnist_run):
@@ -228,7 +230,7 @@ def test_resuming_the_mnist_run_restores_counters_and_optimizer_state_exactly(mn
 
 def test_a_conditional_run_shows_its_targets_under_the_finals(tmp_path, monkeypatch):
     grids, rollouts = [], []
-    monkeypatch.setattr('chainer_spiral.training.trainer.save_finals_grid',
+    monkeypatch.setattr('chainer_spiral.training.supervisor.save_finals_grid',
                         lambda path, finals, reals: grids.append((path.name, finals, reals)))
     real_collect = SPIRAL.collect
     monkeypatch.setattr(SPIRAL, 'collect', lambda self, envs, **kw: rollouts.append(
@@ -272,7 +274,7 @@ def test_the_final_snapshot_is_not_evaluated_twice(tmp_path):
     """Its periodic snapshot is the final one: one quality row for it."""
     cfg = toy_config('train.processes=1', 'train.steps=32', 'train.n_save_interval=2',
                      'train.eval_interval=1', 'train.eval_n=10')
-    train(cfg, tmp_path, progress=False)
+    train(cfg, tmp_path, progress=False, evaluate=summarise)
     with open(tmp_path / 'quality.csv', newline='') as f:
         assert [r['steps'] for r in csv.DictReader(f)] == ['32']
 
@@ -282,8 +284,8 @@ def test_the_ray_backend_without_ray_says_how_to_install_it(tmp_path, monkeypatc
     with pytest.raises(TrainingError, match=f'^{re.escape(RAY_MISSING)}$'):
         train(toy_config('train.backend=ray'), tmp_path / 'run', progress=False)
     assert not (tmp_path / 'run').exists()
-    status = main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'run'),
-                   '--set', 'train.backend=ray'])
+    status = train_main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'run'),
+                         '--set', 'train.backend=ray'])
     assert status == 1
     assert capsys.readouterr().err == f'error: {RAY_MISSING}\n'
     assert 'pip install -e .[ray]' in RAY_MISSING
@@ -316,8 +318,8 @@ def test_init_starts_a_new_run_from_another_runs_networks(tmp_path, monkeypatch,
     with pytest.raises(TrainingError, match=r'tuned: expected a new run for --init, got one '
                                             r'with snapshots \(resume it with --load '):
         train(cfg, tmp_path / 'tuned', progress=False, init=source)
-    status = main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'both'), '--init',
-                   str(source), '--load', str(source)])
+    status = train_main([str(REPO / 'configs' / 'toy.yaml'), str(tmp_path / 'both'), '--init',
+                         str(source), '--load', str(source)])
     assert status == 1
     assert capsys.readouterr().err == (f'error: --init {source}: expected a new run, got --load '
                                        f'{source} as well (--load resumes a run, --init starts '
