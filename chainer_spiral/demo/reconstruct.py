@@ -1,16 +1,24 @@
-"""``demo.py reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR``: any image in, a stroke program out.
+"""``demo.py reconstruct SNAPSHOT_OR_NAME IMAGE... OUT_DIR``: any picture in, a painting out.
 
-A conditional painter paints each input image (PNG, JPEG, ... of any size, or a folder of them).
-The image becomes the model's input the way its training data did: grayscale or colour as the
-dataset, the centred square resized with area interpolation (datasets.base.to_painter), binarised
-when the run's data was; the painter expects dark strokes on a light background (``--invert`` for
-light-on-dark images; a dark border without it is an error that suggests it).
+A conditional painter paints each input (PNG, JPEG, WebP, BMP, TIFF, GIF of any size and aspect
+ratio, 8 or 16 bits, transparency composited on white; or a folder of them) coarse to fine
+(``coarse_to_fine``): the whole picture, then ``--tiles K`` x K tiles on top, each pass
+``--strokes`` T strokes (the painter's own T by default), ``--passes`` P in all. A grayscale
+painter paints a light-on-dark picture inverted (detected from its border; ``--invert`` /
+``--no-invert`` decide instead); a colour painter paints photos as they are. Pictures are read at
+bounded memory (``pictures.read_picture``).
 
-For each input ``NAME`` (numbered ``000_NAME`` ... in the order given) OUT_DIR gets:
-``NAME.png`` the final canvas, ``NAME.svg`` its strokes, ``NAME.json`` its program (the json
-mode's format, replayable); and for all of them ``side_by_side.png`` (rows of input |
-reconstruction) and ``l2.csv`` (the L2 of each result and of a blank canvas). With
-``--n-samples K`` each input is painted K times and the lowest-L2 drawing kept.
+The painting is one program of every stroke in canvas units, replayed through libmypaint at
+``--size`` S (the longer side of the output; default: the work canvas, the painter's pixels per
+tile), never resized. For each input ``NAME`` (numbered ``000_NAME``, ... in the order given)
+OUT_DIR gets ``NAME.png`` (the painting, the picture's aspect ratio), ``NAME.svg`` (its strokes,
+vector), ``NAME.json`` (its program, the json mode's format, plus ``crop``: the picture's box
+of the square canvas, ``passes``: each kept pass's box and steps, ``brush``), with
+``--keep-passes`` ``passes/NAME/pass_NN.png`` (the painting after each kept pass), with
+``--movie`` ``NAME.mp4`` (``painting_movie``); and for all inputs ``side_by_side.png`` (rows of
+target | painting) and ``l2.csv`` (the L2 at S of each painting and of a blank canvas, passes,
+strokes). A picture that cannot be read is reported in one line and skipped; the others are
+painted (exit status 1 when any was skipped).
 """
 import argparse
 import csv
@@ -23,167 +31,257 @@ import imageio.v2 as imageio
 import numpy as np
 
 from chainer_spiral.agents.acting import to_canvas
-from chainer_spiral.datasets.base import DatasetError, binarize_images, read_image, to_painter
-from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, record, short_title
+from chainer_spiral.demo import painting_movie
+from chainer_spiral.demo.coarse_to_fine import Plan, paint_pictures
+from chainer_spiral.demo.pictures import PictureError, read_picture, work_target
+from chainer_spiral.demo.session import DemoError, check_snapshot_dir
 from chainer_spiral.demo.svg import to_svg
 from chainer_spiral.errors import report_unwritable
-from chainer_spiral.program import json as programs_json
-from chainer_spiral.sheets import tile, to_rgb
+from chainer_spiral.program.json import to_doc
+from chainer_spiral.program.replay import MAX_SIZE, crop
+from chainer_spiral.sheets import tile
 
 logger = logging.getLogger(__name__)
 
-IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
-# A border darker than this mean (of 255) means light strokes on a dark background.
-DARK_BORDER = 128
+IMAGE_SUFFIXES = ('.png', '.jpg', '.jpeg', '.webp', '.bmp', '.gif', '.tif', '.tiff')
+# Pictures read and painted together (their passes batched): bounds the memory of a folder.
+CHUNK = 16
+MIN_SIZE = 8
 
 
 def image_paths(inputs):
     """The image files of the inputs: files as given, folders' image files in name order.
 
-    Raises:
-        DemoError: a missing input, or a folder without image files.
+    Returns:
+        (paths, problems): the files, and one line for each input that gives none (missing,
+        or a folder without image files).
     """
-    paths = []
+    paths, problems = [], []
     for item in map(Path, inputs):
         if item.is_dir():
             found = sorted(p for p in item.iterdir()
                            if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
             if not found:
-                raise DemoError(f'{item}: expected image files ({", ".join(IMAGE_SUFFIXES)}) in '
+                problems.append(f'{item}: expected image files ({", ".join(IMAGE_SUFFIXES)}) in '
                                 f'the folder, found none')
             paths += found
         elif item.is_file():
             paths.append(item)
         else:
-            raise DemoError(f'{item}: no such image file or folder')
-    return paths
+            problems.append(f'{item}: no such image file or folder')
+    return paths, problems
 
 
-def border_mean(image):
-    """Mean value of the outermost pixels of a uint8 (H, W[, C]) image."""
-    rows = np.concatenate((image[0], image[-1]), axis=0).reshape(-1)
-    cols = np.concatenate((image[:, 0], image[:, -1]), axis=0).reshape(-1)
-    return float(np.concatenate((rows, cols)).mean())
+def painter_l2(image, target, channels):
+    """The L2 of an RGB painting uint8 (H, W, 3) to a target uint8 (C, H, W), as the painter
+    sees both (C channels in [0, 1])."""
+    canvas = to_canvas(image, channels).transpose(2, 0, 1).astype(np.float64) / 255
+    return float(np.mean((canvas - target.astype(np.float64) / 255) ** 2))
 
 
-def load_target(path, cfg, channels, invert=False):
-    """An image file as the painter's target: float32 (C, imsize, imsize) in [0, 1].
-
-    Raises:
-        DemoError: the file is not a readable image, or its border is dark without `invert`.
-    """
-    try:
-        image = read_image(Path(path), color=channels == 3)
-    except DatasetError as e:
-        raise DemoError(str(e)) from None
-    if not invert and border_mean(image) < DARK_BORDER:
-        raise DemoError(f'{path}: its border is dark (mean {border_mean(image):.0f} of 255) but '
-                        f'the painter draws dark strokes on light paper; for a light-on-dark '
-                        f'image add --invert')
-    target = to_painter(image[None], cfg.env.imsize, channels, ink_is_white=invert)
-    if cfg.data.binarize:
-        target = binarize_images(target, cfg.data.threshold)
-    return target[0].astype(np.float32) / np.float32(255)
+def output_target(picture, painting, size, channels, paper):
+    """The picture at the output's size as the painter sees it: uint8 (C, H, W)."""
+    square, _ = work_target(picture, size, channels, painting.inverted, paper)
+    return crop(square.transpose(1, 2, 0), painting.box).transpose(2, 0, 1)
 
 
-def model_canvases(finals, channels):
-    """The painter's view of RGB final canvases: uint8 (N, H, W, 3) -> float32 (N, C, H, W)."""
-    return np.stack([to_canvas(f, channels).transpose(2, 0, 1) for f in finals]).astype(
-        np.float32) / np.float32(255)
+def program_doc(painting):
+    """The JSON document of a painting: the json mode's, plus crop, passes and brush."""
+    doc = to_doc([painting.program])
+    doc['crop'] = [float(v) for v in painting.box]
+    doc['passes'] = [{'box': [float(v) for v in p.box], 'steps': list(p.steps)}
+                     for p in painting.passes if p.kept]
+    doc['brush'] = painting.brush
+    return doc
 
 
-def reconstruct(agent, envs, targets, n_samples=1, greedy=False, title=''):
-    """Paint each target `n_samples` times and keep the lowest-L2 drawing.
-
-    Args:
-        agent: a conditional SPIRAL agent.
-        envs: the envs of a batch.
-        targets: float32 (N, C, H, W).
+def write_painting(out_dir, name, painting, size, keep_passes, movie):
+    """Writes NAME.png, .svg, .json (and the passes, the movie) of one painting.
 
     Returns:
-        (Episodes of the N kept drawings, their L2 (N,), the L2 of every sample (N, K)).
+        uint8 (H, W, 3), the painting at `size`.
     """
-    n, channels = len(targets), targets.shape[1]
-    tiled = np.repeat(targets, n_samples, axis=0)
-    episodes = record(agent, envs, len(tiled), greedy=greedy, title=title, targets=tiled)
-    l2 = np.mean((model_canvases(episodes.finals, channels) - tiled) ** 2,
-                 axis=(1, 2, 3)).reshape(n, n_samples)
-    best = np.arange(n) * n_samples + l2.argmin(axis=1)
-    kept = type(episodes)(episodes.frames[best], [episodes.programs[i] for i in best],
-                          targets, title)
-    return kept, l2.min(axis=1), l2
+    image = painting.image(size)
+    imageio.imwrite(out_dir / f'{name}.png', image)
+    (out_dir / f'{name}.svg').write_text(to_svg(painting.program, name, painting.box, size))
+    (out_dir / f'{name}.json').write_text(json.dumps(program_doc(painting)))
+    if keep_passes:
+        folder = out_dir / 'passes' / name
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = [i for i, p in enumerate(painting.passes) if p.kept]
+        for n, i in enumerate(kept):
+            imageio.imwrite(folder / f'pass_{n:02d}.png', painting.image(size, upto=i + 1))
+    if movie:
+        painting_movie.render(painting, out_dir / f'{name}.mp4', size)
+    return image
 
 
-def write_outputs(out_dir, names, paths, episodes, l2, samples_l2, blank_l2):
-    """Write every output of the module docstring into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, final, program in zip(names, episodes.finals, episodes.programs):
-        imageio.imwrite(out_dir / f'{name}.png', final)
-        (out_dir / f'{name}.svg').write_text(to_svg(program, name))
-        (out_dir / f'{name}.json').write_text(json.dumps(programs_json.to_doc([program])))
-    pairs = np.stack([np.stack([to_rgb(t) for t in episodes.targets]),
-                      episodes.finals], axis=1)
-    H, W = episodes.finals.shape[1:3]
-    imageio.imwrite(out_dir / 'side_by_side.png', tile(pairs.reshape(-1, H, W, 3), 2))
-    with open(out_dir / 'l2.csv', 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['name', 'input', 'l2', 'blank_l2', 'samples_l2'])
-        for row in zip(names, paths, l2, blank_l2, samples_l2):
-            writer.writerow([row[0], row[1], f'{row[2]:.6f}', f'{row[3]:.6f}',
-                             ' '.join(f'{v:.6f}' for v in row[4])])
+def side_by_side(pairs, size):
+    """Rows of target | painting, each in an S x S cell (centred): uint8 sheet."""
+    cells = np.full((len(pairs), 2, size, size, 3), 255, np.uint8)
+    for i, pair in enumerate(pairs):
+        for j, image in enumerate(pair):
+            h, w = image.shape[:2]
+            top, left = (size - h) // 2, (size - w) // 2
+            cells[i, j, top:top + h, left:left + w] = image
+    return tile(cells.reshape(-1, size, size, 3), 2)
 
 
 def build_parser(prog=None):
     parser = argparse.ArgumentParser(
-        prog=prog, description='Paint images with a conditional SPIRAL painter: the canvas, the '
-        'strokes (SVG) and the program (json) of each.')
-    parser.add_argument('snapshot_dir', type=Path, help='a conditional snapshot directory or a shipped painter\'s name')
+        prog=prog, description='Paint pictures with a conditional SPIRAL painter, coarse to '
+        'fine: the painting (PNG at any size), its strokes (SVG) and its program (JSON).')
+    parser.add_argument('snapshot_dir', type=Path,
+                        help='a conditional snapshot directory or a shipped painter\'s name')
     parser.add_argument('images', type=Path, nargs='+', metavar='IMAGE',
                         help='image files or folders of them')
     parser.add_argument('out_dir', type=Path, help='the folder the outputs go to')
-    parser.add_argument('--invert', action='store_true',
-                        help='the images have light strokes on a dark background')
+    parser.add_argument('--tiles', type=int, default=0, metavar='K',
+                        help='after the whole picture, paint K x K tiles on top (default 0)')
+    parser.add_argument('--overlap', type=int, default=None, metavar='PX',
+                        help='pixels of the painter\'s canvas that neighbouring tiles share '
+                             '(default: an eighth of its canvas)')
+    parser.add_argument('--passes', type=int, default=None, metavar='P',
+                        help='passes in all, the whole picture\'s included (default 1 + K x K; '
+                             'fewer paint the worst tiles only, more paint them again)')
+    parser.add_argument('--strokes', type=int, default=None, metavar='T',
+                        help='steps per pass (default: the painter\'s own)')
+    parser.add_argument('--size', type=int, default=None, metavar='S',
+                        help='the painting\'s longer side in pixels, replayed through libmypaint '
+                             f'({MIN_SIZE} to {MAX_SIZE}; default: the painter\'s pixels per '
+                             'tile)')
+    parser.add_argument('--invert', action=argparse.BooleanOptionalAction, default=None,
+                        help='paint the pictures\' negative (--no-invert: never; default: a '
+                             'grayscale painter inverts pictures whose border is dark)')
     parser.add_argument('--n-samples', type=int, default=1, metavar='K',
-                        help='paint each image K times and keep the lowest-L2 drawing')
+                        help='paint each pass K times and keep the lowest-L2 one')
+    parser.add_argument('--keep-passes', action='store_true',
+                        help='write the painting after each pass to OUT_DIR/passes/NAME/')
+    parser.add_argument('--movie', action='store_true',
+                        help='write NAME.mp4, the painting stroke by stroke, pass by pass')
     parser.add_argument('--seed', type=int, default=0, help='seed of the action sampling')
     parser.add_argument('--greedy', action='store_true', help='the most likely actions')
     return parser
 
 
-def main(argv=None, prog=None):
-    """``demo.py reconstruct``; returns 0 (input errors exit with status 2 through argparse)."""
-    parser = build_parser(prog)
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format='%(message)s')
-    if args.n_samples < 1:
-        parser.error(f'--n-samples: expected a positive int, got {args.n_samples}')
-    from chainer_spiral.runs.loading import load_agent, make_envs_from_config
+def check_args(parser, args):
+    """Range checks of the numeric options (argparse's error on the first that fails)."""
+    for flag, value, low in (('--tiles', args.tiles, 0), ('--passes', args.passes, 1),
+                             ('--strokes', args.strokes, 1), ('--n-samples', args.n_samples, 1),
+                             ('--overlap', args.overlap, 0)):
+        if value is not None and value < low:
+            parser.error(f'{flag}: expected an int >= {low}, got {value}')
+    if args.size is not None and not MIN_SIZE <= args.size <= MAX_SIZE:
+        parser.error(f'--size: expected an int in [{MIN_SIZE}, {MAX_SIZE}], got {args.size}')
+
+
+def load_painter(parser, snapshot):
+    """(cfg, agent) of a conditional snapshot or shipped painter (argparse's error if not)."""
+    from chainer_spiral.runs.loading import load_agent
     try:
-        paths = image_paths(args.images)
-        args.snapshot_dir = check_snapshot_dir(args.snapshot_dir)
+        snapshot = check_snapshot_dir(snapshot)
         try:
-            cfg, agent, _ = load_agent(str(args.snapshot_dir), with_dataset=False)
+            cfg, agent, _ = load_agent(str(snapshot), with_dataset=False)
         except (OSError, ValueError) as e:
             raise DemoError(str(e).splitlines()[0]) from None
         if not cfg.model.conditional:
-            raise DemoError(f'{args.snapshot_dir}: the painter is unconditional (model.'
-                            f'conditional: false); reconstruct needs a conditional one')
-        channels = agent.generator.channels
-        targets = np.stack([load_target(p, cfg, channels, args.invert) for p in paths])
+            raise DemoError(f'{snapshot}: the painter is unconditional (model.conditional: '
+                            f'false); reconstruct needs a conditional one')
     except DemoError as e:
         parser.error(str(e))
-    agent.seed(args.seed)
-    envs = make_envs_from_config(cfg, min(BATCH, len(targets) * args.n_samples))
-    episodes, l2, samples = reconstruct(agent, envs, targets, args.n_samples, args.greedy,
-                                        short_title(args.snapshot_dir))
-    names = [f'{i:03d}_{p.stem}' for i, p in enumerate(paths)]
-    blank = model_canvases(episodes.frames[:, 0], channels)  # the canvas after reset
-    blank_l2 = np.mean((blank - targets) ** 2, axis=(1, 2, 3))
+    return cfg, agent
+
+
+def main(argv=None, prog=None):
+    """``demo.py reconstruct``; returns 0, 1 when a picture was skipped (input errors exit with
+    status 2 through argparse)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format='%(message)s')
+    check_args(parser, args)
+    paths, problems = image_paths(args.images)
+    if not paths:
+        parser.error(f'no picture painted: {problems[-1]}')
+    cfg, agent = load_painter(parser, args.snapshot_dir)
+    plan = Plan(args.tiles, args.overlap, args.passes, args.strokes, args.n_samples,
+                args.greedy)
     try:
-        write_outputs(args.out_dir, names, paths, episodes, l2, samples, blank_l2)
+        side = plan.grid(cfg.env.imsize).side
+    except ValueError as e:
+        parser.error(str(e))
+    size = args.size or side
+    for problem in problems:
+        print(f'{parser.prog}: skipped {problem}', file=sys.stderr)
+    agent.seed(args.seed)
+    try:
+        rows, pairs, skipped = paint_all(args, cfg, agent, plan, paths, size, parser.prog)
     except OSError as e:
         return report_unwritable(parser.prog, e, args.out_dir)
-    for name, value, blank in zip(names, l2, blank_l2):
-        print(f'{name}: L2 {value:.4f} (blank canvas {blank:.4f})')
-    print(f'reconstruct: wrote {len(names)} drawings to {args.out_dir}', file=sys.stderr)
-    return 0
+    skipped = problems + skipped
+    if not rows:
+        parser.error(f'no picture painted: {skipped[-1]}')
+    try:
+        imageio.imwrite(args.out_dir / 'side_by_side.png', side_by_side(pairs, size))
+        write_l2(args.out_dir / 'l2.csv', rows)
+    except OSError as e:
+        return report_unwritable(parser.prog, e, args.out_dir)
+    print(f'reconstruct: wrote {len(rows)} paintings to {args.out_dir}'
+          + (f' ({len(skipped)} inputs skipped)' if skipped else ''), file=sys.stderr)
+    return 1 if skipped else 0
+
+
+def paint_all(args, cfg, agent, plan, paths, size, prog):
+    """Reads, paints and writes the pictures CHUNK at a time.
+
+    Returns:
+        (l2.csv rows, (target, painting) pairs at the output size, the skipped pictures' lines).
+    """
+    channels, side = agent.generator.channels, plan.grid(cfg.env.imsize).side
+    rows, pairs, skipped = [], [], []
+    for start in range(0, len(paths), CHUNK):
+        chunk, pictures = [], []
+        for index, path in enumerate(paths[start:start + CHUNK], start):
+            try:
+                pictures.append(read_picture(path, channels == 3, max(side, size)))
+            except PictureError as e:
+                print(f'{prog}: skipped {e}', file=sys.stderr)
+                skipped.append(str(e))
+                continue
+            chunk.append((f'{index:03d}_{path.stem}', path))
+        if not pictures:
+            continue
+        invert = None if args.invert is None else [args.invert] * len(pictures)
+        paintings = paint_pictures(agent, cfg, pictures, plan, invert)
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        for (name, path), picture, painting in zip(chunk, pictures, paintings):
+            image = write_painting(args.out_dir, name, painting, size, args.keep_passes,
+                                   args.movie)
+            target = output_target(picture, painting, size, channels, cfg.env.background)
+            blank = np.empty_like(image)
+            blank[...] = np.round(np.asarray(painting.program.background) * 255)
+            row = {'name': name, 'input': str(path),
+                   'l2': painter_l2(image, target, channels),
+                   'blank_l2': painter_l2(blank, target, channels),
+                   'passes': sum(p.kept for p in painting.passes),
+                   'strokes': painting.n_strokes}
+            rows.append(row)
+            pairs.append((np.ascontiguousarray(crop_rgb(target)), image))
+            print(f'{name}: L2 {row["l2"]:.4f} (blank canvas {row["blank_l2"]:.4f}), '
+                  f'{row["strokes"]} strokes in {row["passes"]} of {len(painting.passes)} '
+                  f'passes')
+    return rows, pairs, skipped
+
+
+def crop_rgb(target):
+    """uint8 (C, H, W) -> (H, W, 3)."""
+    image = target.transpose(1, 2, 0)
+    return np.repeat(image, 3, axis=2) if image.shape[2] == 1 else image
+
+
+def write_l2(path, rows):
+    with open(path, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['name', 'input', 'l2', 'blank_l2', 'passes', 'strokes'])
+        for row in rows:
+            writer.writerow([row['name'], row['input'], f'{row["l2"]:.6f}',
+                             f'{row["blank_l2"]:.6f}', row['passes'], row['strokes']])

@@ -1,131 +1,157 @@
-"""demo.py reconstruct: real digits and images the test writes in, canvases, SVGs, programs out."""
+"""demo.py reconstruct with the shipped mnist_conditional painter: pictures the test writes in;
+paintings at any size, their SVGs, programs, passes and movies out; bad pictures skipped."""
 import csv
+import json
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from types import SimpleNamespace
 
 import cv2
 import imageio.v2 as imageio
 import numpy as np
 import pytest
 
-from chainer_spiral.config import load_config
-from chainer_spiral.datasets import make_dataset
-from chainer_spiral.envs.mypaint_env import MyPaintEnv
-from chainer_spiral.program import json as program_json
-from chainer_spiral.program.conversion import env_actions
-from chainer_spiral.training import train
+from chainer_spiral.demo.reconstruct import main
+from chainer_spiral.program.json import load
+from chainer_spiral.program.replay import replay_at_size
 
 REPO = Path(__file__).resolve().parents[2]
+PAINTER = 'mnist_conditional'
+SVG = '{http://www.w3.org/2000/svg}'
+
+
+def printed(digit, h=64, w=64, light_on_dark=False):
+    """A printed digit, dark on white: uint8 (H, W)."""
+    picture = np.full((h, w), 255, np.uint8)
+    cv2.putText(picture, digit, (w // 2 - 16, h // 2 + 18), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 5,
+                cv2.LINE_AA)
+    return 255 - picture if light_on_dark else picture
 
 
 @pytest.fixture(scope='module')
-def conditional_snapshot(tmp_path_factory, shared_data):
-    """A conditional MNIST painter after one update: it still scribbles, so there is ink."""
-    out = tmp_path_factory.mktemp('cond')
-    cfg = load_config(REPO / 'configs' / 'mnist_conditional.yaml',
-                      ['train.processes=1', 'agent.rollout_n=2', 'train.steps=20',
-                       f'data.path={shared_data / "mnist"}', 'agent.empty_drawing_penalty=0.0'])
-    return train(cfg, out, progress=False)['snapshot']
-
-
-@pytest.fixture(scope='module')
-def images(tmp_path_factory, shared_data):
-    """Real held-out digits as the painter sees them (28x28 PNGs, dark on white), one at another
-    size as JPEG, one light-on-dark, and a corrupt file."""
+def images(tmp_path_factory):
+    """A folder of two printed digits (PNG), a wide JPEG, a light-on-dark PNG, a corrupt file."""
     folder = tmp_path_factory.mktemp('images')
-    digits = make_dataset('mnist', 28, path=str(shared_data / 'mnist')).images(False)[:3]
+    (folder / 'digits').mkdir()
     paths = {'digits': folder / 'digits'}
-    for i, digit in enumerate(digits):
-        paths[f'digit{i}'] = folder / 'digits' / f'digit{i}.png'
-        paths[f'digit{i}'].parent.mkdir(exist_ok=True)
-        cv2.imwrite(str(paths[f'digit{i}']), (digit[0] * 255).astype(np.uint8))
-    big = cv2.resize((digits[0, 0] * 255).astype(np.uint8), (150, 100))
-    paths['big'] = folder / 'big.jpg'
-    cv2.imwrite(str(paths['big']), big)
+    for name, digit in (('a', '3'), ('b', '7')):
+        paths[name] = folder / 'digits' / f'{name}.png'
+        cv2.imwrite(str(paths[name]), printed(digit))
+    paths['wide'] = folder / 'wide.jpg'
+    cv2.imwrite(str(paths['wide']), printed('5', 100, 150))
     paths['dark'] = folder / 'dark.png'
-    cv2.imwrite(str(paths['dark']), 255 - (digits[1, 0] * 255).astype(np.uint8))
+    cv2.imwrite(str(paths['dark']), printed('2', light_on_dark=True))
     paths['corrupt'] = folder / 'corrupt.png'
     paths['corrupt'].write_bytes(b'\x89PNG\r\n\x1a\n not really')
-    paths['empty'] = folder / 'empty'
-    paths['empty'].mkdir()
     return paths
 
 
 def reconstruct(*args):
+    """demo.py reconstruct in a process of its own: (returncode, stdout, stderr)."""
     return subprocess.run([sys.executable, str(REPO / 'demo.py'), 'reconstruct', *map(str, args)],
                           capture_output=True, text=True, timeout=300)
 
 
-def replay(program, imsize):
-    env = MyPaintEnv(imsize=imsize, pos_resolution=program.pos_resolution,
-                     max_episode_steps=len(program.steps))
-    env.reset()
-    for action in env_actions(program, env):
-        obs, _, _, _ = env.step(action)
-    return obs['image']
+@pytest.fixture
+def run(capsys):
+    """reconstruct.main in this process (the painter's imports paid once): an object with
+    returncode, stdout and stderr."""
+    def call(*args):
+        try:
+            code = main([str(a) for a in args], prog='demo.py reconstruct')
+        except SystemExit as e:
+            code = e.code
+        out, err = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+    return call
 
 
-def test_every_output_is_written_and_replays_to_its_canvas(conditional_snapshot, images,
-                                                           tmp_path):
-    out = tmp_path / 'out'
-    result = reconstruct(conditional_snapshot, images['digits'], images['big'], out,
-                         '--n-samples', 2)
-    assert result.returncode == 0, result.stderr
-    names = ['000_digit0', '001_digit1', '002_digit2', '003_big']
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        [f'{n}.{ext}' for n in names for ext in ('png', 'svg', 'json')]
-        + ['side_by_side.png', 'l2.csv'])
-    inked = 0
-    for name in names:
-        canvas = imageio.imread(out / f'{name}.png')
-        assert canvas.shape == (64, 64, 3)
-        program, = program_json.load(out / f'{name}.json')
-        np.testing.assert_array_equal(replay(program, 64), canvas)
-        svg = (out / f'{name}.svg').read_text()
-        drawn = sum(step.draw for step in program.steps)
-        assert len(re.findall(r'<path ', svg)) == drawn
-        inked += canvas.min() < 128
-    assert inked > 0, 'no reconstruction has ink: the replay check saw blank canvases only'
+def rows(out):
     with open(out / 'l2.csv', newline='') as f:
-        rows = list(csv.DictReader(f))
-    assert [r['name'] for r in rows] == names
-    for row in rows:
-        samples = [float(v) for v in row['samples_l2'].split()]
-        assert len(samples) == 2 and float(row['l2']) == pytest.approx(min(samples), abs=1e-6)
-        assert float(row['blank_l2']) > 0
-    for name, row in zip(names, rows):
+        return list(csv.DictReader(f))
+
+
+def test_every_output_is_written_at_the_size_asked_and_replays(images, tmp_path):
+    out = tmp_path / 'out'
+    result = reconstruct(PAINTER, images['digits'], images['wide'], out, '--tiles', '2',
+                         '--size', '96', '--keep-passes', '--movie')
+    assert result.returncode == 0, result.stderr
+    names = ['000_a', '001_b', '002_wide']
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f'{n}.{ext}' for n in names for ext in ('png', 'svg', 'json', 'mp4')]
+        + ['side_by_side.png', 'l2.csv', 'passes'])
+    table = rows(out)
+    assert [r['name'] for r in table] == names
+    for name, row in zip(names, table):
+        painting = imageio.imread(out / f'{name}.png')
+        assert painting.shape == ((64, 96, 3) if name == '002_wide' else (96, 96, 3))
+        program, = load(out / f'{name}.json')
+        doc = json.loads((out / f'{name}.json').read_text())
+        np.testing.assert_array_equal(
+            replay_at_size(program, 96, doc['brush'], tuple(doc['crop'])), painting)
+        assert program.n_strokes == int(row['strokes']) > 0
+        assert len(doc['passes']) == int(row['passes'])
+        assert [p.name for p in sorted((out / 'passes' / name).iterdir())] == [
+            f'pass_{i:02d}.png' for i in range(int(row['passes']))]
+        root = ET.parse(out / f'{name}.svg').getroot()
+        assert (float(root.get('width')), float(root.get('height'))) == painting.shape[1::-1]
+        assert len(root.findall(f'{SVG}path')) == program.n_strokes
+        assert float(row['l2']) < float(row['blank_l2'])
         assert f'{name}: L2 {float(row["l2"]):.4f}' in result.stdout
-    grid = imageio.imread(out / 'side_by_side.png')
-    assert grid.shape[1] == 2 * 64 + 3 * 2 and grid.shape[0] == 4 * 64 + 5 * 2
+        assert len(imageio.mimread(out / f'{name}.mp4')) >= program.n_strokes
+    sheet = imageio.imread(out / 'side_by_side.png')
+    assert sheet.shape == (3 * 96 + 4 * 2, 2 * 96 + 3 * 2, 3)
 
 
-def test_light_on_dark_needs_invert(conditional_snapshot, images, tmp_path):
-    refused = reconstruct(conditional_snapshot, images['dark'], tmp_path / 'a')
-    assert refused.returncode == 2
-    last = refused.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r'demo\.py reconstruct: error: .*dark\.png: its border is dark .* '
-                        r'add --invert', last)
-    assert not (tmp_path / 'a').exists()
-    ok = reconstruct(conditional_snapshot, images['dark'], tmp_path / 'b', '--invert')
-    assert ok.returncode == 0, ok.stderr
-    assert (tmp_path / 'b' / '000_dark.png').is_file()
+def test_a_bad_picture_is_skipped_and_the_batch_goes_on(images, tmp_path, run):
+    out = tmp_path / 'out'
+    result = run(PAINTER, images['corrupt'], images['a'], tmp_path / 'missing.png', out)
+    assert result.returncode == 1, result.stderr
+    skipped = [line for line in result.stderr.splitlines() if ': skipped ' in line]
+    assert len(skipped) == 2
+    assert any(re.fullmatch(r'demo\.py reconstruct: skipped .*missing\.png: no such image file '
+                            r'or folder', line) for line in skipped)
+    assert any(re.fullmatch(r'demo\.py reconstruct: skipped .*corrupt\.png: not a readable '
+                            r'image \(\d+ bytes\)', line) for line in skipped)
+    assert [r['name'] for r in rows(out)] == ['001_a']
+    assert (out / '001_a.png').is_file() and not (out / '000_corrupt.png').exists()
+
+
+def test_light_on_dark_is_detected(images, tmp_path, run):
+    auto = run(PAINTER, images['dark'], tmp_path / 'auto')
+    kept = run(PAINTER, images['dark'], tmp_path / 'kept', '--no-invert')
+    assert auto.returncode == 0 and kept.returncode == 0, auto.stderr + kept.stderr
+    (inverted,), (as_is,) = rows(tmp_path / 'auto'), rows(tmp_path / 'kept')
+    # the blank canvas is near the inverted target (white paper, dark digit), far from as-is
+    assert float(inverted['blank_l2']) < 0.2 < 0.7 < float(as_is['blank_l2'])
+    assert imageio.imread(tmp_path / 'auto' / '000_dark.png').shape == (32, 32, 3)
 
 
 @pytest.mark.parametrize('case, message', [
-    ('corrupt', r'corrupt\.png: not a readable image \(\d+ bytes\)'),
-    ('empty', r'empty: expected image files .* in the folder, found none'),
-    ('missing', r'missing\.png: no such image file or folder'),
+    ('corrupt', r'no picture painted: .*corrupt\.png: not a readable image \(\d+ bytes\)'),
+    ('empty', r'no picture painted: .*empty: expected image files .* in the folder, found none'),
     ('unconditional', r'the painter is unconditional .*reconstruct needs a conditional one'),
+    ('size', r'--size: expected an int in \[8, 4096\], got 5000'),
+    ('overlap', r'overlap: expected an int of pixels in \[0, 16\] .*got 17'),
 ])
-def test_errors_are_one_line(conditional_snapshot, images, tmp_path, case, message):
-    snapshot = conditional_snapshot
-    target = images.get(case, tmp_path / 'missing.png')
-    if case == 'unconditional':
-        snapshot, target = REPO / 'trained_models' / 'toy' / '4000', images['digit0']
-    result = reconstruct(snapshot, target, tmp_path / 'out')
+def test_errors_are_one_line(images, tmp_path, case, message, run):
+    painter, target, extra = PAINTER, images['a'], []
+    if case == 'corrupt':
+        target = images['corrupt']
+    elif case == 'empty':
+        target = tmp_path / 'empty'
+        target.mkdir()
+    elif case == 'unconditional':
+        painter = 'toy'
+    elif case == 'size':
+        extra = ['--size', '5000']
+    else:
+        extra = ['--tiles', '2', '--overlap', '17']
+    result = run(painter, target, tmp_path / 'out', *extra)
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
     assert 'Traceback' not in result.stderr
-    assert re.fullmatch(r'demo\.py reconstruct: error: .*' + message, lines[-1]), lines[-1]
+    last = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(r'demo\.py reconstruct: error: .*' + message, last), last
