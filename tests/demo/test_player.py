@@ -1,4 +1,6 @@
 """The player page in headless Chromium (Debian package `chromium`)."""
+import dataclasses
+
 import pytest
 
 from chainer_spiral.demo import player
@@ -68,3 +70,15 @@ def test_clicking_a_drawing_of_the_gallery_replays_it(tmp_path, make_program, pl
     done = player_dom(page, tmp_path, 'interval=20', budget_ms=2000)
     status = page_status(done)
     assert (status['drawing'], status['state']) == ('1', 'done') and int(status['ink']) > 0
+
+
+def test_player_draws_each_step_at_its_own_width(tmp_path, make_program, player_status):
+    """A painting assembled from passes at several scales carries a width per step."""
+    stroke = make_program([(0.25, 0.5), (0.75, 0.5)], [0, 1], widths=(0.05,))
+    wide = dataclasses.replace(stroke, steps=tuple(dataclasses.replace(s, width=0.1)
+                                                   for s in stroke.steps))
+    page = tmp_path / 'player.html'
+    page.write_text(player.to_html(to_doc([wide]), 'widths'))
+    status = player_status(page, tmp_path, 'autoplay=1&interval=20')
+    expected = (0.5 * 0.1 + 3.1416 * 0.05 ** 2) * player.CANVAS_PX ** 2
+    assert status['state'] == 'done' and abs(int(status['ink']) - expected) < 0.1 * expected
