@@ -208,15 +208,20 @@ def test_every_key_is_documented():
 
 
 @pytest.mark.parametrize('path', SHIPPED, ids=[p.stem for p in SHIPPED])
-def test_shipped_configs_load_and_comment_every_key(path):
-    """Keys left out take their defaults (a config need not carry the options it does not
-    use), so only known keys, each with a comment."""
+def test_shipped_configs_load_and_carry_only_what_differs_from_the_defaults(path):
+    """Keys left out take their defaults, so a shipped config lists only the keys it changes,
+    each with a comment: none at its default value."""
     cfg = load_config(path)
     assert isinstance(cfg, Config)
     raw = yaml.safe_load(path.read_text())
-    for section in SECTIONS:
-        known = {f.name for f in dataclasses.fields(SECTION_CLASSES[section])}
-        assert set(raw[section]) <= known, (path.name, section)
+    assert set(raw) <= {'seed', *SECTIONS} and raw.get('seed', 1) != 0, path.name
+    for section in set(raw) - {'seed'}:
+        fields = {f.name: f for f in dataclasses.fields(SECTION_CLASSES[section])}
+        assert set(raw[section]) <= set(fields), (path.name, section)
+        for key, value in raw[section].items():
+            default = fields[key].default
+            assert value != (list(default) if isinstance(default, tuple) else default), (
+                f'{path.name}: {section}.{key} is its default {value!r}')
     for line in path.read_text().splitlines():
         if re.match(r'^\s+\w+:\s*\S', line):
             assert '#' in line, f'{path.name}: uncommented key line {line!r}'
