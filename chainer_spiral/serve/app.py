@@ -31,7 +31,7 @@ from chainer_spiral.serve.errors import RequestError
 from chainer_spiral.serve.limits import Limits
 from chainer_spiral.serve.painting import Painting
 from chainer_spiral.serve.uploads import INVERT_CHOICES, read_upload, upload_target
-from chainer_spiral.serve.workers import Workers
+from chainer_spiral.serve.workers import FIRST, MOVIE, Workers
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')
         yield events.line(events.start_event(painting, drawing_id, inverted))
         try:
             for t in range(painting.T):
-                start, step = await workers.run(painting.step)
+                start, step = await workers.run(t, painting.step)
                 yield events.line(events.step_event(t, start, step, painting.blank))
             drawing = painting.drawing(drawing_id)
         except Exception as e:  # a fault of the server's, not of the request: it is logged
@@ -159,7 +159,7 @@ def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')
             if data and not painter.conditional:
                 raise RequestError(400, f'{name} paints without a picture (unconditional): '
                                         f'expected an empty body, got {len(data)} bytes')
-            painting, inverted = await workers.run(prepare, painter, seed, data, invert)
+            painting, inverted = await workers.run(FIRST, prepare, painter, seed, data, invert)
         except BaseException:
             workers.release()
             raise
@@ -177,7 +177,7 @@ def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')
         if slow:
             workers.acquire()
             try:
-                body = await workers.run(drawings_module.export, drawing, fmt)
+                body = await workers.run(MOVIE, drawings_module.export, drawing, fmt)
             finally:
                 workers.release()
         else:

@@ -50,7 +50,7 @@ def allowed_hosts(host):
 
 
 def main(argv=None, prog=None):
-    """``chainer-spiral serve``; returns 0 after Ctrl-C, 1 when the port cannot be opened
+    """``chainer-spiral serve``; returns 0 after Ctrl-C, uvicorn's 3 when it cannot listen
     (argument and painter errors exit with status 2 through argparse)."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
@@ -70,10 +70,8 @@ def main(argv=None, prog=None):
     limits = Limits(max_bytes=args.max_upload_bytes, max_pixels=args.max_pixels,
                     workers=args.workers, queue=args.queue)
     app = create_app(served, limits, allowed_hosts(args.host))
-    shown = f'[{args.host}]' if ':' in args.host else args.host
-    print(f'serve: painting on http://{shown}:{args.port}/ (Ctrl-C stops)', flush=True)
-    try:
+    try:  # uvicorn logs the URL it listens on, or in one line why it cannot
         uvicorn.run(app, host=args.host, port=args.port, log_level='info')
-    except SystemExit as e:  # uvicorn exits with 1 when it cannot listen (it logs why)
-        return e.code or 1
+    except SystemExit as e:  # it cannot listen: exit status 3
+        return e.code
     return 0

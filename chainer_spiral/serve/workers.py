@@ -1,28 +1,44 @@
 """The painting workers: a bounded pool of threads off the event loop, and a bounded queue.
 
 A painting admitted (``acquire``) holds one of ``queue`` places until it ends (``release``); one
-more is answered 429. Its steps go to the pool one job at a time (``run``), so the pool's FIFO interleaves the
-paintings in progress step by step: each one's first stroke comes after at most one step of each
-of the others, not after their whole drawings.
+more is answered 429. Its jobs (the first: the picture made a target; then one per step) go to
+the pool one at a time, least advanced painting first: a job's priority is the number of steps
+its painting has done (-1 before the first), ties first come first served. So a new painting's
+first stroke waits only for the jobs in progress and the other new paintings' first steps, not
+for the paintings in progress to finish; those go on step by step, interleaved.
 """
 import asyncio
 import functools
-from concurrent.futures import ThreadPoolExecutor
+import itertools
+import queue
+import threading
+from concurrent.futures import Future
 
 from chainer_spiral.serve.errors import RequestError
 
+# Priorities: a painting's first job, and a movie (after every painting's steps).
+FIRST = -1
+MOVIE = 1_000_000
+
 
 class Workers:
-    """Args:
+    """Threads that run the paintings' jobs, and the places of the paintings in progress.
+
+    Args:
         workers: threads that paint.
-        queue: paintings in progress at once (admitted, stepping or waiting for a thread).
+        queue_size: paintings in progress at once (admitted, stepping or waiting for a thread).
     """
 
-    def __init__(self, workers, queue):
-        assert workers >= 1 and queue >= 1, (workers, queue)
-        self.queue = queue
+    def __init__(self, workers, queue_size):
+        assert workers >= 1 and queue_size >= 1, (workers, queue_size)
+        self.queue = queue_size
         self.active = 0  # touched from the event loop only
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix='painter')
+        self._jobs = queue.PriorityQueue()
+        self._order = itertools.count()
+        self._threads = [threading.Thread(target=self._work, name=f'painter-{i}', daemon=True)
+                         for i in range(workers)]
+        for thread in self._threads:
+            thread.start()
 
     def acquire(self):
         """Takes a place in the queue, to ``release`` when the painting ends.
@@ -39,10 +55,28 @@ class Workers:
         assert self.active > 0
         self.active -= 1
 
-    async def run(self, fn, *args):
-        """``fn(*args)`` on a worker thread, awaited."""
-        return await asyncio.get_running_loop().run_in_executor(
-            self.pool, functools.partial(fn, *args))
+    def submit(self, priority, fn, *args):
+        """Queues ``fn(*args)``; returns its concurrent.futures.Future."""
+        future = Future()
+        self._jobs.put((priority, next(self._order), future, functools.partial(fn, *args)))
+        return future
+
+    async def run(self, priority, fn, *args):
+        """``fn(*args)`` on a worker thread, awaited (cancelled, it is dropped if not begun)."""
+        return await asyncio.wrap_future(self.submit(priority, fn, *args))
+
+    def _work(self):
+        while True:
+            _, _, future, job = self._jobs.get()
+            if job is None:
+                return
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(job())
+                except BaseException as e:  # handed to the awaiting request
+                    future.set_exception(e)
 
     def close(self):
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        """Stops the threads once the jobs queued before are done."""
+        for _ in self._threads:
+            self._jobs.put((float('inf'), next(self._order), None, None))

@@ -237,7 +237,7 @@ def test_a_full_queue_answers_busy(one_place, png_bytes, digit_one):
     server, client = one_place
     workers, picture = server.app.state.workers, png_bytes(digit_one())
     gate = threading.Event()
-    workers.pool.submit(gate.wait)  # the one worker is taken until the gate opens
+    workers.submit(-100, gate.wait)  # the one worker is taken until the gate opens
     first = []
     thread = threading.Thread(target=lambda: first.append(
         paint(client, 'mnist_conditional', picture)))
