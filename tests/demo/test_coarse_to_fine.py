@@ -1,7 +1,6 @@
 """Coarse-to-fine paintings with a shipped conditional painter (mnist_conditional, 32 x 32): tiles
 lower the L2 of a picture, every pass starts from the canvas so far, the program round-trips
 through JSON with its per-step widths, and a colour painter paints colour pictures."""
-import dataclasses
 from pathlib import Path
 
 import cv2
@@ -97,10 +96,12 @@ def test_the_passes_budget_and_the_aspect_ratio(painter):
         assert p.box[1] < 0.75 and p.box[3] > 0.25
 
 
-def test_a_colour_painter_paints_a_colour_picture():
+@pytest.mark.parametrize('action_space', ['spiral', 'paper'])
+def test_a_colour_painter_paints_a_colour_picture(action_space):
     cfg = load_config(REPO / 'configs' / 'celeba.yaml',
                       ['model.conditional=true', 'env.imsize=16', 'env.pos_resolution=8',
-                       'env.max_episode_steps=3'], check_paths=False)
+                       'env.max_episode_steps=3', f'env.action_space={action_space}'],
+                      check_paths=False)
     agent = build_agent_from_config(cfg, None)  # untrained: what matters is the path
     assert agent.generator.channels == 3
     picture = np.zeros((30, 20, 3), np.uint8)
@@ -110,4 +111,7 @@ def test_a_colour_painter_paints_a_colour_picture():
     assert not painting.inverted and painting.target.shape == (3, 30, 30)
     assert len(painting.passes) == 5
     assert painting.image(40).shape == (40, 26, 3)  # columns 7 to 33 of 40 (5/30 to 25/30)
-    assert dataclasses.replace(painting.program, steps=()).action_space == 'spiral'
+    program = painting.program
+    assert program.action_space == action_space and program.n_strokes > 0
+    again, = from_doc(to_doc([program]))
+    np.testing.assert_array_equal(replay_at_size(again, 40), replay_at_size(program, 40))
