@@ -1,12 +1,14 @@
 """The page of `chainer-spiral serve` in a real browser: Debian's chromium driven by Playwright
 (its own browser download is out of reach offline). `pytest -m browser` runs these alone."""
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
 
+from chainer_spiral.config import load_config
 from chainer_spiral.datasets import image_channels
 from chainer_spiral.painters import painters
 from chainer_spiral.runs.loading import run_config_path
@@ -22,8 +24,7 @@ TIMEOUT_MS = 60_000
 
 
 def colour_painter():
-    """The smallest shipped painter that paints colour (3 channels), or None."""
-    from chainer_spiral.config import load_config
+    """The smallest shipped conditional painter that paints colour (3 channels), or None."""
     found = []
     for name, shipped in painters().items():
         cfg = load_config(run_config_path(shipped.snapshot), check_paths=False)
@@ -32,19 +33,26 @@ def colour_painter():
     return min(found)[1] if found else None
 
 
-COLOUR = colour_painter()
+@pytest.fixture(scope='module')
+def colour():
+    return colour_painter()
 
 
 @pytest.fixture(scope='module')
-def server(running_server):
-    with running_server([DIGITS] + ([COLOUR] if COLOUR else [])) as running:
+def server(running_server, colour):
+    with running_server([DIGITS] + ([colour] if colour else [])) as running:
         yield running
 
 
 @pytest.fixture(scope='module')
 def browser():
-    sync_api = pytest.importorskip('playwright.sync_api')
-    with sync_api.sync_playwright() as playwright:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail('the browser tests need Playwright: bash scripts/install.sh --test')
+    assert os.access(CHROMIUM, os.X_OK), \
+        f'the browser tests need Debian\'s chromium at {CHROMIUM}: bash scripts/install.sh --test'
+    with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
@@ -189,11 +197,12 @@ def test_a_dropped_picture_is_painted(page, server, png_bytes, digit_one):
     assert ink(page, '#pad') > 0  # the picture is shown where it was dropped
 
 
-def test_a_dropped_colour_picture_is_painted_by_the_colour_painter(page, server, png_bytes):
-    if COLOUR is None:
+def test_a_dropped_colour_picture_is_painted_by_the_colour_painter(page, server, colour,
+                                                                  png_bytes):
+    if colour is None:
         pytest.skip('no painter in the registry paints colour (3 channels) yet; this test runs '
                     'once a colour painter ships in trained_models/')
-    open_page(page, server, COLOUR)
+    open_page(page, server, colour)
     picture = np.zeros((96, 96, 3), np.uint8)
     picture[..., 0], picture[..., 2] = 220, np.linspace(0, 255, 96).astype(np.uint8)[None]
     drop_file(page, 'colour.png', 'image/png', png_bytes(picture))
