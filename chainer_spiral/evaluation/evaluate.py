@@ -389,15 +389,11 @@ def summary(metrics):
     return out
 
 
-def summarise_to_file(snapshot_dir, n, seed, out_path):
-    """Write summary(evaluate_snapshot(snapshot_dir, n, seed)) as json to `out_path` (atomically):
-    the trainer runs it in a process of its own during training."""
-    from chainer_spiral.training.worker import limit_blas_threads
-    limit_blas_threads(1)
-    row = summary(evaluate_snapshot(snapshot_dir, n=n, seed=seed))
-    tmp = Path(f'{out_path}.tmp')
-    tmp.write_text(json.dumps(row) + '\n')
-    os.replace(tmp, out_path)
+def summarise(snapshot_dir, n, seed):
+    """summary(evaluate_snapshot(snapshot_dir, n, seed)): what the trainer records of every
+    ``train.eval_interval``-th snapshot in OUTDIR/quality.csv (``train.py`` passes it as the
+    trainer's `evaluate`)."""
+    return summary(evaluate_snapshot(snapshot_dir, n=n, seed=seed))
 
 
 def evaluate_run(run_dir, n=200, seed=0, every=1):

@@ -18,6 +18,9 @@ step per claim of B x T env steps, restarts a worker actor that dies, writes wha
 report, and saves the snapshots from the learner's states through the Supervisor: the same
 files as the processes backend, so a run resumes in either backend.
 
+``--ray-address HOST:PORT`` is checked before anything is built: where nothing answers at that
+address the run stops at once with one line (Ray itself would retry for many minutes).
+
 Policy lag: the updates the learner applied between the parameters a worker collected with and
 its own update. ``train.max_policy_lag`` bounds it: the learner drops an older gradient (it is
 not counted), the worker loads the newest parameters and collects again.
@@ -27,6 +30,7 @@ import contextlib
 import itertools
 import os
 import signal
+import socket
 import typing
 from logging import getLogger
 
@@ -37,9 +41,9 @@ from chainerrl.misc import async_
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from chainer_spiral.runs import loading
-from chainer_spiral.runs.snapshots import optimizers_of, set_optimizer_steps
-from chainer_spiral.runs.snapshots import Counters
-from chainer_spiral.training.trainer import POLL_SECONDS, TrainingError, snapshot_note
+from chainer_spiral.runs.snapshots import Counters, optimizers_of, set_optimizer_steps
+from chainer_spiral.training.backend import POLL_SECONDS, Backend
+from chainer_spiral.training.errors import TrainingError, snapshot_note
 from chainer_spiral.training.worker import Worker, describe_error, limit_blas_threads
 
 logger = getLogger(__name__)
@@ -49,6 +53,31 @@ logger = getLogger(__name__)
 # than a lost node.
 MAX_DEATHS_IN_A_ROW = 3
 NETWORKS = ('generator', 'discriminator')
+# Seconds to wait for a TCP connection to ``--ray-address HOST:PORT`` before giving up on it.
+CONNECT_SECONDS = 10.0
+
+
+def check_reachable(address, timeout=CONNECT_SECONDS):
+    """Something must accept a TCP connection at a ``HOST:PORT`` (or ``ray://HOST:PORT``)
+    address: Ray retries an address where nothing answers for many minutes, printing
+    warnings. 'auto' and None (a local cluster) are not checked.
+
+    Raises:
+        TrainingError: no answer there within `timeout` seconds, or not a HOST:PORT.
+    """
+    if address is None or address == 'auto':
+        return
+    host, _, port = address.split('://')[-1].rpartition(':')
+    if not host or not port.isdigit():
+        raise TrainingError(f'--ray-address {address}: expected auto or HOST:PORT of a Ray '
+                            f'cluster\'s head, got no port')
+    try:
+        socket.create_connection((host.strip('[]'), int(port)), timeout=timeout).close()
+    except OSError as e:
+        reason = (f'no answer within {timeout:g} s' if isinstance(e, socket.timeout)
+                  else e.strerror or str(e))
+        raise TrainingError(f'--ray-address {address}: no Ray cluster answers there ({reason}); '
+                            f'start one with `ray start --head` or check the address') from None
 
 
 @contextlib.contextmanager
@@ -335,16 +364,34 @@ class RemoteWorker(Worker):
 # The driver
 
 
-class RayBackend:
+class RayBackend(Backend):
     """The driver's side: hands out the work, restarts lost workers, turns reports into files.
 
     Args:
-        supervisor: the trainer's Supervisor: its config, agent (the state to start from; the
-            final state once `run` returns), SharedState (claims and counters, here updated
-            from the learner's replies), outputs and snapshots.
+        address: the Ray cluster to join ('auto': the one this machine belongs to,
+            'HOST:PORT': its head, checked at once: `check_reachable`), or None to start a
+            local one.
+
+    Raises:
+        TrainingError: nothing answers at `address`.
     """
 
-    def __init__(self, supervisor):
+    def __init__(self, address=None):
+        check_reachable(address)
+        self.address = address
+
+    def run(self, supervisor):
+        """Train until the claims run out (or a stop is requested); the Supervisor's agent is
+        then in the learner's final state and the SharedState holds its counters.
+
+        Args:
+            supervisor: the trainer's Supervisor: its config, agent (the state to start from),
+                SharedState (claims and counters, here updated from the learner's replies),
+                outputs and snapshots.
+
+        Returns:
+            dict: 'restarts' (worker actors restarted) and the learner's `statistics`.
+        """
         self.sup = supervisor
         self.cfg = supervisor.cfg
         self.state = supervisor.state
@@ -356,14 +403,11 @@ class RayBackend:
         self.restarts = 0
         self.next_save = self._next_save(supervisor.start.updates)
         self.learner = None
+        with connect(self.address):
+            supervisor.open_outputs()
+            return self._train()
 
-    def run(self):
-        """Train until the claims run out (or a stop is requested); the Supervisor's agent is
-        then in the learner's final state and the SharedState holds its counters.
-
-        Returns:
-            dict: 'restarts' (worker actors restarted) and the learner's `statistics`.
-        """
+    def _train(self):
         self._check_resources()
         try:
             self.learner = self._new_learner()

@@ -8,6 +8,9 @@ import csv
 import logging
 import os
 import re
+import socket
+import subprocess
+import sys
 import threading
 import time
 
@@ -21,12 +24,11 @@ os.environ.setdefault('RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER', '0')
 ray = pytest.importorskip('ray')
 
 from chainer_spiral.runs import loading  # noqa: E402
-from chainer_spiral.runs.snapshots import list_snapshots, load_snapshot  # noqa: E402
+from chainer_spiral.runs.snapshots import Counters, list_snapshots, load_snapshot  # noqa: E402
 from chainer_spiral.training import TrainingError, train  # noqa: E402
 from chainer_spiral.training.ray_backend import export_state, import_state  # noqa: E402
-from chainer_spiral.runs.snapshots import Counters  # noqa: E402
 
-from training_helpers import (assert_same, optimizer_arrays, toy_config,  # noqa: E402
+from training_helpers import (REPO, assert_same, optimizer_arrays, toy_config,  # noqa: E402
                               train_toy)
 
 MIB = 2 ** 20
@@ -77,6 +79,28 @@ def test_the_learner_state_round_trips_parameters_and_optimizer_states(toy_agent
     import_state(fresh, export_state(trained))
     assert_same(shared_parameters(fresh), shared_parameters(trained))
     assert_same(optimizer_arrays(fresh), optimizer_arrays(trained))
+
+
+def free_port():
+    """A TCP port of 127.0.0.1 that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def test_a_ray_address_where_nothing_answers_fails_at_once_in_one_line(tmp_path):
+    """Ray would retry such an address for many minutes, printing warnings."""
+    address = f'127.0.0.1:{free_port()}'
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, str(REPO / 'train.py'), 'configs/toy.yaml',
+                           str(tmp_path / 'run'), '--set', 'train.backend=ray', '--ray-address',
+                           address], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - start < 30
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f'error: --ray-address {address}: no Ray cluster answers there (Connection refused); '
+        f'start one with `ray start --head` or check the address']
+    assert not (tmp_path / 'run').exists()
 
 
 # -- on the cluster

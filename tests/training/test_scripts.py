@@ -11,6 +11,7 @@ import pytest
 
 from chainer_spiral import cli
 from chainer_spiral.runs.snapshots import latest_snapshot, list_snapshots
+from chainer_spiral.training.run_lock import LOCK_FILE
 from chainer_spiral.training.worker import child_pids
 
 from training_helpers import REPO, TOY_FAST
@@ -85,11 +86,15 @@ def test_after_kill_9_of_the_whole_run_load_continues_from_the_last_snapshot(tmp
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
+    assert (out / LOCK_FILE).is_file()      # left behind, no longer held: taken over below
     last = latest_snapshot(out)
     steps = int(last.name)
     done = run_train('configs/toy.yaml', out, '--no-progress', '--load', last,
                      *sets(*TOY_FAST, 'train.processes=2', f'train.steps={steps + 64}'))
     assert done.returncode == 0, done.stderr
+    assert f'taking over the lock of a run that is no longer running (pid {proc.pid} ' in \
+        done.stderr
+    assert not (out / LOCK_FILE).exists()
     final = json.loads((latest_snapshot(out) / 'counters.json').read_text())
     assert final['steps'] == steps + 64
     assert final['updates'] == json.loads((last / 'counters.json').read_text())['updates'] + 4
@@ -118,6 +123,7 @@ def test_ctrl_c_and_sigterm_finish_the_updates_and_save_a_snapshot(tmp_path, sig
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 0, stderr
     assert stdout.startswith('interrupted: ')
+    assert not (out / LOCK_FILE).exists()
     snapshot = latest_snapshot(out)
     counters = json.loads((snapshot / 'counters.json').read_text())
     assert counters['steps'] == int(snapshot.name) == 16 * counters['updates'] > 0
