@@ -94,11 +94,122 @@ async def read_body(request, max_bytes):
     return bytes(body)
 
 
+class Studio:
+    """What the endpoints share: the painters served, the workers, the finished drawings.
+
+    Args:
+        served: dict name -> ServedPainter (``painting.load_painters``), loaded once.
+        limits: ``Limits``.
+    """
+
+    def __init__(self, served, limits):
+        self.served, self.limits = served, limits
+        self.workers = Workers(limits.workers, limits.queue)
+        self.drawings = Drawings(limits.kept)
+        self.page = resources.files('chainer_spiral.serve').joinpath(
+            'static', 'index.html').read_text()
+
+    async def index(self, request):
+        return HTMLResponse(self.page, headers=PAGE_HEADERS)
+
+    async def list_painters(self, request):
+        limits = self.limits
+        return JSONResponse({'painters': [p.info() for p in self.served.values()],
+                             'limits': {'max_bytes': limits.max_bytes,
+                                        'max_pixels': limits.max_pixels,
+                                        'queue': limits.queue}})
+
+    def painter(self, name):
+        if name not in self.served:
+            raise RequestError(404, f'painter: expected one of {", ".join(self.served)}, got '
+                                    f'{name[:60]!r}')
+        return self.served[name]
+
+    def prepare(self, painter, seed, data, invert):
+        """A worker's first job for a painting: the picture made a target, the episode begun."""
+        if not painter.conditional:
+            return Painting(painter, seed), False
+        image = read_upload(data, self.limits, color=painter.channels == 3)
+        target, inverted = upload_target(image, painter.cfg, painter.channels, invert)
+        return Painting(painter, seed, target), inverted
+
+    async def paint(self, request):
+        painter = self.painter(request.path_params['name'])
+        seed = query_seed(request)
+        invert = query_choice(request, 'invert', 'auto', INVERT_CHOICES)
+        # Tiles (many passes over a big picture) come with `demo.py reconstruct --tiles`.
+        query_choice(request, 'tiles', '1', ('1',))
+        self.workers.acquire()
+        try:
+            data = await read_body(request, self.limits.max_bytes)
+            if data and not painter.conditional:
+                raise RequestError(400, f'{painter.name} paints without a picture '
+                                        f'(unconditional): expected an empty body, got '
+                                        f'{len(data)} bytes')
+            painting, inverted = await self.workers.run(FIRST, self.prepare, painter, seed,
+                                                        data, invert)
+        except BaseException:
+            self.workers.release()
+            raise
+        logger.info('paint %s seed %d', painter.name, seed)
+        return _Stream(self.paint_events(painting, new_id(), inverted), self.workers.release)
+
+    async def paint_events(self, painting, drawing_id, inverted):
+        """The lines of the paint stream (events.py), each step as soon as it is painted."""
+        yield events.line(events.start_event(painting, drawing_id, inverted))
+        try:
+            for t in range(painting.T):
+                start, step = await self.workers.run(t, painting.step)
+                yield events.line(events.step_event(t, start, step, painting.blank))
+            drawing = painting.drawing(drawing_id)
+        except Exception as e:  # a fault of the server's, not of the request: it is logged
+            logger.error('paint %s: %s: %s', painting.painter.name, type(e).__name__, e,
+                         exc_info=True)
+            yield events.line(events.error_event('painting failed (see the server\'s log)'))
+            return
+        self.drawings.add(drawing)
+        yield events.line(events.done_event(drawing))
+
+    async def download(self, request):
+        drawing_id, fmt = request.path_params['id'], request.path_params['fmt']
+        drawing = self.drawings.get(drawing_id)
+        if drawing is None or fmt not in drawings_module.FORMATS:
+            raise RequestError(404, f'drawing: expected one of the last {self.limits.kept} '
+                                    f'drawings as {", ".join(drawings_module.FORMATS)}, got '
+                                    f'{(drawing_id + "." + fmt)[:60]!r}')
+        media_type, slow = drawings_module.FORMATS[fmt]
+        if slow:
+            self.workers.acquire()
+            try:
+                body = await self.workers.run(MOVIE, drawings_module.export, drawing, fmt)
+            finally:
+                self.workers.release()
+        else:
+            body = drawings_module.export(drawing, fmt)
+        return Response(body, media_type=media_type, headers={
+            'Content-Disposition': f'attachment; filename="{drawing.filename(fmt)}"',
+            'X-Content-Type-Options': 'nosniff'})
+
+
+async def refused(request, exc):
+    """A refusal (RequestError, or Starlette's own 404 and 405) as one JSON line and one log
+    line."""
+    if isinstance(exc, RequestError):
+        status, message = exc.status, str(exc)
+    elif exc.status_code == 404:
+        status, message = 404, f'{request.url.path[:80]}: no such page (docs/serve.md)'
+    else:
+        status, message = exc.status_code, exc.detail
+    logger.warning('%s %s: %d %s', request.method, request.url.path, status, message)
+    headers = {'Retry-After': '1'} if status == 429 else None
+    return JSONResponse({'error': message}, status_code=status, headers=headers)
+
+
 def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')):
     """The app serving ``served`` painters.
 
     Args:
-        served: dict name -> ServedPainter (``painting.load_painters``), loaded once here.
+        served: dict name -> ServedPainter (``painting.load_painters``), loaded once.
         limits: ``Limits``.
         allowed_hosts: the Host headers answered (others get 400): the names the server is
             reached by, so that a web page elsewhere cannot reach it by DNS rebinding; ``('*',)``
@@ -107,110 +218,22 @@ def create_app(served, limits=Limits(), allowed_hosts=('127.0.0.1', 'localhost')
     Returns:
         a Starlette app; ``app.state`` holds ``served``, ``limits``, ``workers`` and ``drawings``.
     """
-    workers = Workers(limits.workers, limits.queue)
-    drawings = Drawings(limits.kept)
-    page = resources.files('chainer_spiral.serve').joinpath('static', 'index.html').read_text()
-
-    async def index(request):
-        return HTMLResponse(page, headers=PAGE_HEADERS)
-
-    async def list_painters(request):
-        return JSONResponse({'painters': [p.info() for p in served.values()],
-                             'limits': {'max_bytes': limits.max_bytes,
-                                        'max_pixels': limits.max_pixels,
-                                        'queue': limits.queue}})
-
-    def prepare(painter, seed, data, invert):
-        """A worker's first job for a painting: the picture made a target, the episode begun."""
-        if not painter.conditional:
-            return Painting(painter, seed), False
-        image = read_upload(data, limits, color=painter.channels == 3)
-        target, inverted = upload_target(image, painter.cfg, painter.channels, invert)
-        return Painting(painter, seed, target), inverted
-
-    async def paint_events(painting, drawing_id, inverted):
-        yield events.line(events.start_event(painting, drawing_id, inverted))
-        try:
-            for t in range(painting.T):
-                start, step = await workers.run(t, painting.step)
-                yield events.line(events.step_event(t, start, step, painting.blank))
-            drawing = painting.drawing(drawing_id)
-        except Exception as e:  # a fault of the server's, not of the request: it is logged
-            logger.error('paint %s: %s: %s', painting.painter.name, type(e).__name__, e,
-                         exc_info=True)
-            yield events.line(events.error_event('painting failed (see the server\'s log)'))
-            return
-        drawings.add(drawing)
-        yield events.line(events.done_event(drawing))
-
-    async def paint(request):
-        name = request.path_params['name']
-        if name not in served:
-            raise RequestError(404, f'painter: expected one of {", ".join(served)}, got '
-                                    f'{name[:60]!r}')
-        painter = served[name]
-        seed = query_seed(request)
-        invert = query_choice(request, 'invert', 'auto', INVERT_CHOICES)
-        # Tiles (many passes over a big picture) come with `demo.py reconstruct --tiles`.
-        query_choice(request, 'tiles', '1', ('1',))
-        workers.acquire()
-        try:
-            data = await read_body(request, limits.max_bytes)
-            if data and not painter.conditional:
-                raise RequestError(400, f'{name} paints without a picture (unconditional): '
-                                        f'expected an empty body, got {len(data)} bytes')
-            painting, inverted = await workers.run(FIRST, prepare, painter, seed, data, invert)
-        except BaseException:
-            workers.release()
-            raise
-        logger.info('paint %s seed %d', name, seed)
-        return _Stream(paint_events(painting, new_id(), inverted), workers.release)
-
-    async def download(request):
-        drawing_id, fmt = request.path_params['id'], request.path_params['fmt']
-        drawing = drawings.get(drawing_id)
-        if drawing is None or fmt not in drawings_module.FORMATS:
-            raise RequestError(404, f'drawing: expected one of the last {limits.kept} drawings '
-                                    f'as {", ".join(drawings_module.FORMATS)}, got '
-                                    f'{(drawing_id + "." + fmt)[:60]!r}')
-        media_type, slow = drawings_module.FORMATS[fmt]
-        if slow:
-            workers.acquire()
-            try:
-                body = await workers.run(MOVIE, drawings_module.export, drawing, fmt)
-            finally:
-                workers.release()
-        else:
-            body = drawings_module.export(drawing, fmt)
-        return Response(body, media_type=media_type, headers={
-            'Content-Disposition': f'attachment; filename="{drawing.filename(fmt)}"',
-            'X-Content-Type-Options': 'nosniff'})
-
-    async def refused(request, exc):
-        if isinstance(exc, RequestError):
-            status, message = exc.status, str(exc)
-        elif exc.status_code == 404:
-            status, message = 404, f'{request.url.path[:80]}: no such page (docs/serve.md)'
-        else:
-            status, message = exc.status_code, exc.detail
-        logger.warning('%s %s: %d %s', request.method, request.url.path, status, message)
-        headers = {'Retry-After': '1'} if status == 429 else None
-        return JSONResponse({'error': message}, status_code=status, headers=headers)
+    studio = Studio(served, limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
-        workers.close()
+        studio.workers.close()
 
     app = Starlette(
-        routes=[Route('/', index),
-                Route('/api/painters', list_painters),
-                Route('/api/painters/{name}/paint', paint, methods=['POST']),
-                Route('/api/drawings/{id}.{fmt}', download),
+        routes=[Route('/', studio.index),
+                Route('/api/painters', studio.list_painters),
+                Route('/api/painters/{name}/paint', studio.paint, methods=['POST']),
+                Route('/api/drawings/{id}.{fmt}', studio.download),
                 Mount('/static', StaticFiles(packages=[('chainer_spiral.serve', 'static')]))],
         middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))],
         exception_handlers={RequestError: refused, HTTPException: refused},
         lifespan=lifespan)
     app.state.served, app.state.limits = served, limits
-    app.state.workers, app.state.drawings = workers, drawings
+    app.state.workers, app.state.drawings = studio.workers, studio.drawings
     return app

@@ -2,7 +2,8 @@
 
 ``start`` (the canvas), then one ``step`` per step of the painter as the agent decides it, then
 ``done`` (the drawing's id and downloads), or ``error`` if painting failed. Coordinates are canvas
-units (``chainer_spiral.program``: (0, 0) top left, (1, 1) bottom right). docs/serve.md gives an example.
+units (``chainer_spiral.program``: (0, 0) top left, (1, 1) bottom right). docs/serve.md gives an
+example.
 """
 import json
 

@@ -106,7 +106,9 @@ def ink(page, selector):
         const canvas = document.querySelector(selector);
         const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let n = 0;
-        for (let i = 0; i < data.length; i += 4) n += (data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250);
+        for (let i = 0; i < data.length; i += 4) {
+            n += data[i] < 250 || data[i + 1] < 250 || data[i + 2] < 250;
+        }
         return n;
     }''', selector)
 
