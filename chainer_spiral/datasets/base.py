@@ -240,15 +240,14 @@ def decode_image(data, name, color):
     if image is None:
         raise DatasetError(f'{name}: not a readable image ({len(data)} bytes)')
     if image.dtype == np.uint16:
-        image = (image // 257).astype(np.uint8)
+        np.floor_divide(image, 257, out=image)  # in place: a huge picture is not copied twice
+        image = image.astype(np.uint8)
     if image.dtype != np.uint8:
         raise DatasetError(f'{name}: expected an 8- or 16-bit image, got {image.dtype}')
     if image.ndim == 2:
         image = image[:, :, None]
     if image.shape[2] in (2, 4):
-        alpha = image[:, :, -1:].astype(np.float32) / 255
-        paint = image[:, :, :-1].astype(np.float32)
-        image = np.round(paint * alpha + 255 * (1 - alpha)).astype(np.uint8)
+        image = on_white(image)
     if image.shape[2] == 3:
         image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB if color else cv2.COLOR_BGR2GRAY)
     else:
@@ -256,6 +255,18 @@ def decode_image(data, name, color):
         if color:
             image = np.repeat(image[:, :, None], 3, axis=2)
     return image
+
+
+def on_white(image, rows=256):
+    """A uint8 (H, W, C + 1) image with alpha composited on white: uint8 (H, W, C), a band of
+    `rows` rows at a time so that a huge picture's float copies stay small."""
+    out = np.empty(image.shape[:2] + (image.shape[2] - 1,), np.uint8)
+    for top in range(0, len(image), rows):
+        band = image[top:top + rows]
+        alpha = band[:, :, -1:].astype(np.float32) / 255
+        out[top:top + rows] = np.round(band[:, :, :-1].astype(np.float32) * alpha
+                                       + 255 * (1 - alpha))
+    return out
 
 
 def read_image(path, color):
