@@ -1,0 +1,236 @@
+"""The conditional MNIST painters on digits in styles no training set holds.
+
+    .venv/bin/python scripts/measure_line_art.py [--painters mnist_conditional mnist_conditional64]
+        [--n-mnist 200] [--arms as_is mnist_width pen_width] [--seed 0] [--out FILE.json]
+
+Three sets of pictures of the digits 0-9, each painted once by each painter (sampled actions,
+the whole picture on the painter's canvas, ``coarse_to_fine.paint_pictures``):
+
+- ``mnist``: the painter's own held-out digits (its dataset's test split, the first --n-mnist);
+- ``printed``: the ten digits in 20 Debian typefaces (DejaVu, Liberation, FreeFont: thin, regular,
+  bold, italic; ``apt-get install fonts-dejavu fonts-liberation fonts-freefont-ttf``) on a
+  128 x 128 picture, the glyph 70% of its height (MNIST's digits fill 20 of 28 pixels);
+- ``sketch``: the ten digits in OpenCV's six Hershey pen fonts drawn with a 2 px and a 6 px pen on a
+  256 x 256 picture.
+
+Each drawing is classified by the MNIST classifier of the painter's canvas size
+(``evaluation/classifiers/mnist<imsize>.npz``); the table gives the share classified as the
+target's digit (and the classifier's reading of the targets themselves, as the painter sees
+them: the ceiling), the L2 gain over a blank canvas, and the stroke width of the pictures
+relative to their side (2 x ink area / ink perimeter).
+
+The controlled experiment (``--arms``) repaints the printed and sketched digits after a change
+of their stroke width only: ``mnist_width`` skeletonises each glyph (Zhang-Suen) and redraws the
+skeleton at MNIST's median relative width (measured on the held-out digits), ``pen_width`` at
+the painters' own pen (the round brush's diameter over the canvas side). Results:
+docs/many_strokes.md.
+"""
+import argparse
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+FONT_DIR = Path('/usr/share/fonts/truetype')
+FONTS = {  # file -> weight group
+    'dejavu/DejaVuSans-ExtraLight.ttf': 'thin', 'freefont/FreeMono.ttf': 'thin',
+    'liberation/LiberationMono-Regular.ttf': 'thin',
+    'dejavu/DejaVuSans.ttf': 'regular', 'dejavu/DejaVuSerif.ttf': 'regular',
+    'dejavu/DejaVuSansMono.ttf': 'regular', 'liberation/LiberationSans-Regular.ttf': 'regular',
+    'liberation/LiberationSerif-Regular.ttf': 'regular', 'freefont/FreeSans.ttf': 'regular',
+    'freefont/FreeSerif.ttf': 'regular',
+    'dejavu/DejaVuSans-Bold.ttf': 'bold', 'dejavu/DejaVuSerif-Bold.ttf': 'bold',
+    'dejavu/DejaVuSansMono-Bold.ttf': 'bold', 'liberation/LiberationSans-Bold.ttf': 'bold',
+    'liberation/LiberationSerif-Bold.ttf': 'bold', 'freefont/FreeSansBold.ttf': 'bold',
+    'freefont/FreeMonoBold.ttf': 'bold',
+    'dejavu/DejaVuSans-Oblique.ttf': 'italic', 'liberation/LiberationSerif-Italic.ttf': 'italic',
+    'freefont/FreeSerifItalic.ttf': 'italic',
+}
+HERSHEY = ('SIMPLEX', 'DUPLEX', 'COMPLEX', 'TRIPLEX', 'SCRIPT_SIMPLEX', 'SCRIPT_COMPLEX')
+GLYPH_HEIGHT = 0.7
+
+
+def fit(glyph, side):
+    """A dark-on-white glyph (any size) scaled to GLYPH_HEIGHT of a side x side picture,
+    centred: uint8 (side, side)."""
+    ys, xs = np.nonzero(glyph < 128)
+    glyph = glyph[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = glyph.shape
+    k = side * GLYPH_HEIGHT / h
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    glyph = cv2.resize(glyph, size, interpolation=cv2.INTER_AREA if k < 1 else cv2.INTER_CUBIC)
+    out = np.full((side, side), 255, np.uint8)
+    h, w = glyph.shape
+    top, left = (side - h) // 2, (side - w) // 2
+    out[top:top + h, left:left + w] = glyph
+    return out
+
+
+def printed(side=128):
+    """(pictures, labels, styles) of the printed digits."""
+    from PIL import Image, ImageDraw, ImageFont
+    pictures, labels, styles = [], [], []
+    for name, weight in FONTS.items():
+        font = ImageFont.truetype(str(FONT_DIR / name), size=2 * side)
+        for digit in range(10):
+            image = Image.new('L', (3 * side, 3 * side), 255)
+            ImageDraw.Draw(image).text((side // 2, side // 4), str(digit), font=font, fill=0)
+            pictures.append(fit(np.asarray(image), side))
+            labels.append(digit)
+            styles.append(weight)
+    return pictures, labels, styles
+
+
+def sketched(side=256):
+    """(pictures, labels, styles) of the Hershey pen digits, drawn at their size with the pen."""
+    pictures, labels, styles = [], [], []
+    for name in HERSHEY:
+        font = getattr(cv2, f'FONT_HERSHEY_{name}')
+        for pen in (2, 6):
+            for digit in range(10):
+                (_, height), _ = cv2.getTextSize(str(digit), font, 1.0, 1)
+                scale = GLYPH_HEIGHT * side / height
+                (w, h), _ = cv2.getTextSize(str(digit), font, scale, pen)
+                canvas = np.full((side, side), 255, np.uint8)
+                cv2.putText(canvas, str(digit), ((side - w) // 2, (side + h) // 2), font, scale,
+                            0, pen, cv2.LINE_AA)
+                pictures.append(canvas)
+                labels.append(digit)
+                styles.append(f'{pen} px pen')
+    return pictures, labels, styles
+
+
+def stroke_width(picture):
+    """2 x ink area / ink perimeter, in pixels: a thin stroke's width."""
+    ink = (picture < 128).astype(np.uint8)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * ink.sum() / max(perimeter, 1.0)
+
+
+def thin(mask):
+    """Zhang-Suen thinning of a bool (H, W) mask to one-pixel lines."""
+    m = np.pad(mask.astype(np.uint8), 1)
+    while True:
+        changed = False
+        for first in (True, False):
+            p2, p3, p4, p5 = m[:-2, 1:-1], m[:-2, 2:], m[1:-1, 2:], m[2:, 2:]
+            p6, p7, p8, p9 = m[2:, 1:-1], m[2:, :-2], m[1:-1, :-2], m[:-2, :-2]
+            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
+            neighbours = sum(p.astype(np.int32) for p in ring[:8])
+            crossings = sum(((a == 0) & (b == 1)).astype(np.int32)
+                            for a, b in zip(ring[:8], ring[1:]))
+            if first:
+                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
+            else:
+                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+            gone = ((m[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6)
+                    & (crossings == 1) & side)
+            if gone.any():
+                m[1:-1, 1:-1][gone] = 0
+                changed = True
+        if not changed:
+            return m[1:-1, 1:-1].astype(bool)
+
+
+def redraw(picture, width):
+    """The picture's strokes skeletonised and redrawn `width` pixels wide (antialiased)."""
+    skeleton = thin(picture < 128)
+    distance = cv2.distanceTransform((~skeleton).astype(np.uint8), cv2.DIST_L2, 5)
+    ink = np.clip(width / 2 + 0.5 - distance, 0, 1)
+    return np.round(255 * (1 - ink)).astype(np.uint8)
+
+
+def mnist_set(cfg, n):
+    """The painter's held-out digits as dark-on-white pictures at its canvas size."""
+    from chainer_spiral.runs.loading import make_dataset_from_config
+    dataset = make_dataset_from_config(cfg)
+    images = dataset.images(train=False)[:n, 0]
+    pictures = [np.round(image * 255).astype(np.uint8) for image in images]
+    return pictures, [int(v) for v in dataset.labels(train=False)[:n]], ['mnist'] * len(images)
+
+
+def measure(agent, cfg, classifier, pictures, labels, seed):
+    """Paints the pictures; returns per picture (painting right, target right, l2 gain)."""
+    from chainer_spiral.agents.acting import to_canvas
+    from chainer_spiral.demo.coarse_to_fine import Plan, paint_pictures
+    agent.seed(seed)
+    paintings = paint_pictures(agent, cfg, pictures, Plan(), invert=[False] * len(pictures))
+    imsize = cfg.env.imsize
+    drawn = np.stack([to_canvas(p.image(imsize), 1).transpose(2, 0, 1) for p in paintings])
+    drawn = drawn.astype(np.float32)
+    targets = np.stack([p.target for p in paintings]).astype(np.float32)
+    drawn, targets = drawn / 255, targets / 255
+    labels = np.asarray(labels)
+    right = classifier.probabilities(drawn).argmax(axis=1) == labels
+    ceiling = classifier.probabilities(targets).argmax(axis=1) == labels
+    l2 = ((drawn - targets) ** 2).mean(axis=(1, 2, 3))
+    blank = ((1 - targets) ** 2).mean(axis=(1, 2, 3))
+    return right, ceiling, 1 - l2 / blank
+
+
+def pen_fraction(cfg):
+    """The painter's pen diameter over its canvas side."""
+    from chainer_spiral.envs.mypaint_env import MyPaintEnv
+    env = MyPaintEnv(imsize=cfg.env.imsize, pos_resolution=cfg.env.pos_resolution,
+                     brush=cfg.env.brush)
+    return 2 * env.radius / cfg.env.imsize
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--painters', nargs='+', default=['mnist_conditional',
+                                                          'mnist_conditional64'])
+    parser.add_argument('--n-mnist', type=int, default=200)
+    parser.add_argument('--arms', nargs='+', default=['as_is', 'mnist_width', 'pen_width'])
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out', type=Path, default=None, help='also write the rows as JSON')
+    args = parser.parse_args()
+    from chainer_spiral.evaluation.classifier import load_classifier
+    from chainer_spiral.evaluation.evaluate import CLASSIFIER_DIR
+    from chainer_spiral.painters import resolve_snapshot
+    from chainer_spiral.runs.loading import load_agent
+    styled = {'printed': printed(), 'sketch': sketched()}
+    rows = []
+    for name in args.painters:
+        cfg, agent, _ = load_agent(str(resolve_snapshot(name)), with_dataset=False)
+        imsize = cfg.env.imsize
+        classifier, _ = load_classifier(CLASSIFIER_DIR / f'mnist{imsize}.npz', (1, imsize, imsize))
+        mnist = mnist_set(cfg, args.n_mnist)
+        mnist_width = np.median([stroke_width(p) for p in mnist[0]]) / imsize
+        widths = {'mnist_width': mnist_width, 'pen_width': pen_fraction(cfg)}
+        print(f'{name}: {imsize} px, MNIST stroke width {mnist_width:.3f} of the side, the pen '
+              f'{widths["pen_width"]:.3f}')
+        sets = [('mnist', 'as_is', mnist)]
+        for set_name, (pictures, labels, styles) in styled.items():
+            for arm in args.arms:
+                if arm != 'as_is':
+                    side = len(pictures[0])
+                    pictures = [redraw(p, widths[arm] * side) for p in pictures]
+                sets.append((set_name, arm, (pictures, labels, styles)))
+                pictures = styled[set_name][0]
+        for set_name, arm, (pictures, labels, styles) in sets:
+            start = time.perf_counter()
+            right, ceiling, gain = measure(agent, cfg, classifier, pictures, labels, args.seed)
+            relative = np.array([stroke_width(p) / len(p) for p in pictures])
+            styles = np.asarray(styles)
+            for style in ['all'] + sorted(set(styles) - {'mnist'}):
+                keep = np.ones(len(styles), bool) if style == 'all' else styles == style
+                rows.append({'painter': name, 'set': set_name, 'arm': arm, 'style': style,
+                             'n': int(keep.sum()), 'read_as_target': float(right[keep].mean()),
+                             'target_read': float(ceiling[keep].mean()),
+                             'l2_gain': float(gain[keep].mean()),
+                             'stroke_width': float(np.median(relative[keep]))})
+                r = rows[-1]
+                print(f'{name:20s} {set_name:8s} {arm:12s} {style:10s} n {r["n"]:4d}: '
+                      f'{100 * r["read_as_target"]:5.1f}% read as the target (targets '
+                      f'{100 * r["target_read"]:5.1f}%), L2 gain {r["l2_gain"]:.3f}, stroke '
+                      f'width {r["stroke_width"]:.3f} ({time.perf_counter() - start:.0f} s)')
+    if args.out is not None:
+        args.out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == '__main__':
+    main()
