@@ -120,6 +120,9 @@ class ModelConfig:
                                 "image at the grid's resolution (models/spatial.py)")
 
 
+    local_features: bool = option(False, 'the size, pressure, colour and flag heads also read '
+                                  'the canvas and target at the pen\'s and the chosen grid '
+                                  'points (models/local.py)')
 @dataclasses.dataclass
 class AgentConfig:
     """SPIRAL agent (A3C generator + GAN discriminator): passed to `build_agent`."""

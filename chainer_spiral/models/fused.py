@@ -86,8 +86,8 @@ def _distinct_inputs(canvases, feats, tiled):
 
 def _policy_backward(generator, rollout, leaves, returns, loss, inputs):
     """The losses from the encoder outputs `leaves`, backpropagated into the leaves and the
-    LSTM, decoder and spatial skip parameters (`inputs(slice)`: the steps' images and
-    features); returns fused_backward's statistics."""
+    LSTM, decoder, spatial skip and local features parameters (`inputs(slice)`: the steps'
+    images and features); returns fused_backward's statistics."""
     n = rollout.T * rollout.B
     pens = generator.spec.previous_positions(rollout.actions).ravel()
     z, value = generator.unroll(leaves[0], leaves[1], rollout.T, rollout.B)
@@ -101,10 +101,10 @@ def _policy_backward(generator, rollout, leaves, returns, loss, inputs):
     for i in range(0, n, _DECODER_CHUNK):
         s = slice(i, min(n, i + _DECODER_CHUNK))
         z_s = chainer.Variable(z.array[s])
-        skip = None if generator.skip is None else generator.spatial_logits(inputs(s)[0],
-                                                                            pens[s])
+        images = inputs(s)[0]
         log_prob, entropy = generator.log_probs(z_s, {k: a[s] for k, a in actions.items()},
-                                                skip)
+                                                generator.spatial_logits(images, pens[s]),
+                                                generator.local_maps(images, pens[s]))
         chunk_loss = loss.policy_loss(log_prob, entropy, advantage[s], n)
         check_finite(pi_loss=chunk_loss.array)
         chunk_loss.backward()

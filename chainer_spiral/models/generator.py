@@ -18,6 +18,9 @@ the encoders' input (CoordConv; DeepMind's SPIRAL agents have them).
 
 `spatial_skip`: the grid heads' logits also get a map computed from the image at the grid's
 resolution (models/spatial.py), so the position choice can point at what it sees.
+
+`local_features`: the non-spatial heads (flag, size, pressure, colour) also read what the image
+holds at the pen's and the chosen grid points (models/local.py), not only the LSTM's summary.
 """
 import chainer
 import chainer.functions as F
@@ -27,6 +30,7 @@ import numpy as np
 from chainer_spiral.models.decoder import AutoregressiveDecoder
 from chainer_spiral.models.encoder import TwinEncoder
 from chainer_spiral.models.inputs import network_images, step_inputs
+from chainer_spiral.models.local import LocalFeatures
 from chainer_spiral.models.spatial import SpatialSkip
 
 POLICY_HIDDEN = 256
@@ -64,11 +68,12 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, spatial_skip: see the module docstring.
+        coord_channels, spatial_skip, local_features: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
-                 position_activation='sigmoid', coord_channels=False, spatial_skip=False):
+                 position_activation='sigmoid', coord_channels=False, spatial_skip=False,
+                 local_features=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
@@ -86,12 +91,21 @@ class Generator(chainer.Chain):
             self.pi_lstm = LSTMCore(POLICY_HIDDEN, POLICY_HIDDEN)
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
-            self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation)
+            local = LocalFeatures(imsize, in_channels, spec.R) if local_features else None
+            self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation,
+                                                 0 if local is None else local.size)
+            if local is not None:
+                self.local = local
             if spatial_skip:
                 self.skip = SpatialSkip(imsize, in_channels, spec.R,
                                         sum(h.spatial for h in spec.heads))
         if not spatial_skip:
             self.skip = None
+        if not local_features:
+            self.local = None
+        if blind and local_features:
+            raise ValueError('local_features: they describe the canvas, so a blind policy '
+                             'cannot have them')
         if blind:
             self.encoder.pi_first_mask = self._blind_mask(in_channels)
 
@@ -175,18 +189,34 @@ class Generator(chainer.Chain):
             values.append(value)
         return F.concat(zs, axis=0), F.concat(values, axis=0)
 
-    def log_probs(self, z, actions, skip=None):
+    def local_maps(self, images, pens):
+        """The non-spatial heads' local features (`local_features`), or None without them.
+
+        Args:
+            images: float32 (N, H, W, C or 2C) as `encode`'s.
+            pens: int (N,) the pen's grid point before each step.
+
+        Returns:
+            models/local.LocalMaps, or None.
+        """
+        if self.local is None:
+            return None
+        return self.local(self._with_coords(images), pens)
+
+    def log_probs(self, z, actions, skip=None, local=None):
         """The decoder's log-probability and entropy of given actions (teacher forcing).
 
         Args:
             z: (N, 256) LSTM outputs.
             actions: dict name -> int (N,).
             skip: `spatial_logits` of the N steps, or None.
+            local: `local_maps` of the N steps, or None.
 
         Returns:
             (log_prob, entropy) Variables (N,).
         """
-        _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name], skip)
+        _, log_prob, entropy = self.decoder(z, lambda head, log_p: actions[head.name], skip,
+                                            local)
         return log_prob, entropy
 
     def evaluate(self, rollout, targets=None):
@@ -205,9 +235,10 @@ class Generator(chainer.Chain):
         images = network_images(canvases, tiled)
         gx_pi, gx_v = self.encode(images, feats)
         z, value = self.unroll(gx_pi, gx_v, rollout.T, rollout.B)
-        skip = self.spatial_logits(images, self.spec.previous_positions(rollout.actions).ravel())
+        pens = self.spec.previous_positions(rollout.actions).ravel()
         log_prob, entropy = self.log_probs(
-            z, {name: a.reshape(-1) for name, a in rollout.actions.items()}, skip)
+            z, {name: a.reshape(-1) for name, a in rollout.actions.items()},
+            self.spatial_logits(images, pens), self.local_maps(images, pens))
         return log_prob, entropy, value
 
     def step(self, gx_pi, gx_v, state):
