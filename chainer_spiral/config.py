@@ -146,6 +146,12 @@ class AgentConfig:
     gp_lambda: float = option(10.0, 'WGAN-GP gradient penalty weight', low=0)
     empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',
                                           low=0)
+    critic_augment: bool = option(False, 'DiffAugment (colour, translation, cutout) on the '
+                                  'real and painted images the discriminator learns from, each '
+                                  'pair transformed alike (agents/critic_inputs.py)')
+    complement_critic: bool = option(False, "SPIRAL++'s complement discriminator (conditional): "
+                                     'it sees one half of the target with the complementary '
+                                     'half of the image (agents/critic_inputs.py)')
     staying_penalty: float = option(0.0, 'penalty per step that leaves the pen where it was',
                                     low=0)
     new_stroke_penalty: float = option(0.0, 'penalty per stroke not continuing the last one',
@@ -420,6 +426,9 @@ def _check_consistency(cfg, items, check_paths, source):
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
     if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
         fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
+    if cfg.agent.complement_critic and not cfg.model.conditional:
+        fail('agent', 'complement_critic', 'expected model.conditional true (the pairs split '
+             'a target)')
              'discriminator)')
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '

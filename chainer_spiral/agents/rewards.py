@@ -7,11 +7,15 @@ its loss's gradient (`backward`). `make_reward` picks the object once, from the 
 - DCGAN: softplus of D's logit (chainer_spiral's: flat at 0 where D is sure a canvas is fake);
   loss mean softplus(-D(real)) + mean softplus(D(fake)).
 - L2: -MSE to the target; no discriminator.
+
+What the discriminator sees of the canvases (complement pairs, augmentation) is the reward's
+`inputs` (agents/critic_inputs.py).
 """
 import chainer
 import chainer.functions as F
 import numpy as np
 
+from chainer_spiral.agents.critic_inputs import CriticInputs
 from chainer_spiral.errors import check_finite
 
 # Canvases scored by the discriminator at once.
@@ -35,13 +39,15 @@ class Discriminated:
 
     Args:
         discriminator: Discriminator (the worker's local copy).
+        inputs: CriticInputs, what the discriminator sees (None: the canvases as they are).
     """
 
     learns = True
     has_penalty = False
 
-    def __init__(self, discriminator):
+    def __init__(self, discriminator, inputs=None):
         self.discriminator = discriminator
+        self.inputs = CriticInputs() if inputs is None else inputs
 
     def scores(self, images, targets):
         """float32 (N, C, H, W) canvases in [0, 1] and their targets (the discriminator's
@@ -50,9 +56,10 @@ class Discriminated:
         # Chunks bound the memory of scoring many canvases (temporal credit: (T + 1) * B).
         for i in range(0, len(images), _SCORE_CHUNK):
             s = slice(i, i + _SCORE_CHUNK)
+            cond = targets[s] if self.discriminator.conditional else None
             with chainer.no_backprop_mode(), chainer.using_config('train', False):
-                out.append(self.discriminator(
-                    images[s], targets[s] if self.discriminator.conditional else None).array)
+                out.append(np.mean([self.discriminator(x, c).array
+                                    for x, c in self.inputs.scoring(images[s], cond)], axis=0))
         return self.reward_of_logits(np.concatenate(out))
 
     def backward(self, real, fake, real_cond, fake_cond, eps, chunk=10):
@@ -99,12 +106,13 @@ class WGANGP(Discriminated):
     Args:
         discriminator: Discriminator (the worker's local copy).
         gp_lambda: weight of the gradient penalty.
+        inputs: as Discriminated's.
     """
 
     has_penalty = True
 
-    def __init__(self, discriminator, gp_lambda=10.0):
-        super().__init__(discriminator)
+    def __init__(self, discriminator, gp_lambda=10.0, inputs=None):
+        super().__init__(discriminator, inputs)
         self.gp_lambda = gp_lambda
 
     def reward_of_logits(self, y):
@@ -155,6 +163,7 @@ def make_reward(cfg, discriminator):
     """The reward object of an AgentConfig's `reward_mode` over a (local) discriminator."""
     if cfg.reward_mode == 'l2':
         return L2()
+    inputs = CriticInputs(cfg.complement_critic, cfg.critic_augment)
     if cfg.reward_mode == 'wgangp':
-        return WGANGP(discriminator, cfg.gp_lambda)
-    return DCGAN(discriminator)
+        return WGANGP(discriminator, cfg.gp_lambda, inputs)
+    return DCGAN(discriminator, inputs)

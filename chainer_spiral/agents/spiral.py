@@ -311,6 +311,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         if self.conditional:
             reals = fake_cond
         eps = self.rng.uniform(0, 1, size=len(reals)).astype(np.float32)
+        reals, fakes, real_cond, fake_cond = self.reward.inputs.training(
+            self.rng, reals, fakes, real_cond, fake_cond)
         loss, gp, grad_norm = self.reward.backward(reals, fakes, real_cond, fake_cond, eps)
         return {'d_loss': loss, 'gp': gp, 'd_grad_norm': grad_norm}
 
