@@ -3,7 +3,9 @@
     python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--temperature T]
                                [--repeats K] [--imsize S] [--classifier NPZ]
 
-Conditional models: mean L2 between target and final canvas on held-out images. Unconditional
+Conditional models: mean L2 between target and final canvas on held-out images; colour ones also
+the per-pixel MSE over RGB and PSNR, sampled and greedy, and the share of empty drawings, printed
+beside the baselines (white canvas, mean colour, 4 x 4 and 8 x 8 flat patches). Unconditional
 models: a classifier's mean confidence and class histogram on their samples and on real held-out
 images (the ceiling), and the normalised Frechet distance, of K sets of drawings with --repeats K
 (sampling seeds SEED to SEED + K - 1, one reference set and calibration). Both: strokes per
@@ -17,7 +19,7 @@ import logging
 import sys
 from pathlib import Path
 
-from chainer_spiral.evaluation import evaluate_snapshot
+from chainer_spiral.evaluation import colour, evaluate_snapshot
 
 
 def main(argv=None):
@@ -54,6 +56,9 @@ def main(argv=None):
     text = json.dumps(metrics, indent=2)
     (args.snapshot_dir / 'metrics.json').write_text(text + '\n')
     print(text)
+    if 'colour' in metrics:
+        figures = metrics['colour']
+        print(colour.table({k: figures[k] for k in ('sampled', 'greedy')}, figures['baselines']))
 
 
 if __name__ == '__main__':

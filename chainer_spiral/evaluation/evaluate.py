@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from chainer_spiral.evaluation import quality
+from chainer_spiral.evaluation import colour, quality
 from chainer_spiral.evaluation.classifier import (
     accuracy, confidence_report, load_classifier, save_classifier, train_classifier)
 from chainer_spiral.evaluation.strokes import stroke_statistics
@@ -171,6 +171,10 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
         labels = dataset.labels(train=False)
         metrics.update(quality.reconstruction_metrics(
             finals, targets, blanks, classifier, None if labels is None else labels[:n]))
+        if dataset.channels == 3:
+            metrics['colour'] = colour_figures(agent, envs, targets, seed, greedy, temperature,
+                                               render_envs, finals, stats['empty'],
+                                               cfg.env.background)
     else:
         metrics['nearest_real'] = nearest_real(finals, full.images(True), full.labels(True))
         report = classifier_scores(full, finals, classifier_path, n, seed,
@@ -189,6 +193,24 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
                     agent, envs, classifier, reference, cal, metrics['quality']['fd_normalised'],
                     seed, repeats, greedy, temperature, render_envs))
     return metrics
+
+
+def colour_figures(agent, envs, targets, seed, greedy, temperature, render_envs, finals, empty,
+                   background):
+    """A colour conditional painter's figures (evaluation/colour.py), sampled and greedy, with
+    the baselines on the same targets: the draw already made (`finals`, `empty`, taken with
+    `greedy`) and the other one (sampling seed `seed`).
+
+    Returns:
+        dict: sampled and greedy (colour.report each), baselines (colour.baselines).
+    """
+    agent.seed(seed)
+    other, _, stats = draw(agent, envs, len(targets), targets, not greedy, temperature,
+                           render_envs)
+    made, again = colour.report(finals, targets, empty), colour.report(other, targets,
+                                                                       stats['empty'])
+    return {'sampled': again if greedy else made, 'greedy': made if greedy else again,
+            'baselines': colour.baselines(targets, background)}
 
 
 def repeated_fd(agent, envs, classifier, reference, cal, first, seed, repeats, greedy=False,
@@ -356,6 +378,9 @@ SUMMARY = {
     'ink_coverage': ('ink_coverage',),
     'empty_share': ('empty_share',),
     'heldout_l2': ('heldout_l2',),
+    'colour_mse': ('colour', 'sampled', 'mse'),
+    'colour_psnr': ('colour', 'sampled', 'psnr'),
+    'colour_mse_greedy': ('colour', 'greedy', 'mse'),
     'blank_l2': ('blank_l2',),
     'l2_gain': ('l2_gain',),
     'ink_precision': ('ink_precision',),
