@@ -7,18 +7,22 @@
 #   --test      also install what the test suite needs beyond the package (headless Chromium for
 #               the browser player's test, Ray for the Ray backend's tests: the `ray` extra,
 #               Playwright to drive Chromium in the serve page's tests: the `browser` extra)
+#   --runtime   only the Debian packages an installed checkout needs to run (libmypaint and make,
+#               without the toolchain): the image of docker/Dockerfile, whose venv comes built
 #   VENV=path   where the virtualenv goes (default: .venv in the repository)
 #   PYTHON=exe  the interpreter that creates it (default: python3, which must be 3.11)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PYTHON=${PYTHON:-python3}
-APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config make)
+# python3-dev and python3-venv: Debian's python3 builds the cffi extensions and the venv with them.
+APT_PACKAGES=(libmypaint-1.5-1 libmypaint-dev gcc libc6-dev pkg-config make python3-dev python3-venv)
 EXTRAS=test,serve
 case "${1:-}" in
   --test) APT_PACKAGES+=(chromium); EXTRAS=test,ray,serve,browser ;;
+  --runtime) APT_PACKAGES=(libmypaint-1.5-1 make); EXTRAS=none ;;
   '') ;;
-  *) echo "install.sh: unknown option '$1' (expected --test or nothing)" >&2; exit 2 ;;
+  *) echo "install.sh: unknown option '$1' (expected --test, --runtime or nothing)" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -34,6 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+[ "$EXTRAS" != none ] || exit 0
 
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
   echo "install.sh: Python 3.11 is required, $PYTHON is $("$PYTHON" --version 2>&1); set PYTHON=python3.11" >&2

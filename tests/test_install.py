@@ -68,9 +68,21 @@ def test_ci_docker_and_make_share_the_install_script():
     assert re.search(r'^test: install-test$', makefile, re.M)
     assert re.search(r'^demo: install$', makefile, re.M)
     dockerfile = (REPO / 'docker' / 'Dockerfile').read_text()
-    assert re.search(r'^FROM python:3.11-slim-bookworm$', dockerfile, re.M)
-    assert re.search(r'^RUN bash scripts/install.sh\b', dockerfile, re.M)
-    assert re.search(r'^CMD \["make", "demo"\]$', dockerfile, re.M)
+    # The build stage installs through the script, the image keeps its runtime packages only.
+    assert re.search(r'^    bash scripts/install.sh &&', dockerfile, re.M)
+    assert re.search(r'^RUN bash scripts/install.sh --runtime\b', dockerfile, re.M)
+    assert re.search(r'^CMD \["make", "-o", "install", "demo", ', dockerfile, re.M)
+
+
+def test_runtime_option_asks_only_for_the_runtime_packages_and_makes_no_venv(tmp_path):
+    bin_dir = _fake_bin(tmp_path, dpkg_query='exit 1', id='echo 1000')
+    result = _run_install(tmp_path, bin_dir, '--runtime')
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith('sudo apt-get install -y libmypaint-1.5-1 make')
+    (tmp_path / 'installed').mkdir()
+    bin_dir = _fake_bin(tmp_path / 'installed', dpkg_query="echo 'install ok installed'")
+    assert _run_install(tmp_path, bin_dir, '--runtime').returncode == 0
+    assert not (tmp_path / 'venv').exists()
 
 
 def _constraints():
