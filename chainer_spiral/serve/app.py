@@ -106,8 +106,7 @@ class Studio:
         self.served, self.limits = served, limits
         self.workers = Workers(limits.workers, limits.queue)
         self.drawings = Drawings(limits.kept)
-        self.page = resources.files('chainer_spiral.serve').joinpath(
-            'static', 'index.html').read_text()
+        self.page = (resources.files('chainer_spiral.serve') / 'static' / 'index.html').read_text()
 
     async def index(self, request):
         return HTMLResponse(self.page, headers=PAGE_HEADERS)
