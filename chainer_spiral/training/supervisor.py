@@ -51,6 +51,8 @@ class Supervisor:
                                  cfg.train.n_save_interval)
         self.summaries = {}     # worker index -> its summary
         self.interrupted = False
+        self.writing = False    # a snapshot is being written: a second stop waits for it
+        self.abort = False
         self.metrics = self.bar = self.evaluation = None
 
     def run(self):
@@ -91,6 +93,9 @@ class Supervisor:
 
     def _on_stop_signal(self, signum, frame):
         if self.state.stopping:
+            if self.writing:
+                self.abort = True   # raised once the snapshot is complete
+                return
             raise KeyboardInterrupt
         logger.warning('%s: finishing the current updates, then saving a snapshot (send it '
                        'again to abort without one)', signal.Signals(signum).name)
@@ -153,12 +158,17 @@ class Supervisor:
             self.evaluation.snapshot_taken(snapshot, counters, self.elapsed())
 
     def _snapshot(self, counters):
+        self.writing = True
         try:
             return save_snapshot(self.agent, self.outdir, counters, self.elapsed())
         except OSError as e:
             raise TrainingError(f'{self.outdir}: cannot write the snapshot of {counters.steps} '
                                 f'env steps ({e.strerror or e}); stopped, '
                                 f'{snapshot_note(self.outdir)}') from None
+        finally:
+            self.writing = False
+            if self.abort:
+                raise KeyboardInterrupt
 
     def _write_record(self, record):
         now = time.perf_counter()

@@ -89,12 +89,13 @@ def test_a_lock_whose_process_is_dead_is_taken_over_and_its_snapshots_resume(tmp
     assert not (outdir / LOCK_FILE).exists()
 
 
-def test_the_lock_is_released_when_the_run_stops_on_a_fault(tmp_path, monkeypatch):
+def test_the_lock_is_released_when_the_run_stops_on_a_fault_and_when_it_ends(tmp_path, monkeypatch):
     def fail(self, rollout):
         raise RuntimeError('injected failure')
     monkeypatch.setattr(SPIRAL, 'update', fail)
     with pytest.raises(TrainingError, match='injected failure'):
         train(toy_config('train.processes=1'), tmp_path, progress=False)
     assert not (tmp_path / LOCK_FILE).exists()
+    monkeypatch.undo()
     train(toy_config('train.processes=1', 'train.steps=32'), tmp_path / 'next', progress=False)
     assert not (tmp_path / 'next' / LOCK_FILE).exists()

@@ -67,7 +67,7 @@ def test_train_py_reports_a_config_error_in_one_line(tmp_path):
 
 def test_the_console_script_dispatches(tmp_path, capsys):
     assert cli.main(['paint']) == 2
-    assert "expected a command 'train' or 'demo', got 'paint'" in capsys.readouterr().err
+    assert "expected a command 'train', 'demo' or 'serve', got 'paint'" in capsys.readouterr().err
     assert cli.main(['train', 'configs/toy.yaml', str(tmp_path / 'run'), '--no-progress',
                      *sets(*TOY_FAST, 'train.steps=32')]) == 0
     assert latest_snapshot(tmp_path / 'run').name == '32'
