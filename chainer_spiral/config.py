@@ -139,7 +139,7 @@ class AgentConfig:
         'none, or batch (to mean 0 and standard deviation 1 over the rollout)',
         choices=('none', 'batch'))
     recompute: str = option(
-        'fused', "how the update recomputes the policy: fused (models/fused.py: reused acting "
+        'fused', "how the update recomputes the policy: fused (agents/fused.py: reused acting "
         "passes, chunks, shared encoder passes; fast) or plain (Generator.evaluate's one graph; "
         'the readable form); the same gradients', choices=('fused', 'plain'))
     lambda_R: float = option(1.0, 'scale of the discriminator reward', low=0)

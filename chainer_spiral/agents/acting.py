@@ -2,7 +2,7 @@
 
 The rollout keeps what the learner needs to rebuild the graph (the uint8 canvases the policy saw
 and the actions), not the graph itself: the learner recomputes it (Generator.evaluate, or
-models/fused.py). It also keeps the encoder outputs of the acting pass and the encoder's later
+agents/fused.py). It also keeps the encoder outputs of the acting pass and the encoder's later
 feature maps, which the learner reuses when the parameters have not changed since (see
 `Rollout.version`).
 """

@@ -1,77 +1,13 @@
-"""Learning: per-step rewards, returns, and the A3C loss of the generator.
+"""Learning: returns and the A3C loss of the generator, and its plain backward pass.
 
 `plain_backward` is the update's readable form (Generator.evaluate, then `A3CLoss`);
-models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
+agents/fused.py, beside it, computes the same gradients faster (SPIRAL's `agent.recompute`).
+The per-step rewards the returns are made of come from agents/rewards.py.
 """
 import chainer.functions as F
 import numpy as np
 
 from chainer_spiral.errors import NonFiniteLossError, check_finite  # noqa: F401
-
-
-# ---------------------------------------------------------------- rewards per step
-
-class ScoreStandardiser:
-    """Standardises reward-mode scores: 'batch': (s - mean) / std over the scores given in one
-    call (a rollout's); 'none' returns the scores unchanged."""
-
-    def __init__(self, mode):
-        if mode not in ('none', 'batch'):
-            raise ValueError(f"reward standardisation: expected 'none' or 'batch', got {mode!r}")
-        self.mode = mode
-
-    def __call__(self, scores):
-        """float32 array of any shape -> standardised float32 array of that shape."""
-        if self.mode == 'none':
-            return scores
-        flat = np.asarray(scores, np.float32).reshape(-1)
-        mean, std = flat.mean(), flat.std()
-        return ((scores - mean) / (std + 1e-8)).astype(np.float32)
-
-
-def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
-    """Per-step penalties.
-
-    - staying: the pen does not move in step t (target grid point = pen position, which
-      starts at grid point 0);
-    - new stroke: step t draws and the step before did not (or t = 0: the pen starts lifted);
-    - empty drawing: no step of the episode draws (charged at the last step).
-
-    Args:
-        spec: ActionSpec.
-        actions: dict name -> int (T, B).
-
-    Returns:
-        float32 (T, B), zero or negative.
-    """
-    pos, flag = actions[spec.position_field], actions[spec.flag_field] == 1
-    T, B = pos.shape
-    prev_pos = np.concatenate((np.zeros((1, B), pos.dtype), pos[:-1]))
-    prev_flag = np.concatenate((np.zeros((1, B), bool), flag[:-1]))
-    r = -staying_penalty * (pos == prev_pos) - new_stroke_penalty * (flag & ~prev_flag)
-    r[-1] -= empty_drawing_penalty * ~flag.any(axis=0)
-    return r.astype(np.float32)
-
-
-def step_rewards(aux, lambda_R, final_scores=None, all_scores=None):
-    """Per-step rewards.
-
-    Args:
-        aux: float32 (T, B) auxiliary rewards.
-        lambda_R: scale of the reward-mode scores.
-        final_scores: (B,) score of the final canvases: the terminal reward (at step T - 1).
-        all_scores: (T + 1, B) scores of every canvas instead (temporal credit assignment,
-            SPIRAL++): r_t = lambda_R * (s_{t+1} - s_t).
-
-    Returns:
-        float32 (T, B).
-    """
-    r = aux.copy()
-    if all_scores is not None:
-        r += lambda_R * np.diff(all_scores, axis=0)
-    else:
-        r[-1] += lambda_R * final_scores
-    return r
 
 
 def discounted_returns(rewards, gamma):
@@ -125,7 +61,7 @@ class A3CLoss:
 
 def plain_backward(generator, rollout, targets, returns, loss, reuse_encodings=None):
     """Accumulate in `generator` the gradients of `loss` on the rollout's actions, the plain
-    way: one graph through Generator.evaluate. Same gradients as models.fused.fused_backward.
+    way: one graph through Generator.evaluate. Same gradients as fused.fused_backward.
 
     Args:
         generator: Generator.

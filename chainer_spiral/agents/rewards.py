@@ -1,7 +1,8 @@
-"""Rewards: one object per reward mode (`agent.reward_mode`).
+"""Rewards: the reward mode's scores, their standardisation, the penalties, the per-step rewards.
 
-Each scores canvases without a graph (`scores`); those with a discriminator also accumulate
-its loss's gradient (`backward`). `make_reward` picks the object once, from the config:
+One object per reward mode (`agent.reward_mode`) scores canvases without a graph (`scores`);
+those with a discriminator also accumulate its loss's gradient (`backward`). `make_reward`
+picks the object once, from the config:
 
 - WGANGP: the critic's score D(x); loss mean D(fake) - mean D(real) + gp_lambda * penalty.
 - DCGAN: softplus of D's logit (chainer_spiral's: flat at 0 where D is sure a canvas is fake);
@@ -10,6 +11,10 @@ its loss's gradient (`backward`). `make_reward` picks the object once, from the 
 
 What the discriminator sees of the canvases (complement pairs, augmentation) is the reward's
 `inputs` (agents/critic_inputs.py).
+
+The scores become per-step rewards: standardised (`ScoreStandardiser`,
+`agent.reward_standardisation`), scaled by lambda_R, at the last step or as differences of
+every step's score (temporal credit, `step_rewards`), plus the penalties (`auxiliary_rewards`).
 """
 import chainer
 import chainer.functions as F
@@ -167,3 +172,68 @@ def make_reward(cfg, discriminator):
     if cfg.reward_mode == 'wgangp':
         return WGANGP(discriminator, cfg.gp_lambda, inputs)
     return DCGAN(discriminator, inputs)
+
+
+# ---------------------------------------------------------------- rewards per step
+
+class ScoreStandardiser:
+    """Standardises reward-mode scores: 'batch': (s - mean) / std over the scores given in one
+    call (a rollout's); 'none' returns the scores unchanged."""
+
+    def __init__(self, mode):
+        if mode not in ('none', 'batch'):
+            raise ValueError(f"reward standardisation: expected 'none' or 'batch', got {mode!r}")
+        self.mode = mode
+
+    def __call__(self, scores):
+        """float32 array of any shape -> standardised float32 array of that shape."""
+        if self.mode == 'none':
+            return scores
+        flat = np.asarray(scores, np.float32).reshape(-1)
+        mean, std = flat.mean(), flat.std()
+        return ((scores - mean) / (std + 1e-8)).astype(np.float32)
+
+
+def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
+    """Per-step penalties.
+
+    - staying: the pen does not move in step t (target grid point = pen position, which
+      starts at grid point 0);
+    - new stroke: step t draws and the step before did not (or t = 0: the pen starts lifted);
+    - empty drawing: no step of the episode draws (charged at the last step).
+
+    Args:
+        spec: ActionSpec.
+        actions: dict name -> int (T, B).
+
+    Returns:
+        float32 (T, B), zero or negative.
+    """
+    pos, flag = actions[spec.position_field], actions[spec.flag_field] == 1
+    T, B = pos.shape
+    prev_pos = np.concatenate((np.zeros((1, B), pos.dtype), pos[:-1]))
+    prev_flag = np.concatenate((np.zeros((1, B), bool), flag[:-1]))
+    r = -staying_penalty * (pos == prev_pos) - new_stroke_penalty * (flag & ~prev_flag)
+    r[-1] -= empty_drawing_penalty * ~flag.any(axis=0)
+    return r.astype(np.float32)
+
+
+def step_rewards(aux, lambda_R, final_scores=None, all_scores=None):
+    """Per-step rewards.
+
+    Args:
+        aux: float32 (T, B) auxiliary rewards.
+        lambda_R: scale of the reward-mode scores.
+        final_scores: (B,) score of the final canvases: the terminal reward (at step T - 1).
+        all_scores: (T + 1, B) scores of every canvas instead (temporal credit assignment,
+            SPIRAL++): r_t = lambda_R * (s_{t+1} - s_t).
+
+    Returns:
+        float32 (T, B).
+    """
+    r = aux.copy()
+    if all_scores is not None:
+        r += lambda_R * np.diff(all_scores, axis=0)
+    else:
+        r[-1] += lambda_R * final_scores
+    return r

@@ -28,9 +28,9 @@ from chainerrl.optimizers import NonbiasWeightDecay
 
 from chainer_spiral.agents import learning, rewards
 from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
+from chainer_spiral.agents.fused import fused_backward
 from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
-from chainer_spiral.models.fused import fused_backward
 
 logger = getLogger(__name__)
 
@@ -124,7 +124,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
         self.temporal_credit = cfg.temporal_credit
-        self.standardise = learning.ScoreStandardiser(cfg.reward_standardisation)
+        self.standardise = rewards.ScoreStandardiser(cfg.reward_standardisation)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
                        else None)
         self.process_idx = process_idx
@@ -284,17 +284,17 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
 
     def _rewards(self, rollout, reals):
         """(rewards (T, B), final reward-mode scores (B,), before any standardisation)."""
-        aux = learning.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
+        aux = rewards.auxiliary_rewards(self.spec, rollout.actions, **self.penalties)
         if not self.temporal_credit:
             scores = self.reward.scores(rollout.finals, reals)
-            return learning.step_rewards(aux, self.lambda_R,
-                                         final_scores=self.standardise(scores)), scores
+            return rewards.step_rewards(aux, self.lambda_R,
+                                        final_scores=self.standardise(scores)), scores
         T, B = rollout.T, rollout.B
         images = rollout.canvases.transpose(0, 1, 4, 2, 3).reshape(
             ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
         tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
         scores = self.reward.scores(images, tiled).reshape(T + 1, B)
-        return (learning.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
+        return (rewards.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
                 scores[-1])
 
     def _discriminator_backward(self, rollout, reals):

@@ -222,7 +222,7 @@ class Generator(chainer.Chain):
     def evaluate(self, rollout, targets=None):
         """What A3C needs of a rollout under the current parameters, the plain way: every
         step encoded, both LSTMs unrolled and the decoder run with graph, in one piece.
-        models/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
+        agents/fused.py computes the same gradients faster (SPIRAL's `agent.recompute`).
 
         Args:
             rollout: agents.acting.Rollout of T steps of B episodes.

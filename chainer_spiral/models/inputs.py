@@ -1,6 +1,6 @@
 """The networks' inputs from stored rollouts: images, chunks of samples, distinct inputs.
 
-Shared by acting (agents/acting.py) and the fused recompute (models/fused.py).
+Shared by acting (agents/acting.py) and the fused recompute (agents/fused.py).
 """
 import numpy as np
 

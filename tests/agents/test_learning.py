@@ -66,7 +66,7 @@ def test_penalties():
     # Episode 0: stays at 0 (t=0), draws to 4 (new stroke), draws to 4 (stays, continuing),
     # jumps to 8, draws to 2 (new stroke). Episode 1: never draws; moves every step.
     acts = actions([[0, 4, 4, 8, 2], [1, 2, 3, 4, 5]], [[0, 1, 1, 0, 1], [0, 0, 0, 0, 0]])
-    r = learning.auxiliary_rewards(SPEC, acts, empty_drawing_penalty=10.0, staying_penalty=1.0,
+    r = rewards.auxiliary_rewards(SPEC, acts, empty_drawing_penalty=10.0, staying_penalty=1.0,
                                    new_stroke_penalty=0.5)
     np.testing.assert_allclose(r[:, 0], [-1.0, -0.5, -1.0, 0.0, -0.5])
     np.testing.assert_allclose(r[:, 1], [0, 0, 0, 0, -10.0])
@@ -77,19 +77,19 @@ def test_paper_penalties_use_end_and_flag():
     acts = {name: np.zeros((2, 1), np.int64) for name in spec.names}
     acts['end'][:, 0] = [0, 5]
     acts['flag'][:, 0] = [1, 1]
-    r = learning.auxiliary_rewards(spec, acts, 10.0, 1.0, 0.5)
+    r = rewards.auxiliary_rewards(spec, acts, 10.0, 1.0, 0.5)
     np.testing.assert_allclose(r[:, 0], [-1.5, 0.0])
 
 
 def test_terminal_reward_goes_to_the_last_step():
     aux = np.array([[0.0, -1.0], [-10.0, 0.0]], np.float32)
-    r = learning.step_rewards(aux, lambda_R=2.0, final_scores=np.array([0.5, 3.0], np.float32))
+    r = rewards.step_rewards(aux, lambda_R=2.0, final_scores=np.array([0.5, 3.0], np.float32))
     np.testing.assert_allclose(r, [[0.0, -1.0], [-9.0, 6.0]])
 
 
 def test_temporal_credit_rewards_score_differences():
     scores = np.array([[0.0, 1.0], [0.5, 1.0], [2.0, -1.0]], np.float32)  # (T + 1, B)
-    r = learning.step_rewards(np.zeros((2, 2), np.float32), lambda_R=2.0, all_scores=scores)
+    r = rewards.step_rewards(np.zeros((2, 2), np.float32), lambda_R=2.0, all_scores=scores)
     np.testing.assert_allclose(r, [[1.0, 0.0], [3.0, -4.0]])
     # They telescope to lambda_R * (final - blank).
     np.testing.assert_allclose(r.sum(axis=0), 2.0 * (scores[-1] - scores[0]))

@@ -13,10 +13,10 @@ from test_agent_toy_learning import AGENT, greedy_score, train
 
 def test_batch_standardisation_gives_mean_0_and_unit_variance():
     scores = np.random.RandomState(0).normal(-30, 5, size=(10, 20)).astype(np.float32)
-    out = learning.ScoreStandardiser('batch')(scores)
+    out = rewards.ScoreStandardiser('batch')(scores)
     assert out.shape == scores.shape and out.dtype == np.float32
     assert out.mean() == pytest.approx(0, abs=1e-5) and out.std() == pytest.approx(1, abs=1e-4)
-    assert learning.ScoreStandardiser('none')(scores) is scores
+    assert rewards.ScoreStandardiser('none')(scores) is scores
 
 
 def toy_agent(**agent):
@@ -35,12 +35,12 @@ def test_generator_learning_rate_and_beta1_are_its_own():
 def test_the_updates_of_the_standardised_agent_see_standardised_scores(monkeypatch):
     agent = toy_agent(reward_standardisation='batch', empty_drawing_penalty=0.0, rollout_n=8)
     seen = {}
-    real = learning.step_rewards
+    real = rewards.step_rewards
 
     def spy(aux, lambda_R, final_scores=None, all_scores=None):
         seen['scores'] = final_scores
         return real(aux, lambda_R, final_scores, all_scores)
-    monkeypatch.setattr(learning, 'step_rewards', spy)
+    monkeypatch.setattr(rewards, 'step_rewards', spy)
     agent.update(agent.collect([make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
                                 for _ in range(8)]))
     assert seen['scores'].mean() == pytest.approx(0, abs=1e-5)

@@ -1,11 +1,10 @@
-"""The fused recompute (models/fused.py) gives the plain update's gradients and statistics
+"""The fused recompute (agents/fused.py) gives the plain update's gradients and statistics
 (learning.plain_backward: Generator.evaluate's one graph, then A3CLoss), for every input the
 networks take, with the acting pass reused or not; `agent.recompute` picks either."""
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import build_agent, learning
-from chainer_spiral.models import fused
+from chainer_spiral.agents import build_agent, fused, learning
 
 from test_spiral import BlankDataset, mypaint_envs, params, toy_agent, toy_envs
 

@@ -3,12 +3,11 @@ import chainer
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import NonFiniteLossError, SPIRAL, build_agent, learning
+from chainer_spiral.agents import NonFiniteLossError, SPIRAL, build_agent, fused, learning
 from chainer_spiral.agents.spiral import STATISTICS
 from chainer_spiral.config import AgentConfig
 from chainer_spiral.datasets import make_dataset
 from chainer_spiral.envs import make_env
-from chainer_spiral.models import fused
 from chainer_spiral.models.inputs import step_inputs
 
 
