@@ -1,7 +1,8 @@
 """The conditional MNIST painters on digits in styles no training set holds.
 
     .venv/bin/python scripts/measure_line_art.py [--painters mnist_conditional mnist_conditional64]
-        [--n-mnist 200] [--arms as_is mnist_width pen_width] [--seed 0] [--out FILE.json]
+        [--n-mnist 200] [--arms as_is mnist_width pen_width] [--keep-all] [--seed 0]
+        [--out FILE.json]
 
 Three sets of pictures of the digits 0-9, each painted once by each painter (sampled actions,
 the whole picture on the painter's canvas, ``coarse_to_fine.paint_pictures``):
@@ -10,8 +11,8 @@ the whole picture on the painter's canvas, ``coarse_to_fine.paint_pictures``):
 - ``printed``: the ten digits in 20 Debian typefaces (DejaVu, Liberation, FreeFont: thin, regular,
   bold, italic; ``apt-get install fonts-dejavu fonts-liberation fonts-freefont-ttf``) on a
   128 x 128 picture, the glyph 70% of its height (MNIST's digits fill 20 of 28 pixels);
-- ``sketch``: the ten digits in OpenCV's six Hershey pen fonts drawn with a 2 px and a 6 px pen on a
-  256 x 256 picture.
+- ``sketch``: the ten digits in OpenCV's six Hershey pen fonts drawn with a 2 px and a 6 px pen
+  on a 256 x 256 picture.
 
 Each drawing is classified by the MNIST classifier of the painter's canvas size
 (``evaluation/classifiers/mnist<imsize>.npz``); the table gives the share classified as the
@@ -19,10 +20,13 @@ target's digit (and the classifier's reading of the targets themselves, as the p
 them: the ceiling), the L2 gain over a blank canvas, and the stroke width of the pictures
 relative to their side (2 x ink area / ink perimeter).
 
-The controlled experiment (``--arms``) repaints the printed and sketched digits after a change
-of their stroke width only: ``mnist_width`` skeletonises each glyph (Zhang-Suen) and redraws the
-skeleton at MNIST's median relative width (measured on the held-out digits), ``pen_width`` at
-the painters' own pen (the round brush's diameter over the canvas side). Results:
+By default a drawing is kept only where it lowers the L2 of its target, as ``reconstruct``
+paints (else the blank canvas is classified); ``--keep-all`` keeps every drawing: the painter's
+own. The controlled experiment (``--arms``) repaints the printed and sketched digits after a
+change of their stroke width only (``pictures.redraw_strokes``): ``mnist_width`` skeletonises
+each glyph (Zhang-Suen) and redraws the skeleton at MNIST's median relative width (measured on
+the held-out digits; what ``reconstruct --stroke-width`` does), ``pen_width`` at the painters'
+own pen (the round brush's diameter over the canvas side). Results:
 docs/many_strokes.md.
 """
 import argparse
@@ -32,6 +36,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from chainer_spiral.demo.pictures import redraw_strokes, stroke_width
 
 FONT_DIR = Path('/usr/share/fonts/truetype')
 FONTS = {  # file -> weight group
@@ -102,47 +108,6 @@ def sketched(side=256):
     return pictures, labels, styles
 
 
-def stroke_width(picture):
-    """2 x ink area / ink perimeter, in pixels: a thin stroke's width."""
-    ink = (picture < 128).astype(np.uint8)
-    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
-    perimeter = sum(cv2.arcLength(c, True) for c in contours)
-    return 2.0 * ink.sum() / max(perimeter, 1.0)
-
-
-def thin(mask):
-    """Zhang-Suen thinning of a bool (H, W) mask to one-pixel lines."""
-    m = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for first in (True, False):
-            p2, p3, p4, p5 = m[:-2, 1:-1], m[:-2, 2:], m[1:-1, 2:], m[2:, 2:]
-            p6, p7, p8, p9 = m[2:, 1:-1], m[2:, :-2], m[1:-1, :-2], m[:-2, :-2]
-            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
-            neighbours = sum(p.astype(np.int32) for p in ring[:8])
-            crossings = sum(((a == 0) & (b == 1)).astype(np.int32)
-                            for a, b in zip(ring[:8], ring[1:]))
-            if first:
-                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            gone = ((m[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6)
-                    & (crossings == 1) & side)
-            if gone.any():
-                m[1:-1, 1:-1][gone] = 0
-                changed = True
-        if not changed:
-            return m[1:-1, 1:-1].astype(bool)
-
-
-def redraw(picture, width):
-    """The picture's strokes skeletonised and redrawn `width` pixels wide (antialiased)."""
-    skeleton = thin(picture < 128)
-    distance = cv2.distanceTransform((~skeleton).astype(np.uint8), cv2.DIST_L2, 5)
-    ink = np.clip(width / 2 + 0.5 - distance, 0, 1)
-    return np.round(255 * (1 - ink)).astype(np.uint8)
-
-
 def mnist_set(cfg, n):
     """The painter's held-out digits as dark-on-white pictures at its canvas size."""
     from chainer_spiral.runs.loading import make_dataset_from_config
@@ -152,12 +117,13 @@ def mnist_set(cfg, n):
     return pictures, [int(v) for v in dataset.labels(train=False)[:n]], ['mnist'] * len(images)
 
 
-def measure(agent, cfg, classifier, pictures, labels, seed):
+def measure(agent, cfg, classifier, pictures, labels, seed, keep_all):
     """Paints the pictures; returns per picture (painting right, target right, l2 gain)."""
     from chainer_spiral.agents.acting import to_canvas
     from chainer_spiral.demo.coarse_to_fine import Plan, paint_pictures
     agent.seed(seed)
-    paintings = paint_pictures(agent, cfg, pictures, Plan(), invert=[False] * len(pictures))
+    paintings = paint_pictures(agent, cfg, pictures, Plan(keep_all=keep_all),
+                               invert=[False] * len(pictures))
     imsize = cfg.env.imsize
     drawn = np.stack([to_canvas(p.image(imsize), 1).transpose(2, 0, 1) for p in paintings])
     drawn = drawn.astype(np.float32)
@@ -186,6 +152,9 @@ def main():
     parser.add_argument('--n-mnist', type=int, default=200)
     parser.add_argument('--arms', nargs='+', default=['as_is', 'mnist_width', 'pen_width'])
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--keep-all', action='store_true',
+                        help='keep every pass, also one that raises the L2 (the painter\'s '
+                             'drawing as it is); default: as reconstruct paints')
     parser.add_argument('--out', type=Path, default=None, help='also write the rows as JSON')
     args = parser.parse_args()
     from chainer_spiral.evaluation.classifier import load_classifier
@@ -208,12 +177,13 @@ def main():
             for arm in args.arms:
                 if arm != 'as_is':
                     side = len(pictures[0])
-                    pictures = [redraw(p, widths[arm] * side) for p in pictures]
+                    pictures = [redraw_strokes(p, widths[arm] * side) for p in pictures]
                 sets.append((set_name, arm, (pictures, labels, styles)))
                 pictures = styled[set_name][0]
         for set_name, arm, (pictures, labels, styles) in sets:
             start = time.perf_counter()
-            right, ceiling, gain = measure(agent, cfg, classifier, pictures, labels, args.seed)
+            right, ceiling, gain = measure(agent, cfg, classifier, pictures, labels, args.seed,
+                                           args.keep_all)
             relative = np.array([stroke_width(p) / len(p) for p in pictures])
             styles = np.asarray(styles)
             for style in ['all'] + sorted(set(styles) - {'mnist'}):

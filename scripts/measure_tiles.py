@@ -1,12 +1,15 @@
 """MSE against the number of strokes of coarse-to-fine paintings: held-out faces, or any pictures.
 
     .venv/bin/python scripts/measure_tiles.py PAINTER [--tiles 0 2 3 4] [--sizes 128 256]
-        [--faces NPZ --first 224 --n 32 --upsample 128 | --pictures DIR] [--seed 0] [--out F.json]
+        [--faces NPZ --first 224 --n 32 --upsample 128 | --pictures DIR | --digit-grids N]
+        [--overlap PX] [--seed 0] [--out F.json]
 
 PAINTER is a conditional painter (a snapshot directory or a shipped painter's name); the faces
 goal needs a colour one (a grayscale painter is measured on the pictures' luminance). By default
 the pictures are the 32 held-out CelebA faces of the colour painter (``celeba64_first256.npz``
-of the data root, indices 224-255, that no training run may see), each upsampled bicubically to --upsample pixels.
+of the data root, indices 224-255, that no training run may see), each upsampled bicubically to
+--upsample pixels; ``--pictures DIR`` takes a folder's pictures instead, ``--digit-grids N`` N
+pictures of 2 x 2 held-out MNIST digits (for the line-art painters).
 Each picture is painted with ``--tiles K`` for every K given (the whole picture, then K x K
 tiles, T strokes a pass: K 0, 2, 3, 4 are 20, 100, 200 and 340 strokes at T 20), and the painting
 is replayed at each --sizes S and compared with the picture at S (bicubic above its own size):
@@ -33,6 +36,21 @@ def held_out_faces(path, first, n, side):
     return np.stack([cv2.resize(f, (side, side), interpolation=cv2.INTER_CUBIC) for f in faces])
 
 
+def digit_grids(n, side, seed=0):
+    """n pictures of 2 x 2 held-out MNIST digits (the split no MNIST painter trained on), dark
+    on white, upsampled bicubically from 56 to `side` pixels: uint8 (n, side, side)."""
+    from chainer_spiral.datasets import make_dataset
+    digits = make_dataset('mnist', 28, seed=seed).images(train=False)
+    rng = np.random.RandomState(seed)
+    out = []
+    for _ in range(n):
+        four = digits[rng.choice(len(digits), 4, replace=False), 0]
+        grid = np.block([[four[0], four[1]], [four[2], four[3]]])
+        picture = np.round(255 * (1 - grid)).astype(np.uint8)
+        out.append(cv2.resize(picture, (side, side), interpolation=cv2.INTER_CUBIC))
+    return np.stack(out)
+
+
 def folder_pictures(folder, color):
     """Every picture of a folder (name order), read as the painter reads them."""
     from chainer_spiral.demo.pictures import read_picture
@@ -41,7 +59,7 @@ def folder_pictures(folder, color):
     return [read_picture(p, color) for p in paths]
 
 
-def measure(agent, cfg, pictures, tiles, sizes, seed=0):
+def measure(agent, cfg, pictures, tiles, sizes, seed=0, overlap=None):
     """Paints every picture with each --tiles K and measures it at each size.
 
     Returns:
@@ -55,7 +73,7 @@ def measure(agent, cfg, pictures, tiles, sizes, seed=0):
     for k in tiles:
         agent.seed(seed)
         start = time.perf_counter()
-        paintings = paint_pictures(agent, cfg, pictures, Plan(tiles=k),
+        paintings = paint_pictures(agent, cfg, pictures, Plan(tiles=k, overlap=overlap),
                                    invert=[False] * len(pictures))
         row = {'tiles': k, 'passes': 1 + k * k,
                'strokes': float(np.mean([p.n_strokes for p in paintings])),
@@ -92,6 +110,11 @@ def main():
     parser.add_argument('--upsample', type=int, default=128)
     parser.add_argument('--pictures', type=Path, default=None,
                         help='a folder of pictures instead of the faces')
+    parser.add_argument('--digit-grids', type=int, default=None, metavar='N',
+                        help='N pictures of 2 x 2 held-out MNIST digits instead of the faces')
+    parser.add_argument('--overlap', type=int, default=None,
+                        help='pixels of the painter\'s canvas that tiles share (default: an '
+                             'eighth of it)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', type=Path, default=None, help='also write the rows as JSON')
     args = parser.parse_args()
@@ -101,6 +124,8 @@ def main():
     channels = agent.generator.channels
     if args.pictures is not None:
         pictures = folder_pictures(args.pictures, channels == 3)
+    elif args.digit_grids is not None:
+        pictures = list(digit_grids(args.digit_grids, args.upsample, args.seed))
     else:
         from chainer_spiral.datasets.files import data_root
         faces = args.faces or (data_root() or Path('.')) / 'celeba' / FACES_FILE
@@ -110,7 +135,7 @@ def main():
     for size in args.sizes:
         white, mean = baselines(pictures, size, channels)
         print(f'at {size} px: white canvas {white:.4f}, each picture\'s mean colour {mean:.4f}')
-    rows = measure(agent, cfg, pictures, args.tiles, args.sizes, args.seed)
+    rows = measure(agent, cfg, pictures, args.tiles, args.sizes, args.seed, args.overlap)
     for row in rows:
         figures = ', '.join(f'MSE at {s} px {row[f"mse_{s}"]:.4f}' for s in args.sizes)
         print(f'--tiles {row["tiles"]}: {row["passes"]} passes, {row["strokes"]:.1f} strokes: '

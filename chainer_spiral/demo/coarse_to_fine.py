@@ -52,6 +52,8 @@ class Plan:
         strokes: T, steps per pass (None: the painter's own).
         n_samples: Each pass is painted this many times and the lowest-L2 one kept.
         greedy: The most likely actions instead of sampled ones.
+        keep_all: Keep every pass, also one that raises its tile's L2 (the painter's drawing
+            as it is, for measuring the painter).
     """
     tiles: int = 0
     overlap: Optional[int] = None
@@ -59,6 +61,7 @@ class Plan:
     strokes: Optional[int] = None
     n_samples: int = 1
     greedy: bool = False
+    keep_all: bool = False
 
     def grid(self, imsize):
         """The ``TileGrid`` of a painter whose canvas is imsize pixels."""
@@ -287,7 +290,7 @@ class _Painter:
         job.left -= 1
         box = tile.box(self.grid.side)
         steps = None
-        if after < before:
+        if after < before or self.plan.keep_all:
             steps = (len(job.steps), len(job.steps) + len(program.steps) + 1)
             if job.start is None:
                 job.start = placed(program, box)[0].end

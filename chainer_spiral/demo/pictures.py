@@ -9,7 +9,8 @@ than ``MAX_PIXELS`` pixels is refused from its header, before a pixel of it is d
 
 The painters paint dark strokes on light paper. ``is_light_on_dark`` tells line art drawn light on
 dark (its border darker than mid-grey), which a grayscale painter paints inverted; photos, for a
-colour painter, are taken as they are. ``work_target`` makes the square canvas the painting
+colour painter, are taken as they are; ``with_stroke_width`` redraws line art with the stroke
+width of the painters' training digits. ``work_target`` makes the square canvas the painting
 covers: the picture padded with the painter's paper to a centred square (its aspect ratio kept;
 ``box`` says where the picture lies, for the outputs to crop back) and resized to the side the
 passes need.
@@ -32,6 +33,8 @@ logger = getLogger(__name__)
 MAX_PIXELS = 40_000_000
 # A border darker than this mean (of 255) means light strokes on a dark background.
 DARK_BORDER = 128
+# The longest side at which a drawing's strokes are redrawn (`with_stroke_width`).
+REDRAW_SIDE = 512
 
 
 class PictureError(ValueError):
@@ -154,3 +157,75 @@ def work_target(image, side, channels, invert=False, paper=(1.0, 1.0, 1.0)):
     resized = cv2.resize(square, (side, side), interpolation=interpolation)
     box = (left / longest, top / longest, (left + w) / longest, (top + h) / longest)
     return resized.reshape(side, side, channels).transpose(2, 0, 1).copy(), box
+
+
+def stroke_width(image):
+    """The width in pixels of a line drawing's strokes: 2 x ink area / ink perimeter (exact for
+    long strokes), ink the pixels darker than mid-grey of a dark-on-light uint8 (H, W) image."""
+    ink = (image < 128).astype(np.uint8)
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * float(ink.sum()) / max(perimeter, 1.0)
+
+
+def thin(mask):
+    """Zhang-Suen thinning: a bool (H, W) mask reduced to lines one pixel wide."""
+    m = np.pad(mask.astype(np.uint8), 1)
+    while True:
+        changed = False
+        for first in (True, False):
+            p2, p3, p4, p5 = m[:-2, 1:-1], m[:-2, 2:], m[1:-1, 2:], m[2:, 2:]
+            p6, p7, p8, p9 = m[2:, 1:-1], m[2:, :-2], m[1:-1, :-2], m[:-2, :-2]
+            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
+            neighbours = sum(p.astype(np.int32) for p in ring[:8])
+            crossings = sum(((a == 0) & (b == 1)).astype(np.int32)
+                            for a, b in zip(ring[:8], ring[1:]))
+            if first:
+                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
+            else:
+                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
+            gone = ((m[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6)
+                    & (crossings == 1) & side)
+            if gone.any():
+                m[1:-1, 1:-1][gone] = 0
+                changed = True
+        if not changed:
+            return m[1:-1, 1:-1].astype(bool)
+
+
+def redraw_strokes(image, width):
+    """A line drawing's strokes at another width: skeletonised, redrawn antialiased.
+
+    Args:
+        image: uint8 (H, W), dark strokes on light paper; ink is what is darker than halfway
+            between its darkest pixel and white (so faint thin lines count).
+        width: the new stroke width in pixels.
+
+    Returns:
+        uint8 (H, W), black strokes `width` pixels wide on white.
+    """
+    skeleton = thin(image < (int(image.min()) + 255) / 2)
+    distance = cv2.distanceTransform((~skeleton).astype(np.uint8), cv2.DIST_L2, 5)
+    ink = np.clip(width / 2 + 0.5 - distance, 0, 1)
+    return np.round(255 * (1 - ink)).astype(np.uint8)
+
+
+def with_stroke_width(image, fraction, side=REDRAW_SIDE):
+    """A line drawing redrawn with strokes `fraction` of its longer side wide (the painters' own
+    data, MNIST, has 0.08): thin or faint lines of a sketch become strokes a painter can see.
+
+    Args:
+        image: uint8 (H, W), dark strokes on light paper.
+        fraction: the stroke width over the longer side.
+        side: the drawing is first shrunk to at most this longer side (area interpolation).
+
+    Returns:
+        uint8 (H', W'), H' and W' at most `side`.
+    """
+    longest = max(image.shape)
+    if longest > side:
+        size = (max(1, round(image.shape[1] * side / longest)),
+                max(1, round(image.shape[0] * side / longest)))
+        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return redraw_strokes(image, fraction * max(image.shape))
+

@@ -5,7 +5,9 @@ ratio, 8 or 16 bits, transparency composited on white; or a folder of them) coar
 (``coarse_to_fine``): the whole picture, then ``--tiles K`` x K tiles on top, each pass
 ``--strokes`` T strokes (the painter's own T by default), ``--passes`` P in all. A grayscale
 painter paints a light-on-dark picture inverted (detected from its border; ``--invert`` /
-``--no-invert`` decide instead); a colour painter paints photos as they are. Pictures are read at
+``--no-invert`` decide instead), and ``--stroke-width F`` redraws line art with strokes F of its
+longer side wide first (``pictures.with_stroke_width``); a colour painter paints photos as they
+are. Pictures are read at
 bounded memory (``pictures.read_picture``).
 
 The painting is one program of every stroke in canvas units, replayed through libmypaint at
@@ -33,7 +35,8 @@ import numpy as np
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.demo import painting_movie
 from chainer_spiral.demo.coarse_to_fine import Plan, paint_pictures
-from chainer_spiral.demo.pictures import PictureError, read_picture, work_target
+from chainer_spiral.demo.pictures import (PictureError, is_light_on_dark, read_picture,
+                                          with_stroke_width, work_target)
 from chainer_spiral.demo.session import DemoError, check_snapshot_dir
 from chainer_spiral.demo.svg import to_svg
 from chainer_spiral.errors import report_unwritable
@@ -153,6 +156,9 @@ def build_parser(prog=None):
     parser.add_argument('--invert', action=argparse.BooleanOptionalAction, default=None,
                         help='paint the pictures\' negative (--no-invert: never; default: a '
                              'grayscale painter inverts pictures whose border is dark)')
+    parser.add_argument('--stroke-width', type=float, default=None, metavar='F',
+                        help='line art: redraw the strokes F of the picture\'s longer side wide '
+                             'before painting (the MNIST painters\' digits: 0.08)')
     parser.add_argument('--n-samples', type=int, default=1, metavar='K',
                         help='paint each pass K times and keep the lowest-L2 one')
     parser.add_argument('--keep-passes', action='store_true',
@@ -173,6 +179,9 @@ def check_args(parser, args):
             parser.error(f'{flag}: expected an int >= {low}, got {value}')
     if args.size is not None and not MIN_SIZE <= args.size <= MAX_SIZE:
         parser.error(f'--size: expected an int in [{MIN_SIZE}, {MAX_SIZE}], got {args.size}')
+    if args.stroke_width is not None and not 0 < args.stroke_width < 1:
+        parser.error(f'--stroke-width: expected a fraction of the picture in (0, 1), got '
+                     f'{args.stroke_width}')
 
 
 def load_painter(parser, snapshot):
@@ -203,6 +212,8 @@ def main(argv=None, prog=None):
     if not paths:
         parser.error(f'no picture painted: {problems[-1]}')
     cfg, agent = load_painter(parser, args.snapshot_dir)
+    if args.stroke_width is not None and agent.generator.channels != 1:
+        parser.error('--stroke-width: expected a grayscale (line art) painter, got a colour one')
     plan = Plan(args.tiles, args.overlap, args.passes, args.strokes, args.n_samples,
                 args.greedy)
     try:
@@ -251,6 +262,8 @@ def paint_all(args, cfg, agent, plan, paths, size, prog):
         if not pictures:
             continue
         invert = None if args.invert is None else [args.invert] * len(pictures)
+        if args.stroke_width is not None:
+            pictures, invert = redrawn(pictures, invert, args.stroke_width)
         paintings = paint_pictures(agent, cfg, pictures, plan, invert)
         args.out_dir.mkdir(parents=True, exist_ok=True)
         for (name, path), picture, painting in zip(chunk, pictures, paintings):
@@ -270,6 +283,15 @@ def paint_all(args, cfg, agent, plan, paths, size, prog):
                   f'{row["strokes"]} strokes in {row["passes"]} of {len(painting.passes)} '
                   f'passes')
     return rows, pairs, skipped
+
+
+def redrawn(pictures, invert, fraction):
+    """Line art redrawn with strokes `fraction` of its longer side wide, dark on light: the
+    pictures and their invert flags (all False now)."""
+    if invert is None:
+        invert = [is_light_on_dark(p) for p in pictures]
+    return ([with_stroke_width(255 - p if flip else p, fraction)
+             for p, flip in zip(pictures, invert)], [False] * len(pictures))
 
 
 def crop_rgb(target):

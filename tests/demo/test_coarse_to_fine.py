@@ -82,6 +82,18 @@ def test_the_program_round_trips_through_json_with_its_widths(painter):
     np.testing.assert_array_equal(replay_at_size(again, 128), replay_at_size(program, 128))
 
 
+def test_keep_all_keeps_the_passes_that_raise_the_l2(painter):
+    cfg, agent = painter
+    blank = np.full((64, 64), 255, np.uint8)  # nothing to paint: every stroke raises the L2
+    agent.seed(4)
+    skipped = paint_picture(agent, cfg, blank, Plan(tiles=2))
+    agent.seed(4)
+    kept = paint_picture(agent, cfg, blank, Plan(tiles=2, keep_all=True))
+    assert skipped.program.n_strokes == 0 and not any(p.kept for p in skipped.passes)
+    assert all(p.kept for p in kept.passes) and kept.program.n_strokes > 0
+    assert len(kept.passes) == len(skipped.passes) == 5
+
+
 def test_the_passes_budget_and_the_aspect_ratio(painter):
     cfg, agent = painter
     agent.seed(3)

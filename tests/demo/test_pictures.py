@@ -48,7 +48,8 @@ def test_line_art_in_any_encoding_is_the_opaque_8_bit_target(variant, tmp_path):
     elif variant == 'gray16':
         path = save(tmp_path / 'a.png', art.astype(np.uint16) * 257)
     elif variant == 'rgb16':
-        path = save(tmp_path / 'a.png', np.repeat(art[:, :, None], 3, axis=2).astype(np.uint16) * 257)
+        rgb = np.repeat(art[:, :, None], 3, axis=2)
+        path = save(tmp_path / 'a.png', rgb.astype(np.uint16) * 257)
     elif variant == 'webp_alpha':
         rgba = np.dstack([np.zeros(art.shape + (3,), np.uint8), 255 - art])
         Image.fromarray(rgba, 'RGBA').save(tmp_path / 'a.webp', lossless=True)
@@ -112,3 +113,18 @@ def test_a_picture_is_padded_with_paper_to_a_centred_square():
     colour, box = work_target(np.zeros((40, 20, 3), np.uint8), 40, 3, paper=(1.0, 0.5, 0.0))
     assert box == (0.25, 0.0, 0.75, 1.0)
     np.testing.assert_array_equal(colour[:, 0, 0], [255, 128, 0])
+
+
+@pytest.mark.parametrize('pen', [1, 3, 12])
+def test_strokes_are_redrawn_at_the_width_asked(pen):
+    picture = np.full((128, 128), 255, np.uint8)
+    cv2.circle(picture, (64, 64), 40, 0, pen, cv2.LINE_AA)
+    cv2.line(picture, (20, 110), (110, 110), 0, pen, cv2.LINE_AA)
+    if pen == 1:  # a faint pencil line still counts as a stroke
+        picture = np.maximum(picture, 170).astype(np.uint8)
+    redrawn = pictures.with_stroke_width(picture, 0.08)
+    assert redrawn.shape == (128, 128)
+    assert pictures.stroke_width(redrawn) == pytest.approx(0.08 * 128, rel=0.15)
+    wide = pictures.with_stroke_width(cv2.resize(picture, (1024, 1024)), 0.08, side=256)
+    assert wide.shape == (256, 256)
+    assert pictures.stroke_width(wide) == pytest.approx(0.08 * 256, rel=0.15)

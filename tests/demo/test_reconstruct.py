@@ -130,12 +130,26 @@ def test_light_on_dark_is_detected(images, tmp_path, run):
     assert imageio.imread(tmp_path / 'auto' / '000_dark.png').shape == (32, 32, 3)
 
 
+def test_a_sketch_is_redrawn_at_the_stroke_width_asked(tmp_path, run):
+    sketch = np.full((256, 256), 255, np.uint8)
+    cv2.putText(sketch, '7', (70, 200), cv2.FONT_HERSHEY_SIMPLEX, 7, 0, 2, cv2.LINE_AA)
+    cv2.imwrite(str(tmp_path / 'sketch.png'), sketch)
+    thin = run(PAINTER, tmp_path / 'sketch.png', tmp_path / 'thin')
+    redrawn = run(PAINTER, tmp_path / 'sketch.png', tmp_path / 'wide', '--stroke-width', '0.08')
+    assert thin.returncode == redrawn.returncode == 0, thin.stderr + redrawn.stderr
+    (faint,), (wide,) = rows(tmp_path / 'thin'), rows(tmp_path / 'wide')
+    # the painter sees a faint line at 32 px, the redrawn sketch as its digits' strokes
+    assert float(wide['blank_l2']) > 4 * float(faint['blank_l2'])
+    assert int(wide['strokes']) > 0 and float(wide['l2']) < float(wide['blank_l2'])
+
+
 @pytest.mark.parametrize('case, message', [
     ('corrupt', r'no picture painted: .*corrupt\.png: not a readable image \(\d+ bytes\)'),
     ('empty', r'no picture painted: .*empty: expected image files .* in the folder, found none'),
     ('unconditional', r'the painter is unconditional .*reconstruct needs a conditional one'),
     ('size', r'--size: expected an int in \[8, 4096\], got 5000'),
     ('overlap', r'overlap: expected an int of pixels in \[0, 16\] .*got 17'),
+    ('stroke-width', r'--stroke-width: expected a fraction of the picture in \(0, 1\), got 1\.5'),
 ])
 def test_errors_are_one_line(images, tmp_path, case, message, run):
     painter, target, extra = PAINTER, images['a'], []
@@ -148,6 +162,8 @@ def test_errors_are_one_line(images, tmp_path, case, message, run):
         painter = 'toy'
     elif case == 'size':
         extra = ['--size', '5000']
+    elif case == 'stroke-width':
+        extra = ['--stroke-width', '1.5']
     else:
         extra = ['--tiles', '2', '--overlap', '17']
     result = run(painter, target, tmp_path / 'out', *extra)
