@@ -32,6 +32,7 @@ from chainer_spiral.envs.mypaint_env import MyPaintEnv
 from chainer_spiral.program import Program, Step
 from chainer_spiral.program.conversion import program_from_actions, stroke_widths
 from chainer_spiral.program.replay import draw, replay_at_size
+from chainer_spiral.runs.loading import env_kwargs
 
 logger = getLogger(__name__)
 
@@ -242,16 +243,20 @@ class _Painter:
         self.agent, self.plan, self.grid = agent, plan, grid
         self.channels, self.imsize = agent.generator.channels, cfg.env.imsize
         self.binarize = cfg.data.threshold if cfg.data.binarize else None
-        kwargs = dataclasses.asdict(cfg.env)
-        del kwargs['kind']
-        kwargs['max_episode_steps'] = plan.strokes or cfg.env.max_episode_steps
-        self.envs = [PrimedEnv(**kwargs) for _ in range(MAX_BATCH)]
+        self.env_kwargs = dict(env_kwargs(cfg),
+                               max_episode_steps=plan.strokes or cfg.env.max_episode_steps)
+        self.envs = [PrimedEnv(**self.env_kwargs)]
         self.template = Program(
             action_space=cfg.env.action_space, imsize=grid.side,
             pos_resolution=round(cfg.env.pos_resolution * grid.side / cfg.env.imsize),
             background=self.envs[0].background, start=(0.0, 0.0), steps=(),
             stroke_widths=stroke_widths(self.envs[0]))
         self.brush = cfg.env.brush
+
+    def batch_envs(self, n):
+        """n envs (made as batches first need them)."""
+        self.envs += [PrimedEnv(**self.env_kwargs) for _ in range(n - len(self.envs))]
+        return self.envs[:n]
 
     def tile_target(self, job, tile):
         """float32 (C, imsize, imsize) in [0, 1]: the tile's crop of the picture as the painter
@@ -270,7 +275,7 @@ class _Painter:
         per_batch = max(1, MAX_BATCH // k)
         for start in range(0, len(tasks), per_batch):
             chunk = tasks[start:start + per_batch]
-            envs = self.envs[:len(chunk) * k]
+            envs = self.batch_envs(len(chunk) * k)
             targets = np.stack([self.tile_target(job, tile) for job, tile in chunk
                                 for _ in range(k)])
             for i, (job, tile) in enumerate(chunk):
