@@ -3,7 +3,8 @@ import multiprocessing as mp
 import threading
 import time
 
-from chainer_spiral.training.state import Counters, SharedState
+from chainer_spiral.runs.snapshots import Counters
+from chainer_spiral.training.state import SharedState
 
 CTX = mp.get_context('fork')
 
