@@ -19,8 +19,9 @@ def _docker_missing():
         return 'needs docker: no docker client on PATH (Debian: apt-get install docker.io)'
     info = subprocess.run(['docker', 'info'], capture_output=True, text=True, timeout=60)
     if info.returncode != 0:
+        said = (info.stderr.strip().splitlines() or ['nothing'])[-1]
         return ('needs a docker daemon: `docker info` got no answer (start one: '
-                f'dockerd > /tmp/dockerd.log 2>&1 &): {info.stderr.strip().splitlines()[-1:]}')
+                f'dockerd > /tmp/dockerd.log 2>&1 &): {said}')
     return None
 
 
