@@ -91,16 +91,19 @@ CASES = {
                                        str(write(t / 'out', 'x')), '--no-progress'], 1,
                          r'out: expected a run directory, got a file'),
     'load-missing': (lambda t, s: toy_train(t, '--load', t / 'nothing'), 1,
-                     r'nothing: expected a snapshot directory \(with counters\.json\) or a run '
-                     r'directory with snapshots, got neither'),
-    'load-truncated-npz': (lambda t, s: toy_train(t, '--load', _truncated_npz(t)), 1,
+                     r'nothing: expected a snapshot directory, a run directory or a shipped '
+                     r'painter\'s name \(.*toy\), got none of them'),
+    'load-empty-run': (lambda t, s: toy_train(t, '--load', _dir(t / 'run')), 1,
+                       r'run: expected a snapshot directory \(with counters\.json\) or a run '
+                       r'directory with snapshots, got neither'),
+    'init-truncated-npz': (lambda t, s: toy_train(t, '--init', _truncated_npz(t)), 1,
                            r'4000: expected a snapshot of this config\'s agent, got one that does '
                            r'not load into it \(BadZipFile: '),
-    'load-damaged-manifest-file': (lambda t, s: toy_train(t, '--load', _damaged_manifest(t)), 1,
+    'init-damaged-manifest-file': (lambda t, s: toy_train(t, '--init', _damaged_manifest(t)), 1,
                                    r'4000/generator\.npz: damaged: expected \d+ bytes, got \d+'),
-    'load-counters-corrupt': (lambda t, s: toy_train(t, '--load', _counters(t, '{')), 1,
+    'init-counters-corrupt': (lambda t, s: toy_train(t, '--init', _counters(t, '{')), 1,
                               r'counters\.json: unreadable counters file'),
-    'load-counters-keys': (lambda t, s: toy_train(t, '--load', _counters(t, '{}')), 1,
+    'init-counters-keys': (lambda t, s: toy_train(t, '--init', _counters(t, '{}')), 1,
                            r'counters\.json: expected the keys steps, updates, episodes, '
                            r'elapsed'),
     'data-idx-empty': (lambda t, s: mnist_train(t, f'data.path={mnist_copy(t, s, _empty)}'), 1,
@@ -146,7 +149,8 @@ CASES = {
                         r'env\.brush: no such brush file: .*b\.myb'),
     'demo-snapshot-missing': (lambda t, s: ['demo', 'static', str(t / 'nope'),
                                             str(t / 'x.png')], 2,
-                              r'nope: expected a snapshot directory, got nothing'),
+                              r'nope: expected a snapshot directory, a run directory or a shipped '
+                              r'painter\'s name \(.*\), got none of them'),
     'demo-no-config': (lambda t, s: ['demo', 'static', str(_dir(t / 'run' / '10')),
                                      str(t / 'x.png')], 2,
                        r'run/config\.yaml: expected the run\'s config\.yaml beside the snapshot '
@@ -280,8 +284,16 @@ def _empty(path):
     path.write_bytes(b'')
 
 
+def _unchecked_toy(tmp):
+    """The shipped toy snapshot without its manifest: loaded unchecked, as snapshots written
+    before manifests existed are."""
+    snapshot = toy_snapshot(tmp)
+    (snapshot / 'manifest.json').unlink()
+    return snapshot
+
+
 def _truncated_npz(tmp):
-    snapshot = toy_snapshot(tmp)  # the shipped snapshot has no manifest
+    snapshot = _unchecked_toy(tmp)
     cut_in_half(snapshot / 'generator.npz')
     return snapshot
 
@@ -296,7 +308,7 @@ def _damaged_manifest(tmp):
 
 
 def _counters(tmp, text):
-    snapshot = toy_snapshot(tmp)
+    snapshot = _unchecked_toy(tmp)
     (snapshot / 'counters.json').write_text(text)
     return snapshot
 

@@ -116,11 +116,11 @@ def test_script_refuses_a_folder_that_is_no_snapshot(tmp_path):
     assert 'expected a snapshot directory' in out.stderr.strip().splitlines()[-1]
 
 
-def test_classifier_data_has_every_class_of_the_problem():
+def test_classifier_data_has_every_class_of_the_problem(shared_data):
     cfg = load_config(REPO / 'configs' / 'quickdraw.yaml', ['data.label=0'])
     assert list(cfg.data.categories) == ['apple']
     full = make_dataset_from_config(classifier_config(cfg))
-    names = sorted(p.stem.split('_')[1] for p in Path(cfg.data.path).glob('quickdraw_*.npy'))
+    names = sorted(p.stem.split('_')[1] for p in (shared_data / 'quickdraw').glob('quickdraw_*.npy'))
     assert sorted(full.class_names) == names and len(names) == 6
     assert set(np.unique(full.labels(True))) == set(range(6))
     assert full.class_names[painter_class(cfg, full)] == 'apple'
