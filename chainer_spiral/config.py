@@ -81,8 +81,10 @@ class DataConfig:
     """Target images: `chainer_spiral.datasets.make_dataset(problem, imsize, seed, **others)`
     checks its options as this section and hands it to the problem's reader."""
     problem: str = option(doc='which dataset', choices=PROBLEMS)
-    path: typing.Optional[str] = option(None, 'file or folder holding the dataset files; null: the '
-                                        'official files in cache_dir (downloaded if download)',
+    path: typing.Optional[str] = option(None, 'file or folder holding the dataset files; null: '
+                                        '$CHAINER_SPIRAL_DATA/<problem>, else ../shared/data/'
+                                        '<problem> beside the repository when it exists, else '
+                                        'cache_dir/<problem> (downloaded if download)',
                                         path=True)
     label: typing.Optional[int] = option(None, 'keep only images of this class; null: all', low=0)
     binarize: bool = option(False, 'threshold images to pure black and white')
@@ -118,11 +120,11 @@ class ModelConfig:
                                   'channels of the encoders (CoordConv)')
     spatial_skip: bool = option(False, "add to the grid heads' logits a map computed from the "
                                 "image at the grid's resolution (models/spatial.py)")
-
-
     local_features: bool = option(False, 'the size, pressure, colour and flag heads also read '
                                   'the canvas and target at the pen\'s and the chosen grid '
                                   'points (models/local.py)')
+
+
 @dataclasses.dataclass
 class AgentConfig:
     """SPIRAL agent (A3C generator + GAN discriminator): passed to `build_agent`."""
@@ -144,14 +146,14 @@ class AgentConfig:
         'the readable form); the same gradients', choices=('fused', 'plain'))
     lambda_R: float = option(1.0, 'scale of the discriminator reward', low=0)
     gp_lambda: float = option(10.0, 'WGAN-GP gradient penalty weight', low=0)
-    empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',
-                                          low=0)
     critic_augment: bool = option(False, 'DiffAugment (colour, translation, cutout) on the '
                                   'real and painted images the discriminator learns from, each '
                                   'pair transformed alike (agents/critic_inputs.py)')
     complement_critic: bool = option(False, "SPIRAL++'s complement discriminator (conditional): "
                                      'it sees one half of the target with the complementary '
                                      'half of the image (agents/critic_inputs.py)')
+    empty_drawing_penalty: float = option(10.0, 'penalty for an episode that draws nothing',
+                                          low=0)
     staying_penalty: float = option(0.0, 'penalty per step that leaves the pen where it was',
                                     low=0)
     new_stroke_penalty: float = option(0.0, 'penalty per stroke not continuing the last one',
@@ -424,11 +426,11 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
-    if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
-        fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
     if cfg.agent.complement_critic and not cfg.model.conditional:
         fail('agent', 'complement_critic', 'expected model.conditional true (the pairs split '
              'a target)')
+    if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
+        fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
              'discriminator)')
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '

@@ -4,7 +4,8 @@
                                     [--into trained_models]
 
 Copies the run's resolved config (paths rewritten relative to the new folder; a demonstrations
-warm start, which ran before the run's first update, left out), the snapshot `RUN_DIR/STEP/`, the
+warm start, which ran before the run's first update, left out), the snapshot `RUN_DIR/STEP/`
+without its optimizer states (inference-only: it draws and starts new runs with --init), the
 run's metrics.csv and command line; evaluates the snapshot (scripts/evaluate.py's figures, written
 to STEP/metrics.json); renders `demo.py many` to many.png; draws the curves to curves.png (when
 the run logged any); copies RUN_DIR/evaluation.csv and its command (scripts/evaluate_run.py) when
@@ -26,6 +27,7 @@ from pathlib import Path
 from chainer_spiral.config import dump_config, load_config
 from chainer_spiral.evaluation import evaluate_snapshot
 from chainer_spiral.runs.loading import CONFIG_FILE
+from chainer_spiral.runs.snapshots import export_inference
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -58,7 +60,7 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
         cfg = dataclasses.replace(cfg, agent=dataclasses.replace(
             cfg.agent, demonstrations=None, demo_updates=0))
     dump_config(cfg, dest / CONFIG_FILE)
-    shutil.copytree(snapshot, dest / str(step))
+    export_inference(snapshot, dest / str(step))
     for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',
                   'calibration.json', 'command.txt', 'git.txt'):
         if (run_dir / extra).is_file():
@@ -167,7 +169,7 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
         if 'quality' in m:
             q = m['quality']
             lines.append(f'  Frechet distance to {q["reference_size"]} real images of its data '
-                         f'(classifier features, docs/learning.md): {q["fd"]:.1f}; real images '
+                         f'(classifier features, docs/evaluation.md): {q["fd"]:.1f}; real images '
                          f'{q["fd_floor"]:.1f}, blank canvases {q["fd_blank"]:.1f}, the untrained '
                          f'policy {q["fd_untrained"]:.1f}; normalised {q["fd_normalised"]:.3f}. '
                          f'Precision {q["precision"]:.3f}, recall {q["recall"]:.3f}, class '

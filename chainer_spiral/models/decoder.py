@@ -12,7 +12,7 @@ deconvolutions, as in chainer_spiral); otherwise (e.g. ToyEnv's R = 3) a linear 
 R^2 logits. The maps are channels-last and use the NHWC kernels of conv.py.
 
 `position_activation='relu'` puts ReLUs between the deconvolutions instead, with He-initialised
-weights: the sigmoid stack saturates and learns slowly (docs/learning.md).
+weights: the sigmoid stack saturates and learns slowly (docs/results.md).
 
 With `local_size` K > 0 (`model.local_features`, models/local.py) each non-spatial head reads
 concat(z, features at the pen's grid point, features at each grid point chosen before it),
