@@ -9,7 +9,7 @@ and is played on its canvas; N of them, drawn at random (`--seed`), are measured
 `scripts/evaluate.py` measures an unconditional snapshot's drawings: normalised Frechet
 distance on the run's scale (OUTDIR/calibration.json, computed there when missing), precision,
 recall, class entropy and the classifier's share of each class. A student seldom draws better
-than what it imitates, so this is a ceiling to check before cloning (docs/learning.md).
+than what it imitates, so this is a ceiling to check before cloning (docs/evaluation.md).
 Prints the figures as JSON; writes nothing else.
 """
 import argparse
