@@ -1,8 +1,8 @@
 """The conditional MNIST painters on digits in styles no training set holds.
 
     .venv/bin/python scripts/measure_line_art.py [--painters mnist_conditional mnist_conditional64]
-        [--n-mnist 200] [--arms as_is mnist_width pen_width] [--keep-all] [--seed 0]
-        [--out FILE.json]
+        [--n-mnist 200] [--arms as_is mnist_width pen_width] [--keep-all] [--judge S]
+        [--seed 0] [--out FILE.json]
 
 Three sets of pictures of the digits 0-9, each painted once by each painter (sampled actions,
 the whole picture on the painter's canvas, ``coarse_to_fine.paint_pictures``):
@@ -15,7 +15,8 @@ the whole picture on the painter's canvas, ``coarse_to_fine.paint_pictures``):
   on a 256 x 256 picture.
 
 Each drawing is classified by the MNIST classifier of the painter's canvas size
-(``evaluation/classifiers/mnist<imsize>.npz``); the table gives the share classified as the
+(``evaluation/classifiers/mnist<imsize>.npz``; ``--judge S``: the drawing replayed at S pixels,
+the classifier of S, so that two painters meet one judge); the table gives the share classified as the
 target's digit (and the classifier's reading of the targets themselves, as the painter sees
 them: the ceiling), the L2 gain over a blank canvas, and the stroke width of the pictures
 relative to their side (2 x ink area / ink perimeter).
@@ -117,17 +118,18 @@ def mnist_set(cfg, n):
     return pictures, [int(v) for v in dataset.labels(train=False)[:n]], ['mnist'] * len(images)
 
 
-def measure(agent, cfg, classifier, pictures, labels, seed, keep_all):
-    """Paints the pictures; returns per picture (painting right, target right, l2 gain)."""
+def measure(agent, cfg, classifier, pictures, labels, seed, keep_all, judge):
+    """Paints the pictures; returns per picture (painting right, target right, l2 gain), the
+    drawings replayed and the targets made at `judge` pixels for the classifier."""
     from chainer_spiral.agents.acting import to_canvas
     from chainer_spiral.demo.coarse_to_fine import Plan, paint_pictures
+    from chainer_spiral.demo.pictures import work_target
     agent.seed(seed)
     paintings = paint_pictures(agent, cfg, pictures, Plan(keep_all=keep_all),
                                invert=[False] * len(pictures))
-    imsize = cfg.env.imsize
-    drawn = np.stack([to_canvas(p.image(imsize), 1).transpose(2, 0, 1) for p in paintings])
+    drawn = np.stack([to_canvas(p.image(judge), 1).transpose(2, 0, 1) for p in paintings])
     drawn = drawn.astype(np.float32)
-    targets = np.stack([p.target for p in paintings]).astype(np.float32)
+    targets = np.stack([work_target(p, judge, 1)[0] for p in pictures]).astype(np.float32)
     drawn, targets = drawn / 255, targets / 255
     labels = np.asarray(labels)
     right = classifier.probabilities(drawn).argmax(axis=1) == labels
@@ -152,6 +154,9 @@ def main():
     parser.add_argument('--n-mnist', type=int, default=200)
     parser.add_argument('--arms', nargs='+', default=['as_is', 'mnist_width', 'pen_width'])
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--judge', type=int, default=None, metavar='S',
+                        help='classify the drawings replayed at S px with the mnist<S> classifier '
+                             '(default: the painter\'s own canvas)')
     parser.add_argument('--keep-all', action='store_true',
                         help='keep every pass, also one that raises the L2 (the painter\'s '
                              'drawing as it is); default: as reconstruct paints')
@@ -165,8 +170,8 @@ def main():
     rows = []
     for name in args.painters:
         cfg, agent, _ = load_agent(str(resolve_snapshot(name)), with_dataset=False)
-        imsize = cfg.env.imsize
-        classifier, _ = load_classifier(CLASSIFIER_DIR / f'mnist{imsize}.npz', (1, imsize, imsize))
+        imsize, judge = cfg.env.imsize, args.judge or cfg.env.imsize
+        classifier, _ = load_classifier(CLASSIFIER_DIR / f'mnist{judge}.npz', (1, judge, judge))
         mnist = mnist_set(cfg, args.n_mnist)
         mnist_width = np.median([stroke_width(p) for p in mnist[0]]) / imsize
         widths = {'mnist_width': mnist_width, 'pen_width': pen_fraction(cfg)}
@@ -183,7 +188,7 @@ def main():
         for set_name, arm, (pictures, labels, styles) in sets:
             start = time.perf_counter()
             right, ceiling, gain = measure(agent, cfg, classifier, pictures, labels, args.seed,
-                                           args.keep_all)
+                                           args.keep_all, judge)
             relative = np.array([stroke_width(p) / len(p) for p in pictures])
             styles = np.asarray(styles)
             for style in ['all'] + sorted(set(styles) - {'mnist'}):

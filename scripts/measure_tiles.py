@@ -46,7 +46,7 @@ def digit_grids(n, side, seed=0):
     for _ in range(n):
         four = digits[rng.choice(len(digits), 4, replace=False), 0]
         grid = np.block([[four[0], four[1]], [four[2], four[3]]])
-        picture = np.round(255 * (1 - grid)).astype(np.uint8)
+        picture = np.round(255 * grid).astype(np.uint8)  # the dataset is dark on white
         out.append(cv2.resize(picture, (side, side), interpolation=cv2.INTER_CUBIC))
     return np.stack(out)
 
