@@ -18,7 +18,7 @@ USAGE = '''usage: chainer-spiral {train,demo,serve} ...
 
   train CONFIG OUTDIR [--load SNAPSHOT_DIR] [--set section.key=value ...]
   demo MODE SNAPSHOT_DIR OUT [--without_dataset] [--n N] [--seed S] [--greedy]
-  demo reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR [--invert] [--n-samples K]
+  demo reconstruct SNAPSHOT_DIR IMAGE... OUT_DIR [--tiles K] [--size S] [--invert] ...
   serve [--host 127.0.0.1] [--port 8000] [--painters NAME ...]
 
 `chainer-spiral COMMAND --help` tells more.'''
