@@ -14,7 +14,8 @@ none.
 
 The strokes of the kept passes, moved into canvas units (each tile's points and stroke widths
 scaled to its box), make one ``Program``: it replays at any size (``program.replay``), exports
-to SVG and plays in the player as one painting.
+to SVG and plays in the player as one painting. ``paint_passes`` paints one picture a pass at a
+time, for a caller that shows the strokes as they come (``chainer-spiral serve``).
 """
 import dataclasses
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
-from chainer_spiral.agents.acting import to_canvas
+from chainer_spiral.agents.acting import collect, to_canvas
 from chainer_spiral.demo.pictures import is_light_on_dark, work_target
 from chainer_spiral.demo.tiles import TileGrid, groups
 from chainer_spiral.envs.libmypaint import Brush
@@ -185,7 +186,7 @@ class _Job:
                                    start=self.start or template.start)
 
 
-def paint_pictures(agent, cfg, pictures, plan=Plan(), invert=None):
+def paint_pictures(agent, cfg, pictures, plan=Plan(), invert=None, rng=None):
     """Paints pictures coarse to fine (module docstring).
 
     Args:
@@ -196,6 +197,7 @@ def paint_pictures(agent, cfg, pictures, plan=Plan(), invert=None):
         invert: One bool per picture: paint its negative; None: a grayscale painter paints the
             negative of a light-on-dark picture (``pictures.is_light_on_dark``), a colour
             painter none.
+        rng: The numpy RandomState of the action sampling (None: the agent's, ``agent.seed``).
 
     Returns:
         list of ``Painting``, one per picture.
@@ -203,6 +205,47 @@ def paint_pictures(agent, cfg, pictures, plan=Plan(), invert=None):
     Raises:
         ValueError: an unconditional painter, a toy env, or a plan that does not fit.
     """
+    painter, jobs = _start(agent, cfg, pictures, plan, invert, rng)
+    for _ in _batches(painter, jobs):
+        pass
+    return [painter.painting(job) for job in jobs]
+
+
+def paint_picture(agent, cfg, picture, plan=Plan(), invert=None, rng=None):
+    """One picture's ``Painting`` (``paint_pictures`` of one; `invert` a bool or None)."""
+    return paint_pictures(agent, cfg, [picture], plan, None if invert is None else [invert],
+                          rng)[0]
+
+
+def paint_passes(agent, cfg, picture, plan=Plan(), invert=None, rng=None):
+    """``paint_picture`` a pass at a time: the picture is made the work target now (it is not
+    kept), and each step of the generator paints what its next pass needs (a lockstep batch).
+
+    Returns:
+        a generator of ``(Pass, Program)``: each pass as soon as it is painted, in order, with
+        the painting's program so far (the pass's steps are ``program.steps[first:stop]`` when
+        it was kept). Its return value (``StopIteration.value``) is the ``Painting``, the one
+        ``paint_picture`` paints with the same arguments.
+
+    Raises:
+        ValueError: as ``paint_pictures``.
+    """
+    painter, [job] = _start(agent, cfg, [picture], plan,
+                            None if invert is None else [invert], rng)
+    return _pass_by_pass(painter, job)
+
+
+def _pass_by_pass(painter, job):
+    sent = 0
+    for _ in _batches(painter, [job]):
+        for done in job.passes[sent:]:
+            yield done, job.program(painter.template)
+        sent = len(job.passes)
+    return painter.painting(job)
+
+
+def _start(agent, cfg, pictures, plan, invert, rng):
+    """The checks of ``paint_pictures``; then its ``_Painter`` and one ``_Job`` per picture."""
     if not cfg.model.conditional or cfg.env.kind != 'mypaint':
         raise ValueError(f'painter: expected a conditional painter on a mypaint canvas, got '
                          f'conditional {cfg.model.conditional} on {cfg.env.kind!r}')
@@ -212,21 +255,22 @@ def paint_pictures(agent, cfg, pictures, plan=Plan(), invert=None):
         invert = [channels == 1 and is_light_on_dark(p) for p in pictures]
     jobs = [_Job(*work_target(p, grid.side, channels, flip, cfg.env.background),
                  plan.n_passes(), flip) for p, flip in zip(pictures, invert)]
-    painter = _Painter(agent, cfg, plan, grid)
-    painter.run([(job, grid.whole()) for job in jobs])
+    return _Painter(agent, cfg, plan, grid, rng), jobs
+
+
+def _batches(painter, jobs):
+    """Paints the jobs' passes (the whole pictures, then rounds of tiles), yielding after each
+    lockstep batch."""
+    painter.run([(job, painter.grid.whole()) for job in jobs])
+    yield
     while True:
         batches = [painter.next_round(job) for job in jobs]
         if not any(batches):
-            break
+            return
         for g in range(max(len(b) for b in batches)):
             painter.run([(job, tile) for job, b in zip(jobs, batches) if g < len(b)
                          for tile in b[g]])
-    return [painter.painting(job) for job in jobs]
-
-
-def paint_picture(agent, cfg, picture, plan=Plan(), invert=None):
-    """One picture's ``Painting`` (``paint_pictures`` of one; `invert` a bool or None)."""
-    return paint_pictures(agent, cfg, [picture], plan, None if invert is None else [invert])[0]
+            yield
 
 
 def _check_plan(plan):
@@ -239,8 +283,9 @@ def _check_plan(plan):
 class _Painter:
     """Runs passes in lockstep batches and keeps what they paint."""
 
-    def __init__(self, agent, cfg, plan, grid):
+    def __init__(self, agent, cfg, plan, grid, rng=None):
         self.agent, self.plan, self.grid = agent, plan, grid
+        self.rng = agent.rng if rng is None else rng
         self.channels, self.imsize = agent.generator.channels, cfg.env.imsize
         self.binarize = cfg.data.threshold if cfg.data.binarize else None
         self.env_kwargs = dict(env_kwargs(cfg),
@@ -282,7 +327,8 @@ class _Painter:
                 for env in envs[i * k:(i + 1) * k]:
                     env.prime(job.program(self.template) if job.steps else None,
                               tile.box(self.grid.side))
-            rollout = self.agent.collect(envs, targets=targets, greedy=self.plan.greedy)
+            rollout = collect(self.agent.generator, self.agent.spec, envs, self.rng,
+                              self.channels, targets=targets, greedy=self.plan.greedy)
             before = _l2(rollout.canvases[0].transpose(0, 3, 1, 2) / np.float32(255), targets)
             after = _l2(rollout.finals, targets)
             for i, (job, tile) in enumerate(chunk):

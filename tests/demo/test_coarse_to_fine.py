@@ -1,6 +1,7 @@
 """Coarse-to-fine paintings with a shipped conditional painter (mnist_conditional, 32 x 32): tiles
 lower the L2 of a picture, every pass starts from the canvas so far, the program round-trips
-through JSON with its per-step widths, and a colour painter paints colour pictures."""
+through JSON with its per-step widths, a painting a pass at a time streams the painting's program,
+and a colour painter paints colour pictures."""
 from pathlib import Path
 
 import cv2
@@ -9,7 +10,8 @@ import pytest
 
 from chainer_spiral.agents.acting import to_canvas
 from chainer_spiral.config import load_config
-from chainer_spiral.demo.coarse_to_fine import Plan, PrimedEnv, paint_picture, paint_pictures
+from chainer_spiral.demo.coarse_to_fine import (Plan, PrimedEnv, paint_passes, paint_picture,
+                                                paint_pictures)
 from chainer_spiral.painters import resolve_snapshot
 from chainer_spiral.program.json import from_doc, to_doc
 from chainer_spiral.program.replay import replay_at_size
@@ -107,6 +109,37 @@ def test_the_passes_budget_and_the_aspect_ratio(painter):
     for p in painting.passes:
         assert p.box[1] < 0.75 and p.box[3] > 0.25
 
+
+
+def streamed(passes):
+    """Runs a ``paint_passes`` generator: (its passes, each kept pass's steps, its Painting)."""
+    seen, steps = [], []
+    while True:
+        try:
+            done, program = next(passes)
+        except StopIteration as stop:
+            return seen, steps, stop.value
+        seen.append(done)
+        if done.kept:
+            first, end = done.steps
+            assert first == len(steps)  # the passes come in the program's order
+            steps += program.steps[first:end]
+
+
+@pytest.mark.parametrize('plan', [Plan(tiles=2, passes=3), Plan(tiles=3, passes=6)])
+def test_the_steps_streamed_pass_by_pass_are_the_paintings_program(painter, plan):
+    cfg, agent = painter
+    passes, steps, painting = streamed(paint_passes(agent, cfg, four_digits(), plan,
+                                                    rng=np.random.RandomState(7)))
+    assert tuple(passes) == painting.passes and len(passes) == plan.n_passes()
+    assert tuple(steps) == painting.program.steps and painting.program.n_strokes > 0
+    # paint_picture paints the same with the same random state; the agent's own is not used.
+    state = agent.rng.get_state()[1].copy()
+    again = paint_picture(agent, cfg, four_digits(), plan, rng=np.random.RandomState(7))
+    assert again.program == painting.program and again.passes == painting.passes
+    np.testing.assert_array_equal(agent.rng.get_state()[1], state)
+    with pytest.raises(ValueError, match='tiles: expected an int >= 0, got -1'):
+        paint_passes(agent, cfg, four_digits(), Plan(tiles=-1))  # refused before any pass
 
 @pytest.mark.parametrize('action_space', ['spiral', 'paper'])
 def test_a_colour_painter_paints_a_colour_picture(action_space):
