@@ -222,17 +222,20 @@ def paint_passes(agent, cfg, picture, plan=Plan(), invert=None, rng=None):
     kept), and each step of the generator paints what its next pass needs (a lockstep batch).
 
     Returns:
-        a generator of ``(Pass, Program)``: each pass as soon as it is painted, in order, with
-        the painting's program so far (the pass's steps are ``program.steps[first:stop]`` when
-        it was kept). Its return value (``StopIteration.value``) is the ``Painting``, the one
-        ``paint_picture`` paints with the same arguments.
+        ``(blank, passes)``: the canvas the steps go on (a ``Program`` of no steps: the work
+        canvas's side, its paper, its action space; the painting's ``start`` is the first kept
+        pass's), and a generator of ``(Pass, Program)``: each pass as soon as it is painted, in
+        order, with the painting's program so far (the pass's steps are
+        ``program.steps[first:stop]`` when it was kept). The generator's return value
+        (``StopIteration.value``) is the ``Painting``, the one ``paint_picture`` paints with the
+        same arguments.
 
     Raises:
         ValueError: as ``paint_pictures``.
     """
     painter, [job] = _start(agent, cfg, [picture], plan,
                             None if invert is None else [invert], rng)
-    return _pass_by_pass(painter, job)
+    return painter.template, _pass_by_pass(painter, job)
 
 
 def _pass_by_pass(painter, job):

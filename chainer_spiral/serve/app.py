@@ -5,9 +5,9 @@ Routes:
     GET  /static/...                         its script and style (package data)
     GET  /api/painters                       the painters served and the limits
     POST /api/painters/{name}/paint          paint: the picture in the body (conditional
-                                             painters) or none; ?seed=S&invert=auto|0|1;
+                                             painters) or none; ?seed=S&invert=auto|0|1&tiles=K;
                                              answers the NDJSON stream of events.py
-    GET  /api/drawings/{id}.{png,svg,json,mp4}  a finished drawing
+    GET  /api/drawings/{id}.{png,svg,json,mp4}  a finished drawing (?size=S for a PNG)
 
 Every refusal is a JSON ``{"error": "one line"}`` with its status and one log line; no input
 reaches a traceback.
@@ -29,13 +29,14 @@ from chainer_spiral.serve import events
 from chainer_spiral.serve.drawings import Drawings, new_id
 from chainer_spiral.serve.errors import RequestError
 from chainer_spiral.serve.limits import Limits
-from chainer_spiral.serve.painting import Painting
-from chainer_spiral.serve.uploads import INVERT_CHOICES, read_upload, upload_target
-from chainer_spiral.serve.workers import FIRST, MOVIE, Workers
+from chainer_spiral.serve.painting import Painting, TiledPainting
+from chainer_spiral.serve.uploads import INVERT_CHOICES, is_inverted, read_upload, upload_target
+from chainer_spiral.serve.workers import EXPORT, FIRST, Workers
 
 logger = logging.getLogger(__name__)
 
 MAX_SEED = 2 ** 32 - 1
+MIN_SIZE = 8
 # Everything the page loads comes from this server (no CDN, no inline script); a drawn or dropped
 # picture is shown from a blob: URL.
 PAGE_HEADERS = {
@@ -69,10 +70,14 @@ def query_choice(request, key, default, choices):
     return value
 
 
-def query_seed(request):
-    value = request.query_params.get('seed', '0')
-    if not (value.isascii() and value.isdigit() and int(value) <= MAX_SEED):
-        raise RequestError(400, f'seed: expected an int from 0 to {MAX_SEED}, got {value[:40]!r}')
+def query_int(request, key, default, low, high):
+    value = request.query_params.get(key, default)
+    if value is None:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 20
+            and low <= int(value) <= high):
+        raise RequestError(400, f'{key}: expected an int from {low} to {high}, got '
+                                f'{value[:40]!r}')
     return int(value)
 
 
@@ -116,7 +121,8 @@ class Studio:
         return JSONResponse({'painters': [p.info() for p in self.served.values()],
                              'limits': {'max_bytes': limits.max_bytes,
                                         'max_pixels': limits.max_pixels,
-                                        'queue': limits.queue}})
+                                        'queue': limits.queue, 'max_tiles': limits.max_tiles,
+                                        'max_size': limits.max_size}})
 
     def painter(self, name):
         if name not in self.served:
@@ -124,20 +130,26 @@ class Studio:
                                     f'{name[:60]!r}')
         return self.served[name]
 
-    def prepare(self, painter, seed, data, invert):
-        """A worker's first job for a painting: the picture made a target, the episode begun."""
+    def prepare(self, painter, seed, data, invert, tiles):
+        """A worker's first job for a painting: the picture made a target (or the tiled
+        painting's work target), the episode begun."""
         if not painter.conditional:
             return Painting(painter, seed), False
         image = read_upload(data, self.limits, color=painter.channels == 3)
-        target, inverted = upload_target(image, painter.cfg, painter.channels, invert)
+        inverted = is_inverted(image, painter.channels, invert)
+        if tiles > 1:
+            return TiledPainting(painter, seed, image, tiles, inverted), inverted
+        target = upload_target(image, painter.cfg, painter.channels, inverted)
         return Painting(painter, seed, target), inverted
 
     async def paint(self, request):
         painter = self.painter(request.path_params['name'])
-        seed = query_seed(request)
+        seed = query_int(request, 'seed', '0', 0, MAX_SEED)
         invert = query_choice(request, 'invert', 'auto', INVERT_CHOICES)
-        # Tiles (many passes over a big picture) come with `demo.py reconstruct --tiles`.
-        query_choice(request, 'tiles', '1', ('1',))
+        tiles = query_int(request, 'tiles', '1', 1, self.limits.max_tiles)
+        if tiles > 1 and not painter.conditional:
+            raise RequestError(400, f'tiles: {painter.name} paints without a picture '
+                                    f'(unconditional): expected 1, got {tiles}')
         self.workers.acquire()
         try:
             data = await read_body(request, self.limits.max_bytes)
@@ -146,20 +158,21 @@ class Studio:
                                         f'(unconditional): expected an empty body, got '
                                         f'{len(data)} bytes')
             painting, inverted = await self.workers.run(FIRST, self.prepare, painter, seed,
-                                                        data, invert)
+                                                        data, invert, tiles)
         except BaseException:
             self.workers.release()
             raise
-        logger.info('paint %s seed %d', painter.name, seed)
+        logger.info('paint %s seed %d tiles %d', painter.name, seed, tiles)
         return _Stream(self.paint_events(painting, new_id(), inverted), self.workers.release)
 
     async def paint_events(self, painting, drawing_id, inverted):
-        """The lines of the paint stream (events.py), each step as soon as it is painted."""
+        """The lines of the paint stream (events.py), each step as soon as it is painted (a
+        tiled painting's: as soon as its pass is painted and kept)."""
         yield events.line(events.start_event(painting, drawing_id, inverted))
         try:
-            for t in range(painting.T):
-                start, step = await self.workers.run(t, painting.step)
-                yield events.line(events.step_event(t, start, step, painting.blank))
+            while (job := await self.workers.run(painting.progress, painting.advance)):
+                for event in job:
+                    yield events.line(event)
             drawing = painting.drawing(drawing_id)
         except Exception as e:  # a fault of the server's, not of the request: it is logged
             logger.error('paint %s: %s: %s', painting.painter.name, type(e).__name__, e,
@@ -176,11 +189,13 @@ class Studio:
             raise RequestError(404, f'drawing: expected one of the last {self.limits.kept} '
                                     f'drawings as {", ".join(drawings_module.FORMATS)}, got '
                                     f'{(drawing_id + "." + fmt)[:60]!r}')
+        size = query_int(request, 'size', None, MIN_SIZE, self.limits.max_size) \
+            if fmt == 'png' else None
         media_type, slow = drawings_module.FORMATS[fmt]
-        if slow:
+        if slow or size is not None:
             self.workers.acquire()
             try:
-                body = await self.workers.run(MOVIE, drawings_module.export, drawing, fmt)
+                body = await self.workers.run(EXPORT, drawings_module.export, drawing, fmt, size)
             finally:
                 self.workers.release()
         else:

@@ -1,21 +1,31 @@
-"""The served painters, each loaded once, and one painting stepped a stroke at a time.
+"""The served painters, each loaded once, and the paintings, each advanced a job at a time.
 
 A ``Painting`` runs one episode the way ``agents.acting.collect`` runs B of them (a
 ``LockstepActor`` and the painter's env), with B = 1 and one step per call, so that the server
-sends each stroke as soon as the agent has decided it. Each painting has its own env and
-RandomState (its seed); paintings share only the agent's networks, which acting reads and never
-writes, so several workers paint with one agent at once.
+sends each stroke as soon as the agent has decided it. A ``TiledPainting`` paints a picture coarse
+to fine (``coarse_to_fine.paint_passes``: the whole picture, then K x K tiles), a pass per call,
+and sends each pass's strokes as soon as the pass is painted and kept. Each painting has its own
+envs and RandomState (its seed); paintings share only the agent's networks, which acting reads
+and never writes, so several workers paint with one agent at once.
+
+Both offer the app the same: ``blank``, ``tiles``, ``n_passes``, ``steps`` (the most steps),
+``progress`` (the steps acted: the priority of its next job), ``advance()`` (the events of the
+next job, None when the painting is done) and ``drawing(id)``.
 """
+import dataclasses
+import itertools
 from dataclasses import dataclass
 from logging import getLogger
 
 import numpy as np
 
 from chainer_spiral.agents.acting import LockstepActor, to_canvas
+from chainer_spiral.demo.coarse_to_fine import Plan, paint_passes
 from chainer_spiral.program.conversion import program_from_actions
 from chainer_spiral.painters import painter, painters
 from chainer_spiral.runs.loading import load_agent, make_env_from_config
-from chainer_spiral.serve.drawings import Drawing
+from chainer_spiral.serve import events
+from chainer_spiral.serve.drawings import Drawing, TiledDrawing
 
 logger = getLogger(__name__)
 
@@ -87,6 +97,7 @@ class Painting:
             stroke widths) the strokes go on.
         pen: the pen's position in canvas units.
     """
+    tiles = n_passes = 1
 
     def __init__(self, painter, seed, target=None):
         assert (target is None) != painter.conditional, (painter.name, target is None)
@@ -105,6 +116,23 @@ class Painting:
     def T(self):
         """The painter's steps per drawing."""
         return self.env.max_episode_steps
+
+    @property
+    def steps(self):
+        """The most steps: T."""
+        return self.T
+
+    @property
+    def progress(self):
+        return self.actor.t
+
+    def advance(self):
+        """The next step, acted and painted: its events; None once the T steps are."""
+        if self.actor.t == self.T:
+            return None
+        t = self.actor.t
+        start, step = self.step()
+        return [events.step_event(t, start, step, self.blank)]
 
     def step(self):
         """Acts one step and paints it.
@@ -128,4 +156,61 @@ class Painting:
         program = program_from_actions(self.env, {k: np.concatenate(v)
                                                   for k, v in self.actions.items()})
         return Drawing(drawing_id, self.painter.name, self.seed, program,
-                       np.stack(self.frames), self.target)
+                       np.stack(self.frames), self.painter.cfg.env.brush, self.target)
+
+
+class TiledPainting:
+    """A picture painted coarse to fine: the whole picture, then K x K tiles (``Plan(tiles=K)``,
+    1 + K x K passes of T steps), a pass per ``advance()``.
+
+    Args:
+        painter: ServedPainter (conditional).
+        seed: seeds the sampling of the actions (same painter, picture, tiles and seed: same
+            painting).
+        picture: uint8 (H, W[, 3]); made the work target here, not kept.
+        tiles: K >= 2.
+        inverted: paint the picture's negative.
+
+    Attributes:
+        blank: the canvas: the work canvas's side in ``imsize`` (the painter's pixels per tile),
+            no ``start`` (the pen starts at the first step's).
+    """
+
+    def __init__(self, painter, seed, picture, tiles, inverted):
+        assert painter.conditional and tiles >= 2, (painter.name, tiles)
+        cfg, plan = painter.cfg, Plan(tiles=tiles)
+        self.painter, self.seed, self.tiles = painter, seed, tiles
+        self.T, self.n_passes = cfg.env.max_episode_steps, plan.n_passes()
+        blank, self._passes = paint_passes(painter.agent, cfg, picture, plan, inverted,
+                                           np.random.RandomState(seed))
+        self.blank = dataclasses.replace(blank, start=None)
+        self.painted, self.painting = 0, None
+
+    @property
+    def steps(self):
+        """The most steps: a pen move to each kept pass's start, then its T steps."""
+        return self.n_passes * (self.T + 1)
+
+    @property
+    def progress(self):
+        return self.painted * self.T
+
+    def advance(self):
+        """The next pass, painted (with the other passes of its lockstep batch): its ``pass``
+        event and, when it was kept, its steps' events; None once every pass is painted."""
+        try:
+            painted, program = next(self._passes)
+        except StopIteration as stop:
+            self.painting = stop.value
+            return None
+        self.painted += 1
+        out = [events.pass_event(self.painted - 1, self.n_passes, painted)]
+        if painted.kept:
+            segments = itertools.islice(program.segments(), *painted.steps)
+            out += [events.step_event(t, start, step, program) for t, start, step in segments]
+        return out
+
+    def drawing(self, drawing_id):
+        """The finished drawing (after every pass), as the downloads need it."""
+        assert self.painting is not None, self.painted
+        return TiledDrawing(drawing_id, self.painter.name, self.seed, self.tiles, self.painting)

@@ -81,7 +81,25 @@ def read_upload(data, limits, color):
         raise RequestError(422, f'upload: not a readable image ({len(data)} bytes)') from None
 
 
-def upload_target(image, cfg, channels, invert='auto'):
+def is_inverted(image, channels, invert='auto'):
+    """Whether a picture is painted as its negative.
+
+    Args:
+        image: uint8 (H, W[, 3]).
+        channels: C of the painter.
+        invert: ``'1'``: light strokes on a dark background; ``'0'``: dark on light; ``'auto'``:
+            light on dark when a grayscale painter's picture has a dark border
+            (``pictures.is_light_on_dark``; a colour painter takes photos as they are).
+
+    Returns:
+        bool.
+    """
+    if invert == 'auto':
+        return bool(channels == 1 and is_light_on_dark(image))
+    return invert == '1'
+
+
+def upload_target(image, cfg, channels, inverted):
     """A picture as the painter's target, as one pass of ``reconstruct`` makes one: padded with
     the painter's paper to a centred square (its aspect ratio kept), resized to the canvas,
     binarised when the painter's data was.
@@ -90,18 +108,12 @@ def upload_target(image, cfg, channels, invert='auto'):
         image: uint8 (H, W[, 3]).
         cfg: the painter's Config (its canvas, paper and data).
         channels: C of the painter.
-        invert: ``'1'``: light strokes on a dark background; ``'0'``: dark on light; ``'auto'``:
-            light on dark when a grayscale painter's picture has a dark border
-            (``pictures.is_light_on_dark``; a colour painter takes photos as they are).
+        inverted: paint its negative (``is_inverted``).
 
     Returns:
-        (float32 (C, imsize, imsize) in [0, 1], whether the picture was inverted).
+        float32 (C, imsize, imsize) in [0, 1].
     """
-    if invert == 'auto':
-        inverted = channels == 1 and is_light_on_dark(image)
-    else:
-        inverted = invert == '1'
     target, _ = work_target(image, cfg.env.imsize, channels, inverted, cfg.env.background)
     if cfg.data.binarize:
         target = binarize_images(target, cfg.data.threshold)
-    return target.astype(np.float32) / np.float32(255), bool(inverted)
+    return target.astype(np.float32) / np.float32(255)

@@ -1,11 +1,12 @@
 """The painting workers: a bounded pool of threads off the event loop, and a bounded queue.
 
 A painting admitted (``acquire``) holds one of ``queue`` places until it ends (``release``); one
-more is answered 429. Its jobs (the first: the picture made a target; then one per step) go to
-the pool one at a time, least advanced painting first: a job's priority is the number of steps
-its painting has done (-1 before the first), ties first come first served. So a new painting's
-first stroke waits only for the jobs in progress and the other new paintings' first steps, not
-for the paintings in progress to finish; those go on step by step, interleaved.
+more is answered 429. Its jobs (the first: the picture made a target; then one per step, or per
+pass of a coarse-to-fine painting) go to the pool one at a time, least advanced painting first:
+a job's priority is the number of steps its painting has acted (-1 before the first; T per pass
+painted for a coarse-to-fine one), ties first come first served. So a new painting's first
+stroke waits only for the jobs in progress and the other new paintings' first steps, not for the
+paintings in progress to finish; those go on step by step, interleaved.
 """
 import asyncio
 import functools
@@ -16,9 +17,10 @@ from concurrent.futures import Future
 
 from chainer_spiral.serve.errors import RequestError
 
-# Priorities: a painting's first job, and a movie (after every painting's steps).
+# Priorities: a painting's first job, and a download that takes a worker (an MP4, a PNG at a
+# chosen size: after every painting's steps).
 FIRST = -1
-MOVIE = 1_000_000
+EXPORT = 1_000_000
 
 
 class Workers:

@@ -2,6 +2,7 @@
 lower the L2 of a picture, every pass starts from the canvas so far, the program round-trips
 through JSON with its per-step widths, a painting a pass at a time streams the painting's program,
 and a colour painter paints colour pictures."""
+import dataclasses
 from pathlib import Path
 
 import cv2
@@ -129,8 +130,10 @@ def streamed(passes):
 @pytest.mark.parametrize('plan', [Plan(tiles=2, passes=3), Plan(tiles=3, passes=6)])
 def test_the_steps_streamed_pass_by_pass_are_the_paintings_program(painter, plan):
     cfg, agent = painter
-    passes, steps, painting = streamed(paint_passes(agent, cfg, four_digits(), plan,
-                                                    rng=np.random.RandomState(7)))
+    blank, generator = paint_passes(agent, cfg, four_digits(), plan,
+                                    rng=np.random.RandomState(7))
+    passes, steps, painting = streamed(generator)
+    assert blank == dataclasses.replace(painting.program, steps=(), start=blank.start)
     assert tuple(passes) == painting.passes and len(passes) == plan.n_passes()
     assert tuple(steps) == painting.program.steps and painting.program.n_strokes > 0
     # paint_picture paints the same with the same random state; the agent's own is not used.

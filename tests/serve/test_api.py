@@ -1,5 +1,6 @@
 """The HTTP API of `chainer-spiral serve` (docs/serve.md) against a real server: the painters, the
-paint stream, the downloads, and every refusal as one line with its status."""
+paint stream (one episode, and coarse to fine with tiles), the downloads, and every refusal as one
+line with its status."""
 import json
 import re
 import struct
@@ -8,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 import zlib
 
+import cv2
 import httpx
 import imageio.v3 as iio
 import numpy as np
@@ -17,6 +19,7 @@ from chainer_spiral.painters import painter
 from chainer_spiral.program.json import from_doc
 from chainer_spiral.serve import painting, uploads
 from chainer_spiral.serve.limits import Limits
+from chainer_spiral.serve.workers import FIRST
 
 LIMITS = Limits(max_bytes=256 * 1024, max_pixels=1024 * 1024, workers=2, queue=8, kept=4)
 PAINTERS = ['toy', 'mnist_conditional']  # the smallest unconditional and conditional ones
@@ -66,7 +69,8 @@ def test_painters_are_listed_with_their_card_figures(client):
     assert conditional['imsize'] == 32 and conditional['steps'] == 20
     assert conditional['headline'] == painter('mnist_conditional').headline() != []
     assert listing['limits'] == {'max_bytes': LIMITS.max_bytes,
-                                 'max_pixels': LIMITS.max_pixels, 'queue': LIMITS.queue}
+                                 'max_pixels': LIMITS.max_pixels, 'queue': LIMITS.queue,
+                                 'max_tiles': 4, 'max_size': 2048}
 
 
 def test_a_picture_is_painted_step_by_step_and_downloads_agree(client, png_bytes, digit_one):
@@ -114,6 +118,74 @@ def test_light_on_dark_pictures_are_detected_and_inverted(client, png_bytes, dig
     forced = paint(client, 'mnist_conditional', png_bytes(digit_one(light_on_dark=True)),
                    seed=1, invert='0')[1]
     assert not forced[0]['inverted']
+
+
+def four_digits():
+    """Four printed digits, one per quadrant: uint8 (64, 64)."""
+    picture = np.full((64, 64), 255, np.uint8)
+    for (x, y), digit in zip([(8, 26), (40, 26), (8, 58), (40, 58)], '1742'):
+        cv2.putText(picture, digit, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 0, 3, cv2.LINE_AA)
+    return picture
+
+
+def test_tiles_paint_coarse_to_fine_pass_by_pass_and_downloads_cover_every_pass(
+        server, client, png_bytes, monkeypatch):
+    picture = png_bytes(four_digits())
+    whole = paint(client, 'mnist_conditional', picture, seed=2)[1]
+    workers, priorities = server.app.state.workers, []
+    submit = workers.submit
+    monkeypatch.setattr(workers, 'submit', lambda priority, *job: (
+        priorities.append(priority), submit(priority, *job))[1])
+    status, events = paint(client, 'mnist_conditional', picture, seed=2, tiles=2)
+    assert status == 200
+    # Its jobs: the picture made the work target, then a pass per job, each after T steps
+    # more of the painting (the least advanced painting's jobs go first).
+    assert priorities == [FIRST, 0, 20, 40, 60, 80, 100]
+    start, done = events[0], events[-1]
+    assert (start['tiles'], start['passes'], start['steps']) == (2, 5, 5 * 21)
+    assert start['imsize'] == 60 and start['start'] is None  # 2 x (32 - 4) + 4 work pixels
+    steps = [e for e in events if e['event'] == 'step']
+    assert len(steps) > len(whole) - 2 == 20  # more steps than the painter's one drawing
+    # Each pass is announced, painted and judged, before its steps (kept passes only).
+    passes = [e for e in events if e['event'] == 'pass']
+    assert [e['pass'] for e in passes] == list(range(5)) and passes[0]['box'] == [0, 0, 1, 1]
+    kept = [e for e in passes if e['kept']]
+    assert len(kept) >= 2 and done['passes'] == len(kept)
+    order = [(e['event'], e.get('pass', e.get('t'))) for e in events[1:-1]]
+    for e in kept:
+        first, stop = e['steps']
+        at = order.index(('pass', e['pass']))
+        assert order[at + 1:at + 1 + stop - first] == [('step', t) for t in range(first, stop)]
+    assert [s['t'] for s in steps] == list(range(len(steps))) == list(range(done['steps']))
+    assert [s['from'] for s in steps[1:]] == [s['end'] for s in steps[:-1]]
+
+    strokes = sum(s['draw'] for s in steps)
+    assert done['strokes'] == strokes
+    svg = ET.fromstring(client.get(done['downloads']['svg']).content)
+    assert len(svg.findall('{http://www.w3.org/2000/svg}path')) == strokes
+    doc = client.get(done['downloads']['json']).json()
+    [program] = from_doc(doc)
+    assert [list(s.end) for s in program.steps] == [s['end'] for s in steps]
+    assert [s.width for s in program.steps] == pytest.approx([s['width'] for s in steps])
+    assert [p['steps'] for p in doc['passes']] == [e['steps'] for e in kept]
+    png = client.get(done['downloads']['png'], params={'size': 128})
+    assert png.headers['content-disposition'] == \
+        'attachment; filename="mnist_conditional_seed2_tiles2.png"'
+    assert iio.imread(png.content).shape == (128, 128, 3)
+    assert iio.imread(client.get(done['downloads']['png']).content).shape == (60, 60, 3)
+    movie = client.get(done['downloads']['mp4'])
+    assert movie.status_code == 200 and movie.content[4:8] == b'ftyp'
+    # The same picture, seed and tiles paint the same painting.
+    again = paint(client, 'mnist_conditional', picture, seed=2, tiles=2)[1]
+    assert again[1:-1] == events[1:-1]
+
+
+@pytest.mark.parametrize('size', ['7', '2049', 'big'])
+def test_a_png_size_out_of_range_is_refused_in_one_line(client, size):
+    done = paint(client, 'toy', seed=0)[1][-1]
+    answer = client.get(done['downloads']['png'], params={'size': size})
+    assert answer.status_code == 400
+    assert answer.json() == {'error': f'size: expected an int from 8 to 2048, got {size!r}'}
 
 
 def test_an_unconditional_painter_samples_and_its_movie_downloads(client):
@@ -176,7 +248,12 @@ def test_uploads_are_read_no_further_than_the_byte_limit(client):
     ('toy', {'seed': '-1'}, 400, "seed: expected an int from 0 to 4294967295, got '-1'"),
     ('toy', {'seed': '1e3'}, 400, "seed: expected an int from 0 to 4294967295, got '1e3'"),
     ('toy', {'invert': 'maybe'}, 400, "invert: expected one of auto, 0, 1, got 'maybe'"),
-    ('toy', {'tiles': '3'}, 400, "tiles: expected one of 1, got '3'"),
+    ('mnist_conditional', {'tiles': '5'}, 400, "tiles: expected an int from 1 to 4, got '5'"),
+    ('mnist_conditional', {'tiles': '0'}, 400, "tiles: expected an int from 1 to 4, got '0'"),
+    ('mnist_conditional', {'tiles': '2x2'}, 400,
+     "tiles: expected an int from 1 to 4, got '2x2'"),
+    ('toy', {'tiles': '2'}, 400, 'tiles: toy paints without a picture (unconditional): '
+                                 'expected 1, got 2'),
 ])
 def test_bad_requests_are_refused_in_one_line(client, name, query, status, message):
     assert paint(client, name, **query) == (status, {'error': message})

@@ -176,6 +176,27 @@ def test_a_drawn_digit_is_painted_stroke_by_stroke_and_its_svg_downloads(page, s
     assert_only_own_assets(page, server)
 
 
+def test_two_tiles_paint_the_drawing_coarse_to_fine_pass_by_pass(page, server):
+    open_page(page, server, DIGITS)
+    assert page.locator('#tiles option').all_inner_texts() == ['1', '2', '3', '4']
+    page.select_option('#tiles', '2')
+    draw_seven(page)
+    record_steps(page)
+    page.click('#paint')
+    status = wait_until_done(page)
+    assert (status['tiles'], status['pass'], status['passes']) == ('2', '5', '5')
+    drawing = server.app.state.drawings.get(status['id'])
+    steps = len(drawing.program.steps)
+    T = server.app.state.served[DIGITS].cfg.env.max_episode_steps
+    assert steps > T and drawing.tiles == 2
+    # The strokes arrived one after the other, pass after pass, and were drawn.
+    assert [t for t in steps_seen(page) if t > 0] == list(range(1, steps + 1))
+    assert int(status['strokes']) == drawing.program.n_strokes > 0 and ink(page, '#stage') > 0
+    page.select_option('#png-size', '512')
+    assert page.get_attribute('#download-png', 'href') == \
+        f'api/drawings/{status["id"]}.png?size=512'
+
+
 def test_repaint_paints_the_same_picture_with_the_next_seed(page, server):
     open_page(page, server, DIGITS)
     draw_seven(page)

@@ -5,6 +5,7 @@
 
 const $ = (id) => document.getElementById(id);
 const PEN_WIDTH = 18;  // px of the 256 px pad: about an MNIST digit's stroke on 28 px
+const PNG_SIZES = [256, 512, 1024, 2048];  // those up to the server's max_size are offered
 
 let painters = {};
 let picture = null;   // the Blob painted from: a chosen or dropped file, or the pad as PNG
@@ -179,8 +180,9 @@ async function paint() {
   $('downloads').hidden = true;
   $('final').removeAttribute('src');
   $('repaint').disabled = true;
-  setStatus({ state: 'waiting', step: 0, strokes: 0 }, 'Waiting for the painter...');
-  const query = new URLSearchParams({ seed: $('seed').value || '0', invert: $('invert').value });
+  setStatus({ state: 'waiting', step: 0, strokes: 0, pass: 0 }, 'Waiting for the painter...');
+  const query = new URLSearchParams({ seed: $('seed').value || '0', invert: $('invert').value,
+                                      tiles: p.conditional ? $('tiles').value : '1' });
   try {
     const response = await fetch(`api/painters/${encodeURIComponent(p.name)}/paint?${query}`,
       { method: 'POST', body, headers: body ? { 'Content-Type': body.type || 'application/octet-stream' } : {} });
@@ -222,24 +224,56 @@ function handle(event) {
   if (event.event === 'start') {
     strokes = 0;
     clearStage(event.background);
-    setStatus({ state: 'painting', step: 0, steps: event.steps, strokes: 0, id: event.id },
+    setStatus({ state: 'painting', step: 0, steps: event.steps, strokes: 0, id: event.id,
+                tiles: event.tiles, pass: 0, passes: event.passes },
       `${event.painter}, seed ${event.seed}: painting...`);
+  } else if (event.event === 'pass') {
+    // A coarse-to-fine painting's pass, painted and judged: its steps follow when it was kept.
+    setStatus({ pass: event.pass + 1 }, `pass ${event.pass + 1} of ${event.passes}`
+      + (event.kept ? '' : ': not kept (it did not lower its tile\'s distance to the picture)'));
   } else if (event.event === 'step') {
     drawStep(event);
     strokes += event.draw ? 1 : 0;
-    setStatus({ step: event.t + 1, strokes },
-      `step ${event.t + 1} of ${status.dataset.steps}, ${strokes} strokes`);
+    const where = status.dataset.tiles > 1
+      ? `pass ${status.dataset.pass} of ${status.dataset.passes}, step ${event.t + 1}`
+      : `step ${event.t + 1} of ${status.dataset.steps}`;
+    setStatus({ step: event.t + 1, strokes }, `${where}, ${strokes} strokes`);
   } else if (event.event === 'done') {
     for (const [format, url] of Object.entries(event.downloads)) {
       $(`download-${format}`).href = url;
     }
+    $('download-png').dataset.url = event.downloads.png;
+    choosePngSize();
     $('downloads').hidden = false;
     $('final').src = event.downloads.png;
+    const passes = status.dataset.tiles > 1
+      ? ` (${event.passes} of ${status.dataset.passes} passes kept)` : '';
     setStatus({ state: 'done', strokes: event.strokes },
-      `done: ${event.strokes} strokes in ${event.steps} steps`);
+      `done: ${event.strokes} strokes in ${event.steps} steps${passes}`);
   } else if (event.event === 'error') {
     showError(event.message);
   }
+}
+
+function choosePngSize() {
+  const link = $('download-png');
+  const size = $('png-size').value;
+  link.href = size ? `${link.dataset.url}?size=${size}` : link.dataset.url;
+}
+
+function setUpChoices(limits) {
+  for (let k = 1; k <= limits.max_tiles; k += 1) {
+    const option = document.createElement('option');
+    option.value = option.textContent = String(k);
+    $('tiles').append(option);
+  }
+  for (const size of PNG_SIZES.filter((s) => s <= limits.max_size)) {
+    const option = document.createElement('option');
+    option.value = String(size);
+    option.textContent = `${size} px`;
+    $('png-size').append(option);
+  }
+  $('png-size').addEventListener('change', choosePngSize);
 }
 
 async function start() {
@@ -254,6 +288,7 @@ async function start() {
   try {
     const response = await fetch('api/painters');
     const listing = await response.json();
+    setUpChoices(listing.limits);
     for (const p of listing.painters) {
       painters[p.name] = p;
       const option = document.createElement('option');
