@@ -7,6 +7,12 @@ from chainer_spiral.datasets import DatasetError, files, make_dataset
 from chainer_spiral.datasets.files import OFFICIAL_FILES, file_digest
 
 
+@pytest.fixture(autouse=True)
+def no_local_data(monkeypatch):
+    """These tests are about the download cache: no local data folder (data_root) is found."""
+    monkeypatch.setattr(files, 'data_root', lambda: None)
+
+
 def test_checksums_of_the_shared_files_match_the_table(shared_data):
     checked = 0
     for (problem, name), (url, checksum) in OFFICIAL_FILES.items():
@@ -88,3 +94,25 @@ def test_read_npz_reports_damage(tmp_path):
     with pytest.raises(DatasetError, match=r"one.npy: expected an npz file with arrays "
                                            r"\['arr_0'\], got one array uint8 \(2, 3\)"):
         files.read_npz(tmp_path / 'one.npy', ['arr_0'])
+
+
+def test_the_local_data_folder_comes_before_the_cache(tmp_path, monkeypatch):
+    from chainer_spiral.config import DataConfig
+    monkeypatch.setattr(files, 'data_root', lambda: tmp_path / 'data')
+    assert files.data_path(DataConfig(problem='mnist')) == tmp_path / 'data' / 'mnist'
+    given = DataConfig(problem='mnist', path=str(tmp_path / 'mine'))
+    assert files.data_path(given) == tmp_path / 'mine'
+    monkeypatch.setattr(files, 'data_root', lambda: None)
+    cache = DataConfig(problem='mnist', cache_dir=str(tmp_path / 'cache'))
+    assert files.data_path(cache) == tmp_path / 'cache' / 'mnist'
+
+
+def test_data_root_follows_the_variable_then_the_shared_folder(tmp_path, monkeypatch):
+    monkeypatch.undo()
+    monkeypatch.setenv(files.DATA_ENV, str(tmp_path))
+    assert files.data_root() == tmp_path
+    monkeypatch.delenv(files.DATA_ENV)
+    monkeypatch.setattr(files, 'SHARED_DATA', tmp_path / 'shared' / 'data')
+    assert files.data_root() is None
+    (tmp_path / 'shared' / 'data').mkdir(parents=True)
+    assert files.data_root() == tmp_path / 'shared' / 'data'
