@@ -281,6 +281,8 @@ def test_the_final_snapshot_is_not_evaluated_twice(tmp_path):
 
 def test_the_ray_backend_without_ray_says_how_to_install_it(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, 'ray', None)       # import ray raises ImportError
+    # and the backend imports it again, even after other tests have imported the backend
+    monkeypatch.delitem(sys.modules, 'chainer_spiral.training.ray_backend', raising=False)
     with pytest.raises(TrainingError, match=f'^{re.escape(RAY_MISSING)}$'):
         train(toy_config('train.backend=ray'), tmp_path / 'run', progress=False)
     assert not (tmp_path / 'run').exists()
