@@ -9,8 +9,8 @@ from chainer_spiral.agents import build_agent
 from chainer_spiral.models.generator import POLICY_HIDDEN
 from chainer_spiral.models.local import LocalFeatures
 
-from test_recompute import assert_equal_updates
-from test_spiral import mypaint_envs, recompute
+from test_recompute import assert_acting_and_recomputes_agree
+from test_spiral import mypaint_envs
 
 
 class ColourDataset:
@@ -74,14 +74,7 @@ def test_zero_weights_on_the_local_inputs_act_as_off():
 def test_acting_and_both_recomputes_agree_with_local_features(action_space, model):
     agent, envs = local_agent(model, action_space)
     targets = np.random.RandomState(0).rand(3, 3, 64, 64).astype(np.float32)
-    r = agent.collect(envs, targets=targets)
-    lp, _, _ = recompute(agent, r, reuse=False)
-    np.testing.assert_allclose(lp, r.log_probs, rtol=1e-5, atol=1e-5)
-    assert_equal_updates(agent, r)
-    agent.generator.cleargrads()
-    agent.generator_backward(agent.generator, r, targets, np.ones((r.T, r.B), np.float32),
-                             agent.loss, False)
-    assert np.abs(agent.generator.local.conv.W.grad).sum() > 0
+    assert_acting_and_recomputes_agree(agent, envs, targets, agent.generator.local.conv.W)
 
 
 def test_the_features_are_the_images_at_the_points():

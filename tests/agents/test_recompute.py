@@ -6,7 +6,7 @@ import pytest
 
 from chainer_spiral.agents import build_agent, fused, learning
 
-from test_spiral import BlankDataset, mypaint_envs, params, toy_agent, toy_envs
+from test_spiral import BlankDataset, mypaint_envs, params, recompute, toy_agent, toy_envs
 
 
 def gradients(agent, backward, rollout, returns, reuse):
@@ -27,6 +27,19 @@ def assert_equal_updates(agent, rollout):
         assert grads.keys() == plain[1].keys()
         for name, grad in plain[1].items():
             np.testing.assert_allclose(grads[name], grad, rtol=1e-3, atol=1e-6, err_msg=name)
+
+
+def assert_acting_and_recomputes_agree(agent, envs, targets, trained):
+    """A rollout's log-probabilities recomputed plainly, the fused and plain updates equal, and
+    the generator's backward reaching the parameter `trained` (a chainer.Parameter)."""
+    r = agent.collect(envs, targets=targets)
+    lp, _, _ = recompute(agent, r, reuse=False)
+    np.testing.assert_allclose(lp, r.log_probs, rtol=1e-5, atol=1e-5)
+    assert_equal_updates(agent, r)
+    agent.generator.cleargrads()
+    agent.generator_backward(agent.generator, r, targets, np.ones((r.T, r.B), np.float32),
+                             agent.loss, False)
+    assert np.abs(trained.grad).sum() > 0
 
 
 @pytest.mark.parametrize('model, agent', [

@@ -8,8 +8,8 @@ from chainer_spiral.agents import build_agent
 from chainer_spiral.models.action_spec import ActionSpec
 from chainer_spiral.models.spatial import SpatialSkip
 
-from test_recompute import assert_equal_updates
-from test_spiral import BlankDataset, mypaint_envs, recompute
+from test_recompute import assert_acting_and_recomputes_agree
+from test_spiral import BlankDataset, mypaint_envs
 
 
 def skip_agent(model, action_space='spiral', n=3, T=2):
@@ -46,14 +46,7 @@ def test_acting_and_both_recomputes_agree_with_the_skip(action_space, model):
     targets = None
     if model.get('conditional'):
         targets = np.random.RandomState(0).rand(3, 1, 64, 64).astype(np.float32)
-    r = agent.collect(envs, targets=targets)
-    lp, _, _ = recompute(agent, r, reuse=False)
-    np.testing.assert_allclose(lp, r.log_probs, rtol=1e-5, atol=1e-5)
-    assert_equal_updates(agent, r)
-    agent.generator.cleargrads()
-    agent.generator_backward(agent.generator, r, targets, np.ones((r.T, r.B), np.float32),
-                             agent.loss, False)
-    assert np.abs(agent.generator.skip.c1.W.grad).sum() > 0
+    assert_acting_and_recomputes_agree(agent, envs, targets, agent.generator.skip.c1.W)
 
 
 def test_the_skip_map_raises_the_logits_where_it_points():
