@@ -8,6 +8,7 @@ import pytest
 
 from chainer_spiral.demo.episodes import Episodes
 from chainer_spiral.program import Program, Step
+from chromium_flags import FLAGS as CHROMIUM_FLAGS
 
 
 def make_program(ends, draws, controls=None, sizes=None, start=(0.0, 0.0), imsize=64,
@@ -54,10 +55,6 @@ def make_program_fixture():
 @pytest.fixture(name='fake_episodes')
 def fake_episodes_fixture():
     return fake_episodes
-
-
-CHROMIUM_FLAGS = ('--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                  '--disable-background-networking', '--disable-component-update', '--disable-sync')
 
 
 def chromium():

@@ -12,13 +12,12 @@ from chainer_spiral.config import load_config
 from chainer_spiral.datasets import image_channels
 from chainer_spiral.painters import painters
 from chainer_spiral.runs.loading import run_config_path
+from chromium_flags import FLAGS as CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-                 '--disable-background-networking', '--disable-component-update',
-                 '--disable-sync']
+CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 DIGITS = 'mnist_conditional'  # the smallest conditional MNIST painter (32 x 32)
 TIMEOUT_MS = 60_000
 
