@@ -129,6 +129,7 @@ def test_one_ray_worker_trains_exactly_as_one_process(cluster, tmp_path):
     assert stats['gradient_bytes'] > 0 and stats['parameter_bytes'] > 0
 
 
+@pytest.mark.slow
 def test_ray_snapshots_resume_in_processes_mode_and_back(cluster, tmp_path):
     first = train(ray_config('train.processes=2'), tmp_path / 'ray', progress=False)
     assert first['counters'] == Counters(160, 10, 80)
@@ -172,6 +173,7 @@ def kill_actor_after_first_snapshot(outdir, prefix):
     return thread, killed
 
 
+@pytest.mark.slow
 def test_a_killed_worker_actor_is_restarted_and_the_run_finishes(cluster, tmp_path, caplog):
     cfg = ray_config('train.processes=2', 'train.steps=1600', 'train.n_save_interval=10')
     thread, killed = kill_actor_after_first_snapshot(tmp_path, 'spiral-worker-0-')
@@ -207,6 +209,7 @@ def test_a_killed_learner_stops_the_run_and_keeps_the_last_snapshot(cluster, tmp
     assert not list(tmp_path.glob('.tmp-*'))
 
 
+@pytest.mark.slow
 def test_a_stale_gradient_is_dropped_and_counted_as_nothing(cluster, tmp_path):
     """max_policy_lag 0 with two workers: every gradient computed while the other worker's
     update landed is dropped; the run still ends at the requested env steps, lag logged."""
