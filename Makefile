@@ -14,10 +14,10 @@ install-test:
 	bash scripts/install.sh --test
 
 test: install-test
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 test-all: install-test
-	$(PY) -m pytest -m ""
+	$(PY) -m pytest -n 2 -m ""
 
 demo: install
 	$(PY) demo.py movie $(DEMO_SNAPSHOT) $(DEMO_OUT) --without_dataset

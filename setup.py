@@ -25,7 +25,7 @@ setup(
         'psutil',
         'threadpoolctl',
     ],
-    extras_require={'test': ['pytest', 'httpx'], 'ray': ['ray[default]'],  # ray: train.backend ray
+    extras_require={'test': ['pytest', 'pytest-xdist', 'httpx'], 'ray': ['ray[default]'],  # ray: train.backend ray
                     # serve: `chainer-spiral serve`; browser: its tests in Debian's chromium
                     'serve': ['starlette', 'uvicorn', 'pillow'], 'browser': ['playwright']},
     setup_requires=['cffi>=1.15'],

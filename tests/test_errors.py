@@ -4,6 +4,7 @@ rest, no traceback, and nothing on disk damaged. The table's ids and CASES are t
 import gzip
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import cv2
@@ -368,6 +369,8 @@ def run_entry(argv, monkeypatch, load_script):
             return train_main(args, prog='train.py')
         if entry == 'demo':
             return demo_main(args, prog='demo.py')
+        # a script's argparse names itself after sys.argv[0], as when it is run from a shell
+        monkeypatch.setattr(sys, 'argv', [f'{entry}.py', *args])
         return load_script(entry).main(args)
     except SystemExit as e:
         return e.code
