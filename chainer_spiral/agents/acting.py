@@ -165,10 +165,10 @@ class LockstepActor:
             g_pi, g_v = encode_step(self.generator, canvases, self.targets, self.feats,
                                     self.maps or (), self.t * self.B)
             z, value, self.state = self.generator.step(g_pi, g_v, self.state)
-            images = network_images(canvases, self.targets)
+            images = (network_images(canvases, self.targets)
+                      if self.generator.heads_read_images else None)
             acts, log_prob, entropy = self.generator.decoder(
-                z, choose, self.generator.spatial_logits(images, self.pens),
-                self.generator.local_maps(images, self.pens))
+                z, choose, *self.generator.head_inputs(images, self.pens))
         self.canvases.append(canvases)
         self.gx_pi.append(g_pi)
         self.gx_v.append(g_v)

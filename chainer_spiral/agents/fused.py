@@ -101,10 +101,9 @@ def _policy_backward(generator, rollout, leaves, returns, loss, inputs):
     for i in range(0, n, _DECODER_CHUNK):
         s = slice(i, min(n, i + _DECODER_CHUNK))
         z_s = chainer.Variable(z.array[s])
-        images = inputs(s)[0]
+        images = inputs(s)[0] if generator.heads_read_images else None
         log_prob, entropy = generator.log_probs(z_s, {k: a[s] for k, a in actions.items()},
-                                                generator.spatial_logits(images, pens[s]),
-                                                generator.local_maps(images, pens[s]))
+                                                *generator.head_inputs(images, pens[s]))
         chunk_loss = loss.policy_loss(log_prob, entropy, advantage[s], n)
         check_finite(pi_loss=chunk_loss.array)
         chunk_loss.backward()

@@ -189,6 +189,23 @@ class Generator(chainer.Chain):
             values.append(value)
         return F.concat(zs, axis=0), F.concat(values, axis=0)
 
+    @property
+    def heads_read_images(self):
+        """Whether the decoder's heads read the step images (spatial skip, local features)."""
+        return self.skip is not None or self.local is not None
+
+    def head_inputs(self, images, pens):
+        """The decoder's `skip` and `local` inputs of N steps: (`spatial_logits`, `local_maps`).
+
+        Args:
+            images: float32 (N, H, W, C or 2C) as `encode`'s; None when `heads_read_images` is
+                false (the network images are not built for heads that do not read them).
+            pens: int (N,) the pen's grid point before each step.
+        """
+        if not self.heads_read_images:
+            return None, None
+        return self.spatial_logits(images, pens), self.local_maps(images, pens)
+
     def local_maps(self, images, pens):
         """The non-spatial heads' local features (`local_features`), or None without them.
 
@@ -238,7 +255,7 @@ class Generator(chainer.Chain):
         pens = self.spec.previous_positions(rollout.actions).ravel()
         log_prob, entropy = self.log_probs(
             z, {name: a.reshape(-1) for name, a in rollout.actions.items()},
-            self.spatial_logits(images, pens), self.local_maps(images, pens))
+            *self.head_inputs(images, pens))
         return log_prob, entropy, value
 
     def step(self, gx_pi, gx_v, state):
