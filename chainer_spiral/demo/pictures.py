@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from chainer_spiral.datasets.base import DatasetError, decode_image
+from chainer_spiral.datasets.tracing import skeleton
 
 logger = getLogger(__name__)
 
@@ -168,31 +169,6 @@ def stroke_width(image):
     return 2.0 * float(ink.sum()) / max(perimeter, 1.0)
 
 
-def thin(mask):
-    """Zhang-Suen thinning: a bool (H, W) mask reduced to lines one pixel wide."""
-    m = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for first in (True, False):
-            p2, p3, p4, p5 = m[:-2, 1:-1], m[:-2, 2:], m[1:-1, 2:], m[2:, 2:]
-            p6, p7, p8, p9 = m[2:, 1:-1], m[2:, :-2], m[1:-1, :-2], m[:-2, :-2]
-            ring = [p2, p3, p4, p5, p6, p7, p8, p9, p2]
-            neighbours = sum(p.astype(np.int32) for p in ring[:8])
-            crossings = sum(((a == 0) & (b == 1)).astype(np.int32)
-                            for a, b in zip(ring[:8], ring[1:]))
-            if first:
-                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            gone = ((m[1:-1, 1:-1] == 1) & (neighbours >= 2) & (neighbours <= 6)
-                    & (crossings == 1) & side)
-            if gone.any():
-                m[1:-1, 1:-1][gone] = 0
-                changed = True
-        if not changed:
-            return m[1:-1, 1:-1].astype(bool)
-
-
 def redraw_strokes(image, width):
     """A line drawing's strokes at another width: skeletonised, redrawn antialiased.
 
@@ -204,8 +180,8 @@ def redraw_strokes(image, width):
     Returns:
         uint8 (H, W), black strokes `width` pixels wide on white.
     """
-    skeleton = thin(image < (int(image.min()) + 255) / 2)
-    distance = cv2.distanceTransform((~skeleton).astype(np.uint8), cv2.DIST_L2, 5)
+    lines = skeleton(image < (int(image.min()) + 255) / 2)
+    distance = cv2.distanceTransform((~lines).astype(np.uint8), cv2.DIST_L2, 5)
     ink = np.clip(width / 2 + 0.5 - distance, 0, 1)
     return np.round(255 * (1 - ink)).astype(np.uint8)
 
