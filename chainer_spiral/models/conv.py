@@ -24,6 +24,7 @@ import functools
 
 import chainer
 import chainer.functions as F
+import chainer.links as L
 import numpy as np
 from chainer import function_node, initializers
 
@@ -358,3 +359,20 @@ class ConvNHWC(chainer.Link):
     def forward(self, x, sample_bias=None):
         """x: (N, H, W, C) -> (N, H', W', O); `sample_bias` (N, O) as in `convolution_nhwc`."""
         return convolution_nhwc(x, self.W[None], self.b, self.stride, sample_bias)
+
+
+def average_pooling_nhwc(x, k):
+    """Average pooling of channels-last images over k x k cells: (N, H, W, C) ->
+    (N, H / k, W / k, C)."""
+    n, h, w, c = x.shape
+    return F.mean(F.reshape(x, (n, h // k, k, w // k, k, c)), axis=(2, 4))
+
+
+class ConvolutionNHWCLink(L.Convolution2D):
+    """L.Convolution2D (weight (O, C, kh, kw), as Chainer's snapshots and link hooks know it)
+    applied to channels-last maps (N, H, W, C) -> (N, H', W', O) with this module's kernels;
+    `relu` fuses max(., 0) into the call."""
+
+    def forward(self, x, relu=False):
+        W = F.expand_dims(F.transpose(self.W, (2, 3, 1, 0)), 0)
+        return convolution_nhwc(x, W, self.b, self.stride[0], relu=relu, pad=self.pad[0])

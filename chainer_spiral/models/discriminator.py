@@ -15,7 +15,7 @@ import chainer.links as L
 from chainer.link_hooks import SpectralNormalization
 
 from chainer_spiral.models.activations import leaky_relu
-from chainer_spiral.models.conv import convolution_nhwc
+from chainer_spiral.models.conv import ConvolutionNHWCLink
 
 # (out_channels, ksize, stride); every conv pads by 1.
 LAYERS = ((16, 3, 1), (32, 3, 2), (48, 2, 2), (48, 2, 2), (64, 2, 2), (64, 2, 2))
@@ -26,15 +26,6 @@ def _map_size(imsize):
     for _, k, s in LAYERS:
         size = (size + 2 - k) // s + 1
     return size
-
-
-class ConvolutionNHWCLink(L.Convolution2D):
-    """L.Convolution2D (weight (O, C, kh, kw)) applied to channels-last maps
-    (N, H, W, C) -> (N, H', W', O) with conv.py's kernels; link hooks run as on the NCHW link."""
-
-    def forward(self, x):
-        W = F.expand_dims(F.transpose(self.W, (2, 3, 1, 0)), 0)
-        return convolution_nhwc(x, W, self.b, self.stride[0], pad=self.pad[0])
 
 
 class Discriminator(chainer.Chain):

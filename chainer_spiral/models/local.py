@@ -7,7 +7,7 @@ chosen grid point as one embedded scalar. A stroke's colour should come from wha
 holds where the stroke goes, which that summary barely keeps. With local features, the image
 is described at the grid's resolution,
 
-    image (N, H, W, C) -> average pooled to (N, C, R, R) -> [pooled, ReLU(5x5 conv, 16)]
+    image (N, H, W, C) -> average pooled to (N, R, R, C) -> [pooled, ReLU(5x5 conv, 16)]
 
 (C + 16 numbers per grid cell: the canvas's and the target's mean colours there and a learned
 description of their neighbourhood), and each non-spatial head reads, beside z, those numbers at
@@ -16,9 +16,10 @@ paper's end and control points; chainer_spiral's position).
 """
 import chainer
 import chainer.functions as F
-import chainer.links as L
 import numpy as np
 from chainer import initializers
+
+from chainer_spiral.models.conv import ConvolutionNHWCLink, average_pooling_nhwc
 
 LOCAL_CHANNELS = 16
 
@@ -60,14 +61,14 @@ class LocalFeatures(chainer.Chain):
         self.R, self.pool = R, imsize // R
         self.size = in_channels + LOCAL_CHANNELS
         with self.init_scope():
-            self.conv = L.Convolution2D(in_channels, LOCAL_CHANNELS, 5, pad=2,
-                                        initialW=initializers.HeNormal())
+            self.conv = ConvolutionNHWCLink(in_channels, LOCAL_CHANNELS, 5, pad=2,
+                                            initialW=initializers.HeNormal())
 
     def forward(self, images, pens):
         """images float32 (N, H, W, C) channels-last; pens int (N,) the pen's grid point before
         the step -> LocalMaps of K = C + 16 features per cell."""
         n = len(images)
-        x = F.average_pooling_2d(images.transpose(0, 3, 1, 2), self.pool)
-        h = F.concat((x, F.relu(self.conv(x))), axis=1)
-        cells = F.reshape(F.transpose(h, (0, 2, 3, 1)), (n * self.R * self.R, self.size))
+        x = average_pooling_nhwc(images, self.pool)
+        h = F.concat((x, self.conv(x, relu=True)), axis=3)
+        cells = F.reshape(h, (n * self.R * self.R, self.size))
         return LocalMaps(cells, n, pens)

@@ -74,10 +74,10 @@ def test_the_pen_channel_is_the_previous_position():
     np.testing.assert_array_equal(spec.previous_positions(actions), [[0, 0], [5, 6], [7, 8]])
     skip = SpatialSkip(4, 1, 4, 1)
     seen = []
-    skip.c1.forward = lambda x: seen.append(x.array) or chainer.Variable(
-        np.zeros((len(x), 16, 4, 4), np.float32))
+    skip.c1.forward = lambda x, relu: seen.append(x.array) or chainer.Variable(
+        np.zeros((len(x), 4, 4, 16), np.float32))
     skip(np.zeros((2, 4, 4, 1), np.float32), np.array([5, 15]))
-    pen = seen[0][:, 1].reshape(2, 16)
+    pen = seen[0][..., 1].reshape(2, 16)
     assert pen[0].argmax() == 5 and pen[1].argmax() == 15 and pen.sum() == 2
 
 

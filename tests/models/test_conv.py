@@ -5,11 +5,13 @@ import platform
 import cffi
 import chainer
 import chainer.functions as F
+import chainer.links as L
 import numpy as np
 import pytest
 
 from chainer_spiral.models import conv
-from chainer_spiral.models.conv import ConvNHWC, convolution_nhwc, deconvolution_nhwc
+from chainer_spiral.models.conv import (ConvNHWC, ConvolutionNHWCLink, average_pooling_nhwc,
+                                        convolution_nhwc, deconvolution_nhwc)
 
 
 def nchw(x):
@@ -215,3 +217,36 @@ def test_given_output_of_the_wrong_shape_is_an_error():
     W, b = np.ones((1, 4, 4, 1, 1), np.float32), np.zeros(1, np.float32)
     with pytest.raises(ValueError, match=r'expected float32 \(1, 4, 4, 1\), got float32'):
         convolution_nhwc(x, W, b, 2, output=np.zeros((1, 3, 4, 1), np.float32))
+
+
+def _nchw_reference(link, x, relu):
+    """What Chainer's own NCHW link computes on channels-last x, back in channels-last."""
+    h = L.Convolution2D.forward(link, x.transpose(0, 3, 1, 2))
+    h = F.relu(h) if relu else h
+    return h.array.transpose(0, 2, 3, 1)
+
+
+@pytest.mark.parametrize('ksize,pad,relu', [(5, 2, True), (1, 0, False), (3, 1, False)])
+def test_the_nhwc_link_computes_what_chainers_nchw_link_does(ksize, pad, relu):
+    rng = np.random.RandomState(0)
+    link = ConvolutionNHWCLink(6, 4, ksize, pad=pad)
+    link.b.array[...] = rng.randn(4)
+    x = rng.rand(3, 8, 8, 6).astype(np.float32)
+    y = link(x, relu=relu)
+    np.testing.assert_allclose(y.array, _nchw_reference(link, x, relu), rtol=1e-4, atol=1e-5)
+    # and its gradients: the weight's, through the same loss
+    gy = rng.randn(*y.shape).astype(np.float32)
+    link.cleargrads()
+    F.sum(y * gy).backward()
+    ours = link.W.grad.copy()
+    link.cleargrads()
+    h = L.Convolution2D.forward(link, x.transpose(0, 3, 1, 2))
+    F.sum((F.relu(h) if relu else h) * gy.transpose(0, 3, 1, 2)).backward()
+    np.testing.assert_allclose(ours, link.W.grad, rtol=1e-4, atol=1e-4)
+
+
+def test_average_pooling_nhwc_is_chainers_average_pooling():
+    x = np.random.RandomState(1).rand(2, 8, 12, 3).astype(np.float32)
+    ours = average_pooling_nhwc(x, 4).array
+    theirs = F.average_pooling_2d(x.transpose(0, 3, 1, 2), 4).array.transpose(0, 2, 3, 1)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
