@@ -184,8 +184,13 @@ class AgentConfig:
                                "(a drawing's own points where they fit in T steps, as a "
                                "painter's programs do: their corners kept; else arc)",
                                choices=('arc', 'vertices'))
+    synthetic_updates: int = option(0, 'behaviour-cloning updates on synthetic targets (random '
+                                    "programs of the action space painted by the env's brush, "
+                                    'each its own target: agents/synthetic.py) before the first '
+                                    'training update of a new run; conditional painters; not '
+                                    'with demo_updates', low=0)
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
-                                 "demo_updates' n cloning updates, from its value to 1/n of it "
+                                 "warm start's n cloning updates, from its value to 1/n of it "
                                  '(the last updates barely move the policy); training then '
                                  'starts at the full rate')
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
@@ -202,7 +207,8 @@ class TrainConfig:
     steps: int = option(10_000_000, 'total environment steps (all processes) to train for', low=1)
     n_save_interval: int = option(100, 'updates (all processes) between snapshots; 0: only the '
                                   'final one', low=0)
-    warm_start_save_interval: int = option(0, 'cloning updates (agent.demo_updates) between '
+    warm_start_save_interval: int = option(0, 'cloning updates (agent.demo_updates or '
+                                           'synthetic_updates) between '
                                            'checkpoints in OUTDIR/warm_start, from which a new '
                                            'run in that OUTDIR goes on; 0: none', low=0)
     n_save_final_obs_interval: int = option(100, 'updates between PNG grids of final canvases '
@@ -426,6 +432,12 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
+    if cfg.agent.synthetic_updates and cfg.agent.demo_updates:
+        fail('agent', 'synthetic_updates', 'expected 0 with agent.demo_updates > 0 (one warm '
+             'start)')
+    if cfg.agent.synthetic_updates and not cfg.model.conditional:
+        fail('agent', 'synthetic_updates', 'expected model.conditional true (each synthetic '
+             'program is its own target)')
     if cfg.agent.complement_critic and not cfg.model.conditional:
         fail('agent', 'complement_critic', 'expected model.conditional true (the pairs split '
              'a target)')

@@ -160,6 +160,22 @@ def behaviour_cloning(agent, envs, demos, rng, spacing='arc'):
                          f"{agent.spec.kind!r}")
     picked = [demos[i] for i in rng.randint(len(demos), size=len(envs))]
     actions = demonstration_batch(picked, agent.spec.R, envs[0].max_episode_steps, spacing)
+    return clone_actions(agent, envs, actions)
+
+
+def clone_actions(agent, envs, actions):
+    """One behaviour-cloning step of the agent's shared generator on the actions of len(envs)
+    episodes, played once in the envs; a conditional painter's target is each episode's own
+    finished canvas.
+
+    Args:
+        agent: SpiralAgent.
+        envs: B envs.
+        actions: dict name -> int64 (T, B) in the agent's action space.
+
+    Returns:
+        float: the loss, -mean log-probability of the actions.
+    """
     generator = agent.generator
     rollout = played(envs, agent.spec, actions, generator.channels)
     targets = rollout.finals if agent.conditional else None

@@ -140,7 +140,7 @@ def prepare_run(cfg, outdir, load, init, argv):
     elif init is not None:
         init_from_snapshot(agent, init)
         logger.info('starting from the networks of %s', init)
-    elif cfg.agent.demo_updates:
+    elif cfg.agent.demo_updates or cfg.agent.synthetic_updates:
         warm_start(cfg, agent, outdir)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)

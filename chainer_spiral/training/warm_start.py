@@ -1,7 +1,8 @@
 """The warm start of a new run, in the main process before the workers start.
 
 - `warm_start`: `agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`
-  (agents/demonstrations.py), checkpointed to ``OUTDIR/warm_start/`` every
+  (agents/demonstrations.py), or `agent.synthetic_updates` on random programs, each its own
+  target (agents/synthetic.py), checkpointed to ``OUTDIR/warm_start/`` every
   `train.warm_start_save_interval` updates: a new run started again in that OUTDIR goes on from
   the newest checkpoint, exactly.
 - `warm_critic`: `agent.critic_warmup_updates` discriminator-only updates, so that a policy that
@@ -21,8 +22,9 @@ logger = getLogger(__name__)
 
 
 def warm_start(cfg, agent, outdir=None):
-    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations` (a new run only;
-    agents/demonstrations.py), in the main process before the workers start.
+    """`agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`
+    (agents/demonstrations.py), or `agent.synthetic_updates` on synthetic targets
+    (agents/synthetic.py): a new run only, in the main process before the workers start.
 
     With an `outdir` and `train.warm_start_save_interval` k, every k-th update and the last one
     checkpoint the warm start to ``outdir/warm_start/<updates done>/`` (the networks, optimizer
@@ -33,21 +35,31 @@ def warm_start(cfg, agent, outdir=None):
         DatasetError: the demonstrations file is unreadable.
         TrainingError: a checkpoint of another config's warm start.
     """
-    from chainer_spiral.agents import demonstrations
+    from chainer_spiral.agents import demonstrations, synthetic
     a = cfg.agent
-    demos = demonstrations.read_demonstrations(a.demonstrations)
-    envs = loading.make_envs_from_config(cfg, a.rollout_n)
     rng = np.random.RandomState(cfg.seed)
-    n, lr = a.demo_updates, agent.gen_optimizer.alpha
+    if a.synthetic_updates:
+        n, what = a.synthetic_updates, 'synthetic targets'
+
+        def clone():
+            return synthetic.behaviour_cloning(agent, envs, rng)
+    else:
+        demos = demonstrations.read_demonstrations(a.demonstrations)
+        n, what = a.demo_updates, f'{len(demos)} demonstrations'
+
+        def clone():
+            return demonstrations.behaviour_cloning(agent, envs, demos, rng, a.demo_spacing)
+    envs = loading.make_envs_from_config(cfg, a.rollout_n)
+    lr = agent.gen_optimizer.alpha
     interval = cfg.train.warm_start_save_interval if outdir is not None else 0
     first = resume_warm_start(cfg, agent, outdir, rng) if outdir is not None else 0
     for i in range(first, n):
         if a.demo_lr_decay:
             agent.gen_optimizer.alpha = lr * (n - i) / n
-        loss = demonstrations.behaviour_cloning(agent, envs, demos, rng, a.demo_spacing)
+        loss = clone()
         if i == 0 or (i + 1) % 10 == 0 or i + 1 == n:
-            logger.info('behaviour cloning %d/%d on %d demonstrations: loss %.4f (lr %.3g)',
-                        i + 1, n, len(demos), loss, agent.gen_optimizer.alpha)
+            logger.info('behaviour cloning %d/%d on %s: loss %.4f (lr %.3g)',
+                        i + 1, n, what, loss, agent.gen_optimizer.alpha)
         if interval and ((i + 1) % interval == 0 or i + 1 == n):
             save_warm_start(agent, outdir, warm_start_state(cfg, i + 1, rng, agent))
     agent.gen_optimizer.alpha = lr
