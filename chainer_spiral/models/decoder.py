@@ -17,6 +17,17 @@ weights: the sigmoid stack saturates and learns slowly (docs/results.md).
 With `local_size` K > 0 (`model.local_features`, models/local.py) each non-spatial head reads
 concat(z, features at the pen's grid point, features at each grid point chosen before it),
 K numbers per point, instead of z alone.
+
+With `colour` (`model.colour_prior`: the indices of the target's red, green and blue among the K
+local features) the heads named red, green and blue add to their logits
+
+    a_c * -(k - (n - 1) t_c)^2 / 2,   k = 0 .. n - 1,
+
+where t_c in [0, 1] is the target's channel c averaged over the grid cell of the stroke's end
+point (the first grid head's choice) and a_c a learned scale from COLOUR_PRIOR_SCALE: a new
+policy paints, within about a bin, the target's colour where its stroke ends. Adam moves a weight by about its learning
+rate per update, so a linear head would need thousands of updates to make its logits this sharp
+in a feature in [0, 1].
 """
 import chainer
 import chainer.functions as F
@@ -27,6 +38,10 @@ from chainer import initializers
 from chainer_spiral.models.conv import ConvNHWC, deconvolution_nhwc
 
 ACTION_EMBED = 16
+COLOUR_HEADS = ('red', 'green', 'blue')
+# The colour prior's initial scale: the target's bin 2 nats above its neighbours, so that a new
+# policy samples within a bin of it (about 0.05 in intensity) most of the time.
+COLOUR_PRIOR_SCALE = 4.0
 ACTIVATIONS = {'sigmoid': F.sigmoid, 'relu': F.relu}
 # Weight scale times sqrt(1 / fan-in) of each activation's initialisation: LeCun, He.
 _INIT_GAIN = {'sigmoid': 1.0, 'relu': np.sqrt(2.0)}
@@ -98,12 +113,18 @@ class AutoregressiveDecoder(chainer.Chain):
         z_size: Z, the LSTM output size.
         position_activation: the grid heads' activation (see GridHead).
         local_size: K, the local features per grid point the non-spatial heads read (0: none).
+        colour: the indices of the target's red, green and blue among the K features (the
+            colour prior), or None.
     """
 
-    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0):
+    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0, colour=None):
         super().__init__()
         self.spec = spec
+        self.colour = None if colour is None else dict(zip(COLOUR_HEADS, colour))
         with self.init_scope():
+            if colour is not None:
+                self.colour_scale = chainer.Parameter(
+                    np.full(len(COLOUR_HEADS), COLOUR_PRIOR_SCALE, np.float32))
             self.heads = chainer.ChainList(*[
                 GridHead(z_size, spec.R, position_activation) if h.spatial
                 else L.Linear(z_size + local_size * self._points_before(i), h.size)
@@ -143,6 +164,8 @@ class AutoregressiveDecoder(chainer.Chain):
                                    else F.concat([z] + points, axis=1))
             if skip is not None and head.spatial:
                 logits, grid = logits + skip[:, grid], grid + 1
+            if self.colour is not None and head.name in self.colour:
+                logits = logits + self._colour_prior(head, points[1])
             log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
@@ -155,3 +178,13 @@ class AutoregressiveDecoder(chainer.Chain):
                 e = F.sigmoid(self.embeds[i](a_in))
                 z = F.sigmoid(self.mixers[i](F.concat((z, e), axis=1)))
         return actions, log_prob, entropy
+
+    def _colour_prior(self, head, end):
+        """The colour prior's logits (N, n) of a colour head from the local features (N, K) at
+        the stroke's end point."""
+        c = COLOUR_HEADS.index(head.name)
+        t = end[:, self.colour[head.name]]
+        bins = np.arange(head.size, dtype=np.float32)
+        prior = -0.5 * (bins[None, :] - (head.size - 1) * F.broadcast_to(
+            t[:, None], (len(t), head.size))) ** 2
+        return F.broadcast_to(self.colour_scale[c], prior.shape) * prior

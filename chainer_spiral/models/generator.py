@@ -21,6 +21,10 @@ resolution (models/spatial.py), so the position choice can point at what it sees
 
 `local_features`: the non-spatial heads (flag, size, pressure, colour) also read what the image
 holds at the pen's and the chosen grid points (models/local.py), not only the LSTM's summary.
+
+`colour_prior` (with local features, conditional, RGB, the paper's action space): the red,
+green and blue heads' logits start peaked at the target's colour where the stroke ends
+(models/decoder.py).
 """
 import chainer
 import chainer.functions as F
@@ -68,12 +72,12 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, spatial_skip, local_features: see the module docstring.
+        coord_channels, spatial_skip, local_features, colour_prior: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
                  position_activation='sigmoid', coord_channels=False, spatial_skip=False,
-                 local_features=False):
+                 local_features=False, colour_prior=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
@@ -92,8 +96,11 @@ class Generator(chainer.Chain):
             self.v_lstm = LSTMCore(VALUE_HIDDEN, VALUE_HIDDEN)
             self.v_out = L.Linear(VALUE_HIDDEN, 1)
             local = LocalFeatures(imsize, in_channels, spec.R) if local_features else None
+            # The target's red, green and blue among the local features: the pooled image
+            # channels come first, the canvas's C, then the target's C.
+            colour = tuple(range(channels, 2 * channels)) if colour_prior else None
             self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation,
-                                                 0 if local is None else local.size)
+                                                 0 if local is None else local.size, colour)
             if local is not None:
                 self.local = local
             if spatial_skip:
@@ -103,6 +110,10 @@ class Generator(chainer.Chain):
             self.skip = None
         if not local_features:
             self.local = None
+        if colour_prior and not (local_features and conditional and channels == 3
+                                 and spec.kind == 'paper'):
+            raise ValueError("colour_prior: expected local_features, a conditional RGB policy "
+                             "and the paper's action space")
         if blind and local_features:
             raise ValueError('local_features: they describe the canvas, so a blind policy '
                              'cannot have them')
