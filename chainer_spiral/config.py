@@ -95,6 +95,11 @@ class DataConfig:
     test_last: typing.Optional[int] = option(None, 'hold out the last N images of the files, in '
                                              'file order (overrides test_fraction and an '
                                              'official split); null: none', low=1)
+    flip: bool = option(False, 'training draws (targets and real images) mirrored left to right '
+                        'half of the time; held-out images never')
+    crop: float = option(1.0, 'training draws are a random square of side in [crop, 1] times '
+                         'the image, resized back; 1: whole images', low=0, high=1,
+                         low_open=True)
     variant: typing.Optional[str] = option(None, 'dataset variant (e.g. EMNIST split: letters, '
                                            'digits, balanced, ...); null: the loader default')
     categories: typing.Optional[typing.Tuple[str, ...]] = option(

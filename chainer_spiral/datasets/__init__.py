@@ -61,4 +61,5 @@ def make_dataset(problem, imsize, seed=0, **options):
     raw = module.read(data, imsize)
     return build_dataset(data.problem, raw, imsize, image_channels(data), seed=seed, label=data.label,
                          binarize=data.binarize, threshold=data.threshold,
-                         test_fraction=data.test_fraction, test_last=data.test_last)
+                         test_fraction=data.test_fraction, test_last=data.test_last,
+                         flip=data.flip, crop=data.crop)

@@ -53,10 +53,13 @@ class SpiralDataset:
         test_labels: int (M,) or None.
         seed: seed of the RNG that `get_example` draws from.
         class_names: name of each label value, or None.
+        flip: training draws are mirrored left to right half of the time.
+        crop: training draws are a random square of side s in [crop * imsize, imsize] (uniform
+            in pixels), resized back to imsize; 1: whole images.
     """
 
     def __init__(self, name, train_images, test_images, train_labels=None, test_labels=None,
-                 seed=0, class_names=None):
+                 seed=0, class_names=None, flip=False, crop=1.0):
         for what, images in (('train', train_images), ('test', test_images)):
             assert images.dtype == np.uint8 and images.ndim == 4, (what, images.dtype, images.shape)
             assert images.shape[2] == images.shape[3], (what, images.shape)
@@ -70,6 +73,7 @@ class SpiralDataset:
         self.channels = int(train_images.shape[1])
         self.imsize = int(train_images.shape[2])
         self.rng = np.random.RandomState(seed)
+        self.flip, self.crop = bool(flip), float(crop)
 
     def __len__(self):
         return self.n_train
@@ -99,7 +103,23 @@ class SpiralDataset:
         images = self._images[bool(train)]
         if len(images) == 0:
             raise DatasetError(f'{self.name}: the test split is empty (test_fraction is 0?)')
-        return to_float(images[self.rng.randint(len(images))])
+        image = images[self.rng.randint(len(images))]
+        if train:
+            image = self._augmented(image)
+        return to_float(image)
+
+    def _augmented(self, image):
+        """A training draw uint8 (C, S, S) cropped and flipped as configured."""
+        if self.crop < 1.0:
+            size = self.imsize
+            side = self.rng.randint(int(np.ceil(self.crop * size)), size + 1)
+            top, left = self.rng.randint(size - side + 1, size=2)
+            square = image[:, top:top + side, left:left + side].transpose(1, 2, 0)
+            image = resize(np.ascontiguousarray(square), size).reshape(
+                size, size, -1).transpose(2, 0, 1)
+        if self.flip and self.rng.randint(2):
+            image = image[:, :, ::-1]
+        return image
 
     def images(self, train=True):
         """All images of a split as float32 (N, C, imsize, imsize) in [0, 1]."""
@@ -174,7 +194,7 @@ def held_out_last(raw, n_last, name):
 
 
 def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=False, threshold=0.5,
-                  test_fraction=0.1, test_last=None):
+                  test_fraction=0.1, test_last=None, flip=False, crop=1.0):
     """Filter, split and preprocess `raw` into a SpiralDataset.
 
     Args:
@@ -189,6 +209,7 @@ def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=Fals
         test_fraction: held-out share when `raw` has no official split.
         test_last: hold out the last N images of `raw` (file order, before the label filter)
             instead; None: the split above.
+        flip, crop: the training draws' augmentation (SpiralDataset).
     """
     if test_last is not None:
         raw = held_out_last(raw, test_last, name)
@@ -216,7 +237,7 @@ def build_dataset(name, raw, imsize, channels, seed=0, label=None, binarize=Fals
     logger.info('%s: %d train, %d test images at %dx%d', name, len(train_idx), len(test_idx),
                 imsize, imsize)
     return SpiralDataset(name, data[train_idx], data[test_idx], *split_labels, seed=seed,
-                         class_names=raw.class_names)
+                         class_names=raw.class_names, flip=flip, crop=crop)
 
 
 def describe_labels(labels):
