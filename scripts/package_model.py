@@ -162,6 +162,8 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
                          + (f'; classified as their target\'s label: '
                             f'{m["target_class_share"]:.1%}' if 'target_class_share' in m
                             else '') + '.')
+        if 'colour' in m:
+            lines += colour_lines(m['colour'])
         if 'by_label' in m:
             lines.append('  By target label (classified as it / L2 gain): ' + ', '.join(
                 f'{label} {v["target_class_share"]:.0%} / {v["l2_gain"]:.2f}'
@@ -199,6 +201,20 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
     if notes:
         lines += ['## What it can and cannot draw yet', '', Path(notes).read_text().strip(), '']
     return '\n'.join(lines)
+
+
+def colour_lines(figures):
+    """A colour conditional painter's held-out figures (evaluation/colour.py) beside the
+    baselines, as markdown table lines."""
+    rows = ['', '  | painting | MSE over RGB | PSNR dB | empty |', '  |---|---|---|---|']
+    for draw in ('sampled', 'greedy'):
+        r = figures[draw]
+        rows.append(f'  | this painter, {draw} | {r["mse"]:.4f} | {r["psnr"]:.2f} | '
+                    f'{r["empty_share"]:.1%} |')
+    for name, r in figures['baselines'].items():
+        rows.append(f'  | baseline: {name.replace("_", " ")} | {r["mse"]:.4f} | {r["psnr"]:.2f} '
+                    f'| - |')
+    return rows + ['']
 
 
 def subset_of(data):

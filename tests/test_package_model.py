@@ -90,3 +90,23 @@ def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path)
     shipped, agent, _ = load_agent(str(dest / '64'))
     assert (shipped.agent.demonstrations, shipped.agent.demo_updates) == (None, 0)
     assert agent.collect([env]).finals.shape == (1, 1, 3, 3)
+
+
+def test_a_colour_painters_card_tabulates_its_figures_beside_the_baselines():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('package_model',
+                                                  REPO / 'scripts' / 'package_model.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from chainer_spiral.evaluation import colour
+    targets = np.random.RandomState(0).rand(4, 3, 8, 8).astype(np.float32)
+    empty = np.array([False, False, True, False])
+    figures = {'sampled': colour.report(targets, targets, empty),
+               'greedy': colour.report(np.ones_like(targets), targets, empty),
+               'baselines': colour.baselines(targets)}
+    rows = module.colour_lines(figures)
+    assert f'  | this painter, sampled | 0.0000 | {colour.MAX_PSNR:.2f} | 25.0% |' in rows
+    white = figures['baselines']['white']['mse']
+    assert f'  | this painter, greedy | {white:.4f} |' in ' '.join(rows)
+    assert any(r.startswith(f'  | baseline: white | {white:.4f} |') for r in rows)
+    assert any(r.startswith('  | baseline: patches 8x8 |') for r in rows)
