@@ -162,8 +162,8 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
                          + (f'; classified as their target\'s label: '
                             f'{m["target_class_share"]:.1%}' if 'target_class_share' in m
                             else '') + '.')
-        if 'colour' in m:
-            lines += colour_lines(m['colour'])
+        if 'colour' in m and mode == next(k for k, v in metrics.items() if 'colour' in v):
+            lines += colour_lines(m['colour'])  # once: the table holds sampled and greedy
         if 'by_label' in m:
             lines.append('  By target label (classified as it / L2 gain): ' + ', '.join(
                 f'{label} {v["target_class_share"]:.0%} / {v["l2_gain"]:.2f}'
