@@ -85,3 +85,22 @@ def test_a_new_run_starts_with_cloning_on_synthetic_targets(tmp_path, caplog):
 def test_synthetic_updates_need_a_conditional_painter_and_no_other_warm_start(extra, message):
     with pytest.raises(ConfigError, match=message):
         toy(*extra)
+
+
+def test_the_per_head_measure_adds_up_to_the_policys_log_likelihood():
+    """scripts/measure_synthetic.py's per-head NLL: on programs that paint at every step the
+    heads' figures add up to -mean log pi of the plain path."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'measure_synthetic', REPO / 'scripts' / 'measure_synthetic.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    agent, envs = tiny()
+    actions = random_actions(agent.spec, 1, 8, np.random.RandomState(5))
+    actions['flag'][:] = 1
+    rollout = played(envs, agent.spec, actions, agent.generator.channels)
+    nll = module.per_head_nll(agent.generator, rollout)
+    assert set(nll) == set(agent.spec.names)
+    with chainer.no_backprop_mode():
+        log_prob, _, _ = agent.generator.evaluate(rollout, rollout.finals)
+    assert sum(nll.values()) == pytest.approx(-float(log_prob.array.mean()), rel=1e-5)
