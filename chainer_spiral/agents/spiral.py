@@ -166,6 +166,18 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                                          getattr(self, name))
         self._share_local_parameters()
 
+    def set_networks(self, arrays):
+        """Set the generator's and the discriminator's parameters, not the optimizer states.
+
+        Args:
+            arrays: dict 'generator' / 'discriminator' -> dict parameter name (without the
+                leading '/') -> array of the parameter's shape.
+        """
+        for name, values in arrays.items():
+            for path, param in getattr(self, name).namedparams():
+                param.array[...] = values[path.lstrip('/')]
+        self._share_local_parameters()
+
     def _share_local_parameters(self):
         copy_param.copy_param(target_link=self.shared_generator, source_link=self.generator)
         copy_param.copy_param(target_link=self.shared_discriminator,

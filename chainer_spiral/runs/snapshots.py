@@ -25,6 +25,9 @@ from logging import getLogger
 from pathlib import Path
 
 import chainer
+import numpy as np
+
+from chainer_spiral.models import refine
 
 logger = getLogger(__name__)
 
@@ -170,15 +173,37 @@ def load_snapshot(agent, snapshot_dir):
 def init_from_snapshot(agent, snapshot_dir):
     """Load a snapshot's generator and discriminator into `agent`, not its optimizer states: a
     new run that fine-tunes another run's painter (``train.py --init``), or a painter that draws.
+    The networks of a painter on a canvas of half the side (its grid the same or half) are
+    refined to this one's (models/refine.py: a 32 x 32, R 16 painter into a 64 x 64, R 32 run).
 
     Returns:
         The snapshot's Counters (a new run does not take them over).
 
     Raises:
-        SnapshotError: the directory is not a complete snapshot of this config's networks.
+        SnapshotError: the directory is not a complete snapshot of this config's networks, nor of
+            the same networks on half the canvas.
     """
-    info = _read_into(agent.load_networks, snapshot_dir)
+    try:
+        info = _read_into(agent.load_networks, snapshot_dir)
+    except SnapshotError as error:
+        try:
+            info = _read_into(lambda d: _load_refined(agent, d), snapshot_dir)
+        except SnapshotError:
+            raise error from None
+        logger.info('%s: the networks of a painter on half the canvas, refined to this one '
+                    '(models/refine.py)', snapshot_dir)
     return Counters(info['steps'], info['updates'], info['episodes'])
+
+
+def _load_refined(agent, dirname):
+    """Set the agent's networks refined from a snapshot of the same networks on half the canvas
+    (models/refine.py); ValueError where they are not."""
+    arrays = {}
+    for name in ('generator', 'discriminator'):
+        with np.load(os.path.join(dirname, name + '.npz')) as f:
+            small = {k: f[k] for k in f.files}
+        arrays[name] = refine.refined(small, getattr(agent, name), refine.FLAT_MAPS[name])
+    agent.set_networks(arrays)
 
 
 def export_inference(snapshot_dir, dest):
