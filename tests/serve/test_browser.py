@@ -4,18 +4,21 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from chainer_spiral.config import load_config
+from chainer_spiral.config import dump_config, load_config
 from chainer_spiral.datasets import image_channels
-from chainer_spiral.painters import painters
-from chainer_spiral.runs.loading import run_config_path
+from chainer_spiral.painters import MODELS_ENV, painters
+from chainer_spiral.runs.loading import build_agent_from_config, run_config_path
+from chainer_spiral.runs.snapshots import COUNTERS_FILE, MANIFEST_FILE, manifest
 from chromium_flags import FLAGS as CHROMIUM_FLAGS
 
 pytestmark = pytest.mark.browser
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = '/usr/bin/chromium'
 CHROMIUM_ARGS = list(CHROMIUM_FLAGS)
 DIGITS = 'mnist_conditional'  # the smallest conditional MNIST painter (32 x 32)
@@ -32,14 +35,45 @@ def colour_painter():
     return min(found)[1] if found else None
 
 
+UNTRAINED_COLOUR = 'celeba_untrained32'
+
+
+def untrained_colour_painter(root):
+    """A painter folder in `root`: configs/celeba.yaml's networks on 32 x 32 (R 16), untrained,
+    with a card and a snapshot as a shipped painter has them."""
+    folder = root / UNTRAINED_COLOUR
+    snapshot = folder / '0'
+    snapshot.mkdir(parents=True)
+    cfg = load_config(REPO / 'configs' / 'celeba.yaml',
+                      ['env.imsize=32', 'env.pos_resolution=16'], check_paths=False)
+    dump_config(cfg, folder / 'config.yaml')
+    build_agent_from_config(cfg, None).save(str(snapshot))
+    (snapshot / COUNTERS_FILE).write_text(json.dumps(
+        {'steps': 0, 'updates': 0, 'episodes': 0, 'elapsed': 0.0}))
+    (snapshot / MANIFEST_FILE).write_text(json.dumps(manifest(snapshot)))
+    (folder / 'MODEL_CARD.md').write_text(f'# {UNTRAINED_COLOUR}\n\nUntrained: for tests.\n')
+
+
 @pytest.fixture(scope='module')
-def colour():
-    return colour_painter()
+def colour(tmp_path_factory):
+    """A colour painter's name: the smallest shipped one, else an untrained one in a models
+    folder beside the shipped painters (``$CHAINER_SPIRAL_MODELS`` for the module)."""
+    shipped = colour_painter()
+    if shipped is not None:
+        yield shipped
+        return
+    root = tmp_path_factory.mktemp('models')
+    for name, painter in painters().items():
+        (root / name).symlink_to(painter.folder, target_is_directory=True)
+    untrained_colour_painter(root)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(MODELS_ENV, str(root))
+        yield UNTRAINED_COLOUR
 
 
 @pytest.fixture(scope='module')
 def server(running_server, colour):
-    with running_server([DIGITS] + ([colour] if colour else [])) as running:
+    with running_server([DIGITS, colour]) as running:
         yield running
 
 
@@ -221,9 +255,6 @@ def test_a_dropped_picture_is_painted(page, server, png_bytes, digit_one):
 
 def test_a_dropped_colour_picture_is_painted_by_the_colour_painter(page, server, colour,
                                                                   png_bytes):
-    if colour is None:
-        pytest.skip('no painter in the registry paints colour (3 channels) yet; this test runs '
-                    'once a colour painter ships in trained_models/')
     open_page(page, server, colour)
     picture = np.zeros((96, 96, 3), np.uint8)
     picture[..., 0], picture[..., 2] = 220, np.linspace(0, 255, 96).astype(np.uint8)[None]
