@@ -37,3 +37,16 @@ def test_the_newest_snapshot_is_kept_with_every_legs_command_and_resumes(tmp_pat
     assert sorted(p.name for p in kept.iterdir() if p.is_dir()) == ['96']
     assert (kept / 'command.txt').read_text() == 'train.py first leg\ntrain.py second leg\n'
     assert read_counters(kept / '96' / 'counters.json')['steps'] == 96
+
+
+def test_networks_only_keeps_what_init_starts_from(tmp_path):
+    keep = keep_checkpoint().keep
+    run = tmp_path / 'run'
+    train(load_config(REPO / 'configs' / 'toy.yaml', TINY + ['train.steps=32']), run,
+          argv=['train.py', 'a'], progress=False)
+    kept = keep(run, 'toy_nets', into=tmp_path / 'checkpoints', networks_only=True)
+    assert sorted(p.name for p in (kept / '32').iterdir()) == [
+        'counters.json', 'discriminator.npz', 'generator.npz', 'manifest.json']
+    summary = train(load_config(REPO / 'configs' / 'toy.yaml', TINY + ['train.steps=16']),
+                    tmp_path / 'next', init=kept / '32', progress=False)
+    assert read_counters(Path(summary['snapshot']) / 'counters.json')['steps'] == 16
