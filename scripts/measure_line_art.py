@@ -78,6 +78,10 @@ def fit(glyph, side):
 def printed(side=128):
     """(pictures, labels, styles) of the printed digits."""
     from PIL import Image, ImageDraw, ImageFont
+    missing = [name for name in FONTS if not (FONT_DIR / name).is_file()]
+    if missing:
+        raise SystemExit(f'{FONT_DIR / missing[0]}: expected the typeface, found none (apt-get '
+                         f'install fonts-dejavu fonts-liberation fonts-freefont-ttf)')
     pictures, labels, styles = [], [], []
     for name, weight in FONTS.items():
         font = ImageFont.truetype(str(FONT_DIR / name), size=2 * side)
