@@ -203,6 +203,11 @@ class AgentConfig:
                                  "warm start's n cloning updates, from its value to 1/n of it "
                                  '(the last updates barely move the policy); training then '
                                  'starts at the full rate')
+    population: int = option(1, "members of a population (SPIRAL++'s PBT, agents/population.py): "
+                             'generators with their own Adam state, learning rate and entropy '
+                             'weight sharing the discriminator; at every snapshot the one the '
+                             'critic scored lowest since the last copies the best and perturbs '
+                             'its learning rate and beta; 1: none', low=1, high=8)
     critic_warmup_updates: int = option(0, 'discriminator-only updates on the drawings of the '
                                         'policy a new run starts with (after --init or the '
                                         'demonstrations), before the policy learns', low=0)
@@ -458,6 +463,15 @@ def _check_consistency(cfg, items, check_paths, source):
     if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
         fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
              'discriminator)')
+    if cfg.agent.population > 1 and cfg.train.backend == 'ray':
+        fail('agent', 'population', 'expected 1 with train.backend ray (the members live in '
+             "this machine's shared memory)")
+    if cfg.agent.population > 1 and not cfg.train.n_save_interval:
+        fail('agent', 'population', 'expected train.n_save_interval > 0 (the members are '
+             'compared at every snapshot)')
+    if cfg.agent.population > 1 and cfg.agent.reward_mode == 'l2':
+        fail('agent', 'population', "expected 1 with agent.reward_mode l2 (the members are "
+             "ranked by the critic's score)")
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')

@@ -124,7 +124,7 @@ def quality_table(folder):
 
 
 def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()):
-    command = (run_dir / 'command.txt').read_text().strip()
+    legs = (run_dir / 'command.txt').read_text().strip().splitlines()
     git = (run_dir / 'git.txt').read_text().strip().replace('\n', ', ')
     lines = [
         f'# {name}', '',
@@ -135,7 +135,7 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
         f'T {cfg.env.max_episode_steps}, B {cfg.agent.rollout_n}, {cfg.train.processes} process(es).',
         '', '## Training', '',
         f'- Config: `config.yaml` (the run\'s resolved config).',
-        f'- Command: `{command}`',
+        *command_lines(legs),
         f'- Code: {git}',
         f'- Snapshot `{step}/`: {counters["steps"]} env steps, {counters["updates"]} updates, '
         f'{counters["episodes"]} episodes, {counters["elapsed"] / 60:.1f} min of training '
@@ -201,6 +201,15 @@ def model_card(name, cfg, step, counters, metrics, run_dir, notes, evaluation=()
     if notes:
         lines += ['## What it can and cannot draw yet', '', Path(notes).read_text().strip(), '']
     return '\n'.join(lines)
+
+
+def command_lines(legs):
+    """The card's command line, or one numbered line a leg where `command.txt` holds several
+    (a run resumed or started with --init from another: every leg, its env steps in the total)."""
+    if len(legs) == 1:
+        return [f'- Command: `{legs[0]}`']
+    return [f'- Commands, every leg of the run in order (`command.txt`):'] + [
+        f'  {i}. `{leg}`' for i, leg in enumerate(legs, 1)]
 
 
 def colour_lines(figures):

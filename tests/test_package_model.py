@@ -69,6 +69,13 @@ def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
     assert f"L2 gain {sampled['l2_gain']:.3f}" in card
 
 
+def test_card_numbers_every_leg_of_a_resumed_run(load_script):
+    package_model = load_script('package_model')
+    assert package_model.command_lines(['train.py c a']) == ['- Command: `train.py c a`']
+    lines = package_model.command_lines(['train.py c a', 'train.py c b --init a/10'])
+    assert lines[1:] == ['  1. `train.py c a`', '  2. `train.py c b --init a/10`']
+
+
 def test_a_painter_that_started_from_demonstrations_loads_without_them(tmp_path):
     """The shipped config leaves the warm start out: the snapshot loads and draws once the
     demonstrations file is gone."""

@@ -29,6 +29,7 @@ from chainerrl.optimizers import NonbiasWeightDecay
 from chainer_spiral.agents import learning, rewards
 from chainer_spiral.agents.acting import LockstepActor, collect, to_canvas
 from chainer_spiral.agents.fused import fused_backward
+from chainer_spiral.agents.population import Population
 from chainer_spiral.config import section
 from chainer_spiral.models import Discriminator, Generator, spec_from_env
 
@@ -105,6 +106,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
     shared_attributes = ('shared_generator', 'shared_discriminator', 'gen_optimizer',
                          'dis_optimizer')
     process_idx = None
+    population = None  # a Population (agents/population.py) with agent.population >= 2
+    member = 0         # the population member that draws and learns now
 
     def __init__(self, generator, discriminator, gen_optimizer, dis_optimizer, dataset, spec,
                  conditional, cfg, seed=0, process_idx=0):
@@ -147,16 +150,39 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               source_link=self.shared_discriminator)
         self.version += 1
 
+    def use_member(self, member):
+        """Draw and learn as population member `member` from now on: its shared generator, its
+        Adam state, learning rate and entropy weight; the local generator synced to it."""
+        self._select(member)
+        copy_param.copy_param(target_link=self.generator, source_link=self.shared_generator)
+        self.version += 1
+
+    def _select(self, member):
+        p = self.population
+        self.member = member
+        self.shared_generator, self.gen_optimizer = p.generators[member], p.optimizers[member]
+        self.gen_optimizer.hyperparam.alpha = float(p.hyper[member, 0])
+        self.loss.beta = float(p.hyper[member, 1])
+
     def save(self, dirname):
         """Write generator.npz, discriminator.npz, gen_optimizer.npz, dis_optimizer.npz
-        (the shared parameters, through freshly synced local copies)."""
+        (the shared parameters, through freshly synced local copies); with a population,
+        member 0 there and the others beside it."""
+        if self.population is not None:
+            self.use_member(0)
         self.sync_parameters()
         super().save(dirname)
+        if self.population is not None:
+            self.population.save(dirname)
 
     def load(self, dirname):
         """Read what `save` wrote into the local and the shared models."""
+        if self.population is not None:
+            self.use_member(0)
         super().load(dirname)
         self._share_local_parameters()
+        if self.population is not None:
+            self.population.load(dirname)
 
     def load_networks(self, dirname):
         """Read the generator and the discriminator that `save` wrote, not the optimizer states:
@@ -179,10 +205,16 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         self._share_local_parameters()
 
     def _share_local_parameters(self):
+        """Copy the local networks into the shared ones (with a population: every member
+        starts from them, Adam states included)."""
+        if self.population is not None:
+            self._select(0)
         copy_param.copy_param(target_link=self.shared_generator, source_link=self.generator)
         copy_param.copy_param(target_link=self.shared_discriminator,
                               source_link=self.discriminator)
         self.version += 1
+        if self.population is not None:
+            self.population.spread_member_zero()
 
     # ------------------------------------------------------------ acting
 
@@ -290,6 +322,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         """After the gradients of `pending` were applied: replay buffer, statistics."""
         if self.reward.learns and self.replay is not None:
             self.replay.add(pending.finals, pending.targets)
+        if self.population is not None:
+            self.population.record(self.member, pending.stats['R'])
         self.update_n += 1
         self.stats.update(pending.stats)
         logger.debug('process %s update %d: %s', self.process_idx, self.update_n, self.stats)
@@ -449,9 +483,15 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
         dis = Discriminator(env.imsize, dataset.channels, model.conditional, model.spectral_norm)
     finally:
         np.random.set_state(state)
-    gen_opt = _optimizer(gen, cfg.lr if cfg.gen_lr is None else cfg.gen_lr,
-                         cfg.beta1 if cfg.gen_beta1 is None else cfg.gen_beta1,
-                         cfg.grad_clip, cfg.weight_decay)
+    gen_lr = cfg.lr if cfg.gen_lr is None else cfg.gen_lr
+    gen_beta1 = cfg.beta1 if cfg.gen_beta1 is None else cfg.gen_beta1
+    gen_opt = _optimizer(gen, gen_lr, gen_beta1, cfg.grad_clip, cfg.weight_decay)
     dis_opt = _optimizer(dis, cfg.lr, cfg.beta1, cfg.grad_clip, cfg.weight_decay)
-    return SPIRAL(gen, dis, gen_opt, dis_opt, dataset, spec, model.conditional, cfg, seed=seed,
-                  process_idx=process_idx)
+    spiral = SPIRAL(gen, dis, gen_opt, dis_opt, dataset, spec, model.conditional, cfg, seed=seed,
+                    process_idx=process_idx)
+    if cfg.population > 1:
+        spiral.population = Population(
+            gen, gen_opt, lambda link: _optimizer(link, gen_lr, gen_beta1, cfg.grad_clip,
+                                                  cfg.weight_decay),
+            cfg.population, gen_lr, cfg.beta, seed=seed)
+    return spiral

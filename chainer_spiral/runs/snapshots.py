@@ -38,6 +38,8 @@ WARM_START_DIR = 'warm_start'
 WARM_START_FILE = 'warm_start.json'
 NETWORK_FILES = ('generator.npz', 'discriminator.npz')
 OPTIMIZER_FILES = ('gen_optimizer.npz', 'dis_optimizer.npz')
+# A population's other members (agents/population.py): training state, not the painter.
+POPULATION_PREFIX = 'population'
 
 
 class SnapshotError(ValueError):
@@ -209,8 +211,8 @@ def _load_refined(agent, dirname):
 def export_inference(snapshot_dir, dest):
     """Write `snapshot_dir` without its optimizer states into the new directory `dest`.
 
-    The networks, counters.json and any other record (metrics.json) are copied; a fresh manifest
-    covers them. Returns `dest`.
+    The networks, counters.json and any other record (metrics.json) are copied, not a
+    population's other members; a fresh manifest covers them. Returns `dest`.
 
     Raises:
         SnapshotError: `snapshot_dir` does not verify, lacks a network, or `dest` exists.
@@ -224,7 +226,8 @@ def export_inference(snapshot_dir, dest):
         raise SnapshotError(f'{dest}: expected a new directory, got an existing one')
     dest.mkdir(parents=True)
     for path in snapshot_dir.iterdir():
-        if path.is_file() and path.name not in OPTIMIZER_FILES + (MANIFEST_FILE,):
+        if path.is_file() and path.name not in OPTIMIZER_FILES + (MANIFEST_FILE,) \
+                and not path.name.startswith(POPULATION_PREFIX):
             shutil.copy2(path, dest / path.name)
     (dest / MANIFEST_FILE).write_text(json.dumps(manifest(dest), indent=2) + '\n')
     return dest

@@ -65,6 +65,8 @@ class ProcessesBackend(Backend):
         # Views of shared memory from here on; the forked workers inherit them.
         extract_shared_objects_from_agent(supervisor.agent)
         ctx = mp.get_context('fork')
+        if supervisor.agent.population is not None:
+            supervisor.agent.population.share(ctx)
         self.queue = ctx.Queue()
         self.procs = [
             ctx.Process(target=run_worker_process, name=f'spiral-worker-{i}', daemon=True,

@@ -5,6 +5,7 @@ final), has every k-th one measured (training/periodic_evaluation.py), shows the
 and turns Ctrl-C or a scheduler's SIGTERM into a stop after the current updates, with a final
 snapshot. The backend (training/backend.py) decides how the workers run.
 """
+import csv
 import multiprocessing as mp
 import signal
 import time
@@ -143,6 +144,8 @@ class Supervisor:
     def periodic_snapshot(self):
         """The SharedState's gate stopped the updates at a snapshot interval: save, go on."""
         counters = self.state.counters()
+        if self.agent.population is not None:
+            self._exploit_explore(counters)
         snapshot = self._snapshot(counters)
         self.state.resume()
         self._snapshot_taken(snapshot, counters)
@@ -150,6 +153,30 @@ class Supervisor:
     def save_periodic(self, counters):
         """backend ray: save the agent, in the state after `counters`, as a periodic snapshot."""
         self._snapshot_taken(self._snapshot(counters), counters)
+
+    def _exploit_explore(self, counters):
+        """The population's step (agents/population.py), with the updates stopped; one row of
+        OUTDIR/population.csv for each."""
+        event = self.agent.population.exploit_explore()
+        if event is None:
+            return
+        size = len(event['fitness'])
+        row = dict(steps=counters.steps, updates=counters.updates, loser=event['loser'],
+                   winner=event['winner'])
+        row.update((f'fitness_{m}', event['fitness'][m]) for m in range(size))
+        row.update((f'lr_{m}', event['hyper'][m][0]) for m in range(size))
+        row.update((f'beta_{m}', event['hyper'][m][1]) for m in range(size))
+        path = self.outdir / 'population.csv'
+        new = not path.is_file()
+        with open(path, 'a', newline='') as f:
+            writer = csv.DictWriter(f, fieldnames=list(row))
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+        logger.info('population at %d env steps: member %d (mean score %.3g) copies member %d '
+                    '(%.3g); its lr %.3g, beta %.3g', counters.steps, event['loser'],
+                    event['fitness'][event['loser']], event['winner'],
+                    event['fitness'][event['winner']], *event['hyper'][event['loser']])
 
     # -- files
 

@@ -21,6 +21,7 @@ import numpy as np
 import psutil
 from threadpoolctl import threadpool_limits
 
+from chainer_spiral.agents.population import member_of
 from chainer_spiral.runs.loading import make_envs_from_config
 from chainer_spiral.runs.snapshots import set_optimizer_steps
 
@@ -117,6 +118,7 @@ class Worker:
         self.grid_dataset.seed(seeds['grid'])
         self.envs = [TimedEnv(env) for env in make_envs_from_config(cfg, cfg.agent.rollout_n)]
         self.timing = Timing()
+        self.rollouts = 0
         self._cpu_start = time.process_time()
 
     def run(self):
@@ -134,6 +136,10 @@ class Worker:
             the Ray backend, the learner dropped it).
         """
         batch, horizon = self.cfg.agent.rollout_n, self.cfg.env.max_episode_steps
+        if self.agent.population is not None:
+            self.agent.use_member(member_of(self.index, self.rollouts, self.cfg.train.processes,
+                                            self.agent.population.size))
+        self.rollouts += 1
         start = time.perf_counter()
         env_before = sum(env.seconds for env in self.envs)
         rollout = self.agent.collect(self.envs)
