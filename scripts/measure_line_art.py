@@ -1,6 +1,6 @@
 """The conditional MNIST painters on digits in styles no training set holds.
 
-    .venv/bin/python scripts/measure_line_art.py [--painters mnist_conditional mnist_conditional64]
+    .venv/bin/python scripts/measure_line_art.py [--painters mnist_conditional mnist_conditional64 ...]
         [--n-mnist 200] [--arms as_is mnist_width pen_width] [--keep-all] [--judge S]
         [--seed 0] [--out FILE.json]
 
@@ -154,7 +154,8 @@ def pen_fraction(cfg):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--painters', nargs='+', default=['mnist_conditional',
-                                                          'mnist_conditional64'])
+                                                          'mnist_conditional64',
+                                                          'mnist_conditional64_traced'])
     parser.add_argument('--n-mnist', type=int, default=200)
     parser.add_argument('--arms', nargs='+', default=['as_is', 'mnist_width', 'pen_width'])
     parser.add_argument('--seed', type=int, default=0)

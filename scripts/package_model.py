@@ -27,7 +27,7 @@ from pathlib import Path
 from chainer_spiral.config import dump_config, load_config
 from chainer_spiral.evaluation import evaluate_snapshot
 from chainer_spiral.runs.loading import CONFIG_FILE
-from chainer_spiral.runs.snapshots import export_inference
+from chainer_spiral.runs.snapshots import export_inference, write_manifest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,6 +71,7 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
     for m in metrics.values():
         m['snapshot'] = f'trained_models/{name}/{step}'
     (dest / str(step) / 'metrics.json').write_text(json.dumps(metrics, indent=2) + '\n')
+    write_manifest(dest / str(step))
     subprocess.run([sys.executable, str(REPO / 'demo.py'), 'many', str(dest / str(step)),
                     str(dest / 'many.png')], check=True)
     if (dest / 'metrics.csv').is_file():  # none where the run logged no update

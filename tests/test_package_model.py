@@ -8,6 +8,7 @@ import numpy as np
 
 from chainer_spiral.config import load_config
 from chainer_spiral.evaluation.evaluate import summarise
+from chainer_spiral.runs.snapshots import verify_snapshot
 from chainer_spiral.training import train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +29,7 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
                     argv=['train.py', 'tiny'], progress=False, evaluate=summarise)
     run = Path(summary['snapshot']).parent
     script('evaluate_run.py', run, '--n', 8)
+    script('evaluate.py', run / '64', '--n', 8)   # a metrics.json in the run's snapshot
     notes = tmp_path / 'notes.md'
     notes.write_text('It draws lines.\n')
     script('package_model.py', run, 64, 'toyish', '--n', 8, '--notes', notes,
@@ -37,6 +39,7 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
                  'quality.csv', 'command.txt', 'git.txt', 'many.png', 'curves.png',
                  '64/counters.json'):
         assert (dest / name).is_file(), name
+    verify_snapshot(dest / '64')
     m = json.loads((dest / '64' / 'metrics.json').read_text())['sampled']
     assert m['env_steps'] == 64 and m['episodes'] == 8
     card = (dest / 'MODEL_CARD.md').read_text()

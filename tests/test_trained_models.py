@@ -23,8 +23,19 @@ def snapshot_of(model_dir):
 
 def test_the_shipped_painters_are_all_there():
     assert {p.name for p in MODELS} >= {'mnist', 'toy', 'mnist_conditional', 'mnist_conditional64',
-                                       'mnist_conditional_l2', 'kmnist_conditional', 'quickdraw',
-                                       'mnist7'}
+                                       'mnist_conditional64_traced', 'mnist_conditional_l2',
+                                       'kmnist_conditional', 'quickdraw', 'mnist7'}
+
+
+@pytest.mark.parametrize('model_dir', MODELS, ids=[p.name for p in MODELS])
+def test_model_card_lists_every_leg_of_command_txt(model_dir):
+    legs = (model_dir / 'command.txt').read_text().strip().splitlines()
+    card = (model_dir / 'MODEL_CARD.md').read_text()
+    if len(legs) == 1:
+        assert f'- Command: `{legs[0]}`' in card
+    else:
+        listed = re.findall(r'^  \d+\. `(.+)`$', card.split('## Metrics')[0], re.M)
+        assert listed == legs
 
 
 @pytest.mark.parametrize('model_dir', MODELS, ids=[p.name for p in MODELS])
