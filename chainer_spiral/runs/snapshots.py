@@ -93,7 +93,7 @@ def write_snapshot(agent, final, records):
         agent.save(str(tmp))
         for name, value in records.items():
             (tmp / name).write_text(json.dumps(value, indent=2) + '\n')
-        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest(tmp), indent=2) + '\n')
+        write_manifest(tmp)
         _fsync_tree(tmp)
         os.rename(tmp, final)
         _fsync_dir(parent)
@@ -229,8 +229,15 @@ def export_inference(snapshot_dir, dest):
         if path.is_file() and path.name not in OPTIMIZER_FILES + (MANIFEST_FILE,) \
                 and not path.name.startswith(POPULATION_PREFIX):
             shutil.copy2(path, dest / path.name)
-    (dest / MANIFEST_FILE).write_text(json.dumps(manifest(dest), indent=2) + '\n')
+    write_manifest(dest)
     return dest
+
+
+def write_manifest(snapshot_dir):
+    """(Re)write a snapshot's manifest over the files it holds now (after a record such as
+    metrics.json was written into an exported snapshot)."""
+    path = Path(snapshot_dir) / MANIFEST_FILE
+    path.write_text(json.dumps(manifest(snapshot_dir), indent=2) + '\n')
 
 
 def _read_into(load, snapshot_dir):
