@@ -152,10 +152,13 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
 
     def use_member(self, member):
         """Draw and learn as population member `member` from now on: its shared generator, its
-        Adam state, learning rate and entropy weight; the local generator synced to it."""
+        Adam state, learning rate and entropy weight; the local generator synced to it when the
+        member changes (each update syncs it to the member that learnt)."""
+        changed = member != self.member
         self._select(member)
-        copy_param.copy_param(target_link=self.generator, source_link=self.shared_generator)
-        self.version += 1
+        if changed:
+            copy_param.copy_param(target_link=self.generator, source_link=self.shared_generator)
+            self.version += 1
 
     def _select(self, member):
         p = self.population
@@ -169,7 +172,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         (the shared parameters, through freshly synced local copies); with a population,
         member 0 there and the others beside it."""
         if self.population is not None:
-            self.use_member(0)
+            self._select(0)
         self.sync_parameters()
         super().save(dirname)
         if self.population is not None:
@@ -178,7 +181,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
     def load(self, dirname):
         """Read what `save` wrote into the local and the shared models."""
         if self.population is not None:
-            self.use_member(0)
+            self._select(0)
         super().load(dirname)
         self._share_local_parameters()
         if self.population is not None:

@@ -27,6 +27,7 @@ from pathlib import Path
 import chainer
 import numpy as np
 
+from chainer_spiral.agents.population import FILE_PREFIX as POPULATION_PREFIX
 from chainer_spiral.models import refine
 
 logger = getLogger(__name__)
@@ -38,8 +39,6 @@ WARM_START_DIR = 'warm_start'
 WARM_START_FILE = 'warm_start.json'
 NETWORK_FILES = ('generator.npz', 'discriminator.npz')
 OPTIMIZER_FILES = ('gen_optimizer.npz', 'dis_optimizer.npz')
-# A population's other members (agents/population.py): training state, not the painter.
-POPULATION_PREFIX = 'population'
 
 
 class SnapshotError(ValueError):

@@ -7,7 +7,8 @@ max, min of the scores, here the raw reward-mode scores of the update's B drawin
 ``train/R`` ... ``train/R_min``), then the other figures; metrics.csv has the counters, then
 every figure under its own name.
 Quality records (the evaluations of snapshots during training) go to quality.csv and to
-TensorBoard under ``quality/``.
+TensorBoard under ``quality/``; the steps of a population (agents/population.py), to
+population.csv and ``population/``.
 The columns are fixed by the first row a file gets; a resumed run appends to the existing files
 with their columns.
 """
@@ -38,6 +39,7 @@ class MetricsWriter:
         self._scores = _Table(outdir / 'scores.txt', '\t', tuple(CHAINERRL_COLUMNS))
         self._metrics = _Table(outdir / 'metrics.csv', ',')
         self._quality = _Table(outdir / 'quality.csv', ',')
+        self._population = _Table(outdir / 'population.csv', ',')
         self._tb = None
         if tensorboard:
             from tensorboardX import SummaryWriter
@@ -58,6 +60,13 @@ class MetricsWriter:
         self._scalars({k if k in COUNTER_COLUMNS or '/' in k else f'quality/{k}': v
                        for k, v in record.items() if k not in ('updates', 'time/elapsed')})
 
+    def write_population(self, record):
+        """Append one step of a population (the counters, loser, winner, each member's
+        fitness_m, lr_m and beta_m) to population.csv and TensorBoard (``population/<name>``)."""
+        self._population.write(record)
+        self._scalars(dict(steps=record['steps'], **{f'population/{k}': v for k, v in
+                                                     record.items() if k not in COUNTER_COLUMNS}))
+
     def _scalars(self, record):
         if self._tb is not None:
             for name, value in record.items():
@@ -66,7 +75,7 @@ class MetricsWriter:
             self._tb.flush()
 
     def close(self):
-        for table in (self._scores, self._metrics, self._quality):
+        for table in (self._scores, self._metrics, self._quality, self._population):
             table.close()
         if self._tb is not None:
             self._tb.close()

@@ -5,7 +5,6 @@ final), has every k-th one measured (training/periodic_evaluation.py), shows the
 and turns Ctrl-C or a scheduler's SIGTERM into a stop after the current updates, with a final
 snapshot. The backend (training/backend.py) decides how the workers run.
 """
-import csv
 import multiprocessing as mp
 import signal
 import time
@@ -161,18 +160,11 @@ class Supervisor:
         if event is None:
             return
         size = len(event['fitness'])
-        row = dict(steps=counters.steps, updates=counters.updates, loser=event['loser'],
-                   winner=event['winner'])
+        row = dict(counters.as_dict(), loser=event['loser'], winner=event['winner'])
         row.update((f'fitness_{m}', event['fitness'][m]) for m in range(size))
         row.update((f'lr_{m}', event['hyper'][m][0]) for m in range(size))
         row.update((f'beta_{m}', event['hyper'][m][1]) for m in range(size))
-        path = self.outdir / 'population.csv'
-        new = not path.is_file()
-        with open(path, 'a', newline='') as f:
-            writer = csv.DictWriter(f, fieldnames=list(row))
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        self.metrics.write_population(row)
         logger.info('population at %d env steps: member %d (mean score %.3g) copies member %d '
                     '(%.3g); its lr %.3g, beta %.3g', counters.steps, event['loser'],
                     event['fitness'][event['loser']], event['winner'],
