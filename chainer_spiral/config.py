@@ -67,8 +67,8 @@ class EnvConfig:
     imsize: int = option(64, 'side of the square canvas in pixels (toy: 3)', low=3, high=1024)
     pos_resolution: int = option(32, 'R: pen positions form an R x R grid (toy: 3)', low=2,
                                  high=1024)
-    brush: str = option('round', 'brush: a shipped brush name (round, broad, pressure) or a path to '
-                        'a .myb file', path=True)
+    brush: str = option('round', 'brush: a shipped brush name (round, broad, wide, pressure) or a '
+                        'path to a .myb file', path=True)
     background: RGB = option((1.0, 1.0, 1.0), 'paper colour, RGB in [0, 1]', low=0, high=1)
     pressure: float = option(1.0, 'default pen pressure in [0, 1]', low=0, high=1)
     color: RGB = option((0.0, 0.0, 0.0), 'default ink colour, RGB in [0, 1]', low=0, high=1)

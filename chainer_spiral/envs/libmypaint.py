@@ -137,7 +137,7 @@ def resolve_brush(brush):
     """Path of a brush given by name (a file stem in chainer_spiral/envs/brushes) or by path.
 
     Args:
-        brush (str or os.PathLike): ``'round'``, ``'broad'``, ``'pressure'``, ... or a path to a ``.myb`` file.
+        brush (str or os.PathLike): ``'round'``, ``'broad'``, ``'wide'``, ``'pressure'``, ... or a path to a ``.myb`` file.
 
     Returns:
         pathlib.Path
@@ -195,7 +195,7 @@ class Brush:
     """A libmypaint brush loaded from a .myb file. One brush per canvas: it holds the pen.
 
     Args:
-        brush (str or os.PathLike): a shipped brush name (``'round'``, ``'broad'``, ``'pressure'``) or
+        brush (str or os.PathLike): a shipped brush name (``'round'``, ``'broad'``, ``'wide'``, ``'pressure'``) or
             a path.
     """
 

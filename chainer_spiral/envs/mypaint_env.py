@@ -46,7 +46,7 @@ class MyPaintEnv(PaintEnv):
         pos_resolution (int): R.
         action_space (str): 'spiral' or 'paper' (the attribute is ``action_space_kind``;
             ``action_space`` is the gym space).
-        brush (str or os.PathLike): shipped brush name ('round', 'broad', 'pressure') or a
+        brush (str or os.PathLike): shipped brush name ('round', 'broad', 'wide', 'pressure') or a
             path to a .myb file.
         background (tuple of float): canvas RGB in [0, 1].
         max_episode_steps (int): T.

@@ -169,12 +169,12 @@ def test_bad_brush_file_names_the_file(tmp_path, content, message):
 
 
 def test_unknown_brush_name_lists_the_brushes():
-    with pytest.raises(ValueError, match="no_such_brush.myb.*'broad', 'pressure', 'round'"):
+    with pytest.raises(ValueError, match="no_such_brush.myb.*'broad', 'pressure', 'round', 'wide'"):
         Brush('no_such_brush')
 
 
 def test_our_brush_files_are_complete_and_deterministic():
-    for name in ('round', 'pressure', 'broad'):
+    for name in ('round', 'pressure', 'broad', 'wide'):
         settings = json.loads((BRUSH_DIR / f'{name}.myb').read_text())['settings']
         for key in ('radius_by_random', 'offset_by_random', 'tracking_noise', 'slow_tracking'):
             assert settings[key]['base_value'] == 0.0, (name, key)

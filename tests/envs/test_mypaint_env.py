@@ -112,15 +112,16 @@ def test_canvas_size_scales_the_brush():
     np.testing.assert_array_equal(ink(obs['image']), distance <= 4)
 
 
-def test_the_broad_brush_is_the_round_one_at_twice_the_radius():
-    """`env.brush: broad`: radius 4 px on a 64 x 64 canvas, a stroke covers the pixels within
-    4 px of its path (the round pen's 2 px doubled)."""
-    broad = MyPaintEnv(imsize=64, pos_resolution=16, brush='broad')
-    assert broad.radius == pytest.approx(4.0, abs=1e-5)
-    obs, _, _, _ = broad.step(spiral(grid(broad, 0, 2)))
+@pytest.mark.parametrize('name, radius', [('broad', 4), ('wide', 8)])
+def test_the_broad_and_wide_brushes_are_the_round_one_scaled(name, radius):
+    """`env.brush: broad` / `wide`: radius 4 / 8 px on a 64 x 64 canvas (the round pen's 2 px
+    times 2 / 4); a stroke covers the pixels within the radius of its path."""
+    env = MyPaintEnv(imsize=64, pos_resolution=16, brush=name)
+    assert env.radius == pytest.approx(radius, abs=1e-5)
+    obs, _, _, _ = env.step(spiral(grid(env, 0, 6)))
     rows, cols = np.mgrid[:64, :64] + 0.5
-    distance = np.hypot(cols - np.clip(cols, 2, 10), rows - 2)
-    np.testing.assert_array_equal(ink(obs['image']), distance <= 4)
+    distance = np.hypot(cols - np.clip(cols, 2, 26), rows - 2)
+    np.testing.assert_array_equal(ink(obs['image']), distance <= radius)
 
 
 def test_paper_straight_bezier_equals_the_spiral_stroke(env, paper_env):
