@@ -5,6 +5,7 @@ scores (unconditional), strokes.
 `scripts/evaluate.py` writes to ``SNAPSHOT_DIR/metrics.json`` and the model cards quote.
 """
 import dataclasses
+import functools
 import json
 import os
 from logging import getLogger
@@ -15,6 +16,7 @@ import numpy as np
 from chainer_spiral.evaluation import colour, quality
 from chainer_spiral.evaluation.classifier import (
     accuracy, confidence_report, load_classifier, save_classifier, train_classifier)
+from chainer_spiral.evaluation.pixel_pca import PixelPCA
 from chainer_spiral.evaluation.strokes import stroke_statistics
 
 logger = getLogger(__name__)
@@ -183,8 +185,8 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
             metrics['classifier'] = report
         if classifier is not None:
             reference, second = quality.reference_sets(dataset.images(True), n, seed)
-            cal = calibration(cfg, dataset, classifier, n, seed,
-                              Path(snapshot_dir).parent / calibration_file)
+            cal = calibration(cfg, dataset, functools.partial(quality.calibrate, classifier),
+                              n, seed, Path(snapshot_dir).parent / calibration_file)
             metrics['quality'] = {**cal, **quality.sample_metrics(
                 classifier, finals[:len(reference)], reference, cal,
                 painter_class(cfg, full))}
@@ -192,6 +194,14 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
                 metrics['quality'].update(repeated_fd(
                     agent, envs, classifier, reference, cal, metrics['quality']['fd_normalised'],
                     seed, repeats, greedy, temperature, render_envs))
+        elif dataset.channels == 3:
+            space = PixelPCA(dataset.images(True))
+            reference, second = quality.reference_sets(dataset.images(True), n, seed)
+            cal = calibration(cfg, dataset, space.calibrate, n, seed,
+                              Path(snapshot_dir).parent / calibration_file)
+            fd = space.frechet_distance(finals[:len(reference)], reference)
+            metrics['quality'] = {**cal, 'feature_space': PixelPCA.__name__, 'fd': fd,
+                                  'fd_normalised': quality.normalised_fd(fd, cal)}
     return metrics
 
 
@@ -253,10 +263,12 @@ def problem_classifier(full, classifier_path=None, seed=0):
     return load_classifier(path, (full.channels, full.imsize, full.imsize))
 
 
-def calibration(cfg, dataset, classifier, n, seed, cache_path=None):
-    """quality.calibrate for the painter's data: its training images as reference and floor
-    (quality.reference_sets), the drawings of a freshly initialised agent of `cfg` (its seed) as
-    the untrained ceiling. Kept in `cache_path` (json, one entry per n and seed) when given.
+def calibration(cfg, dataset, calibrate, n, seed, cache_path=None):
+    """The Frechet distance's floor and ceilings for the painter's data: its training images as
+    reference and floor (quality.reference_sets), the drawings of a freshly initialised agent of
+    `cfg` (its seed) as the untrained ceiling, measured by `calibrate(reference, second_real,
+    untrained)` (quality.calibrate with the problem's classifier, or PixelPCA.calibrate). Kept
+    in `cache_path` (json, one entry per n and seed) when given.
 
     Returns:
         dict: fd_floor, fd_blank, fd_untrained, reference_size.
@@ -273,8 +285,7 @@ def calibration(cfg, dataset, classifier, n, seed, cache_path=None):
     agent.seed(seed)
     untrained, _, _ = draw(agent, make_envs_from_config(cfg, min(BATCH, len(reference))),
                            len(reference))
-    cache[key] = {**quality.calibrate(classifier, reference, second, untrained),
-                  'reference_size': len(reference)}
+    cache[key] = {**calibrate(reference, second, untrained), 'reference_size': len(reference)}
     if cache_path is not None:
         tmp = Path(f'{cache_path}.tmp')
         tmp.write_text(json.dumps(cache, indent=1) + '\n')
