@@ -23,9 +23,10 @@ local features) the heads named red, green and blue add to their logits
 
     a_c * -(k - (n - 1) t_c)^2 / 2,   k = 0 .. n - 1,
 
-where t_c in [0, 1] is the target's channel c averaged over the grid cell of the stroke's end
-point (the first grid head's choice) and a_c a learned scale from COLOUR_PRIOR_SCALE: a new
-policy paints, within about a bin, the target's colour where its stroke ends. Adam moves a weight by about its learning
+where t_c in [0, 1] is the target's channel c averaged over the grid cells of the stroke's
+three points (the pen, the end and the control point: the grid heads' choices) and a_c a learned
+scale from COLOUR_PRIOR_SCALE: a new policy paints, within about a bin, the target's colour
+along its stroke. Adam moves a weight by about its learning
 rate per update, so a linear head would need thousands of updates to make its logits this sharp
 in a feature in [0, 1].
 """
@@ -165,7 +166,7 @@ class AutoregressiveDecoder(chainer.Chain):
             if skip is not None and head.spatial:
                 logits, grid = logits + skip[:, grid], grid + 1
             if self.colour is not None and head.name in self.colour:
-                logits = logits + self._colour_prior(head, points[1])
+                logits = logits + self._colour_prior(head, points[:3])
             log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
@@ -179,11 +180,11 @@ class AutoregressiveDecoder(chainer.Chain):
                 z = F.sigmoid(self.mixers[i](F.concat((z, e), axis=1)))
         return actions, log_prob, entropy
 
-    def _colour_prior(self, head, end):
+    def _colour_prior(self, head, points):
         """The colour prior's logits (N, n) of a colour head from the local features (N, K) at
-        the stroke's end point."""
+        the stroke's three points (the pen, the end and the control point)."""
         c = COLOUR_HEADS.index(head.name)
-        t = end[:, self.colour[head.name]]
+        t = sum(p[:, self.colour[head.name]] for p in points) / len(points)
         bins = np.arange(head.size, dtype=np.float32)
         prior = -0.5 * (bins[None, :] - (head.size - 1) * F.broadcast_to(
             t[:, None], (len(t), head.size))) ** 2
