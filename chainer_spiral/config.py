@@ -129,8 +129,9 @@ class ModelConfig:
                                   'the canvas and target at the pen\'s and the chosen grid '
                                   'points (models/local.py)')
     colour_prior: bool = option(False, "the red, green and blue heads' logits start peaked at "
-                                "the target's colour where the stroke ends, -(k - 19 t)^2 / 2 "
-                                'for bin k and target intensity t, times a learned scale per '
+                                "the target's colour along the stroke, -(k - 19 t)^2 / 2 for bin "
+                                'k and t the target intensity averaged over the pen, end and '
+                                'control points, times a learned scale per '
                                 "head from 4 (models/decoder.py); the paper's action space, "
                                 'conditional, with local_features')
 
@@ -450,7 +451,7 @@ def _check_consistency(cfg, items, check_paths, source):
     if cfg.model.colour_prior and not (cfg.model.local_features and cfg.model.conditional
                                        and cfg.env.action_space == 'paper'):
         fail('model', 'colour_prior', "expected model.local_features, model.conditional and "
-             "env.action_space paper (it reads the target's colour at the stroke's end)")
+             "env.action_space paper (it reads the target's colour along the stroke)")
     if cfg.agent.synthetic_updates and cfg.agent.demo_updates:
         fail('agent', 'synthetic_updates', 'expected 0 with agent.demo_updates > 0 (one warm '
              'start)')

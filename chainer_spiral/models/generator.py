@@ -23,7 +23,7 @@ resolution (models/spatial.py), so the position choice can point at what it sees
 holds at the pen's and the chosen grid points (models/local.py), not only the LSTM's summary.
 
 `colour_prior` (with local features, conditional, RGB, the paper's action space): the red,
-green and blue heads' logits start peaked at the target's colour where the stroke ends
+green and blue heads' logits start peaked at the target's colour along the stroke
 (models/decoder.py).
 """
 import chainer

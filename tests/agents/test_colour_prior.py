@@ -1,5 +1,5 @@
 """`model.colour_prior` (models/decoder.py): a new policy's colour heads peak at the target's
-colour where the stroke ends, acting and both recomputes agree, and the key refuses what it cannot
+colour along the stroke, acting and both recomputes agree, and the key refuses what it cannot
 read."""
 import numpy as np
 import pytest
