@@ -59,8 +59,8 @@ def test_an_unconditional_colour_painter_gets_a_calibrated_distance(tmp_path):
                     np.round(image.transpose(1, 2, 0)[:, :, ::-1] * 255).astype(np.uint8))
     cfg = load_config(REPO / 'configs' / 'celeba.yaml', [
         'data.problem=folder', f'data.path={folder}', 'data.channels=3', 'data.test_last=null',
-        'model.conditional=false', 'agent.reward_mode=wgangp', 'env.imsize=16',
-        'env.pos_resolution=8', 'env.max_episode_steps=3', 'agent.rollout_n=4',
+        'model.conditional=false', 'model.colour_prior=false', 'agent.reward_mode=wgangp',
+        'env.imsize=16', 'env.pos_resolution=8', 'env.max_episode_steps=3', 'agent.rollout_n=4',
         'train.steps=24', 'train.n_save_interval=0', 'train.n_save_final_obs_interval=0'])
     snapshot = train(cfg, tmp_path / 'run', argv=['tiny'], progress=False)['snapshot']
     m = evaluate_snapshot(snapshot, n=12, seed=0)
