@@ -72,7 +72,7 @@ def measure_demonstrations(snapshot_dir, demos_path, n=1000, seed=0, spacing='ar
     picked = np.random.RandomState(seed).choice(len(demos), n, replace=False)
     drawings = demonstration_drawings(cfg, agent, [demos[i] for i in picked], spacing)
     reference, _ = quality.reference_sets(dataset.images(True), n, seed)
-    cal = calibration(cfg, dataset, functools.partial(quality.calibrate, classifier), n, seed,
+    cal = calibration(cfg, dataset, functools.partial(quality.features, classifier), n, seed,
                       Path(snapshot_dir).parent / CALIBRATION_FILE)
     figures = quality.sample_metrics(classifier, drawings, reference, cal)
     predicted = classifier.probabilities(drawings).argmax(axis=1)

@@ -185,7 +185,7 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
             metrics['classifier'] = report
         if classifier is not None:
             reference, second = quality.reference_sets(dataset.images(True), n, seed)
-            cal = calibration(cfg, dataset, functools.partial(quality.calibrate, classifier),
+            cal = calibration(cfg, dataset, functools.partial(quality.features, classifier),
                               n, seed, Path(snapshot_dir).parent / calibration_file)
             metrics['quality'] = {**cal, **quality.sample_metrics(
                 classifier, finals[:len(reference)], reference, cal,
@@ -195,11 +195,13 @@ def evaluate_snapshot(snapshot_dir, n=1000, seed=0, greedy=False, classifier_pat
                     agent, envs, classifier, reference, cal, metrics['quality']['fd_normalised'],
                     seed, repeats, greedy, temperature, render_envs))
         elif dataset.channels == 3:
-            space = PixelPCA(dataset.images(True))
-            reference, second = quality.reference_sets(dataset.images(True), n, seed)
-            cal = calibration(cfg, dataset, space.calibrate, n, seed,
+            reals = dataset.images(True)
+            space = PixelPCA(reals)
+            reference, _ = quality.reference_sets(reals, n, seed)
+            cal = calibration(cfg, dataset, space.features, n, seed,
                               Path(snapshot_dir).parent / calibration_file)
-            fd = space.frechet_distance(finals[:len(reference)], reference)
+            fd = quality.frechet_distance(space.features(finals[:len(reference)]),
+                                          space.features(reference))
             metrics['quality'] = {**cal, 'feature_space': PixelPCA.__name__, 'fd': fd,
                                   'fd_normalised': quality.normalised_fd(fd, cal)}
     return metrics
@@ -263,12 +265,11 @@ def problem_classifier(full, classifier_path=None, seed=0):
     return load_classifier(path, (full.channels, full.imsize, full.imsize))
 
 
-def calibration(cfg, dataset, calibrate, n, seed, cache_path=None):
-    """The Frechet distance's floor and ceilings for the painter's data: its training images as
-    reference and floor (quality.reference_sets), the drawings of a freshly initialised agent of
-    `cfg` (its seed) as the untrained ceiling, measured by `calibrate(reference, second_real,
-    untrained)` (quality.calibrate with the problem's classifier, or PixelPCA.calibrate). Kept
-    in `cache_path` (json, one entry per n and seed) when given.
+def calibration(cfg, dataset, embed, n, seed, cache_path=None):
+    """quality.calibrate for the painter's data in the feature space `embed` (the problem's
+    classifier's, or PixelPCA's): its training images as reference and floor
+    (quality.reference_sets), the drawings of a freshly initialised agent of `cfg` (its seed) as
+    the untrained ceiling. Kept in `cache_path` (json, one entry per n and seed) when given.
 
     Returns:
         dict: fd_floor, fd_blank, fd_untrained, reference_size.
@@ -285,7 +286,8 @@ def calibration(cfg, dataset, calibrate, n, seed, cache_path=None):
     agent.seed(seed)
     untrained, _, _ = draw(agent, make_envs_from_config(cfg, min(BATCH, len(reference))),
                            len(reference))
-    cache[key] = {**calibrate(reference, second, untrained), 'reference_size': len(reference)}
+    cache[key] = {**quality.calibrate(embed, reference, second, untrained),
+                  'reference_size': len(reference)}
     if cache_path is not None:
         tmp = Path(f'{cache_path}.tmp')
         tmp.write_text(json.dumps(cache, indent=1) + '\n')

@@ -3,7 +3,7 @@ principal components of the images at 8 x 8 pixels, fitted on the training image
 
 A face painter's drawings are compared with real faces by the Frechet distance between Gaussians
 fitted to these features (quality.frechet_distance), calibrated as the classifier's distance is
-(quality.calibrate): the floor is two disjoint sets of real images, the ceilings white canvases
+(quality.calibrate with `PixelPCA.features`): the floor is two disjoint sets of real images, the ceilings white canvases
 and the untrained policy's drawings, normalised as (FD - floor) / (untrained - floor). At 8 x 8
 the features see a picture's layout of colours (where the face, hair and background are, their
 tones), not its detail: a painter near 0 paints faces' colour layouts as real ones vary, not
@@ -11,8 +11,6 @@ faces a person would recognise.
 """
 import cv2
 import numpy as np
-
-from chainer_spiral.evaluation import quality
 
 SIDE = 8          # the images are averaged down to SIDE x SIDE pixels
 COMPONENTS = 16   # principal components kept
@@ -45,17 +43,3 @@ class PixelPCA:
     def features(self, images):
         """float (N, C, H, W) -> float64 (N, components)."""
         return (self.pixels(images) - self.mean) @ self.basis.T
-
-    def frechet_distance(self, a, b):
-        """quality.frechet_distance between the features of image sets a and b."""
-        return quality.frechet_distance(self.features(a), self.features(b))
-
-    def calibrate(self, reference, second_real, untrained):
-        """quality.calibrate's floor and ceilings in this space.
-
-        Returns:
-            dict: fd_floor, fd_blank, fd_untrained.
-        """
-        return {'fd_floor': self.frechet_distance(second_real, reference),
-                'fd_blank': self.frechet_distance(np.ones_like(reference), reference),
-                'fd_untrained': self.frechet_distance(untrained, reference)}

@@ -122,22 +122,23 @@ def reference_sets(images, n, seed=0):
     return images[order[:n]], images[order[n:2 * n]]
 
 
-def calibrate(classifier, reference, second_real, untrained):
+def calibrate(embed, reference, second_real, untrained):
     """The floor and the ceilings of the Frechet distance to `reference`.
 
     Args:
-        classifier: Classifier.
+        embed: images (N, C, H, W) -> features (N, D): `functools.partial(features,
+            classifier)`, or PixelPCA.features for data without a classifier.
         reference, second_real: disjoint real images (N, C, H, W) (reference_sets).
         untrained: drawings of the untrained policy (N, C, H, W).
 
     Returns:
         dict: fd_floor (second_real), fd_blank (white canvases), fd_untrained.
     """
-    ref = features(classifier, reference)
+    ref = embed(reference)
     blank = np.ones_like(reference)
-    return {'fd_floor': frechet_distance(features(classifier, second_real), ref),
-            'fd_blank': frechet_distance(features(classifier, blank), ref),
-            'fd_untrained': frechet_distance(features(classifier, untrained), ref)}
+    return {'fd_floor': frechet_distance(embed(second_real), ref),
+            'fd_blank': frechet_distance(embed(blank), ref),
+            'fd_untrained': frechet_distance(embed(untrained), ref)}
 
 
 def normalised_fd(fd, calibration):

@@ -26,9 +26,8 @@ local features) the heads named red, green and blue add to their logits
 where t_c in [0, 1] is the target's channel c averaged over the grid cells of the stroke's
 three points (the pen, the end and the control point: the grid heads' choices) and a_c a learned
 scale from COLOUR_PRIOR_SCALE: a new policy paints, within about a bin, the target's colour
-along its stroke. Adam moves a weight by about its learning
-rate per update, so a linear head would need thousands of updates to make its logits this sharp
-in a feature in [0, 1].
+along its stroke. Adam moves a weight by about its learning rate per update, so a linear head
+would need thousands of updates to make its logits this sharp in a feature in [0, 1].
 """
 import chainer
 import chainer.functions as F

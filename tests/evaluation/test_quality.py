@@ -1,4 +1,6 @@
 """The quality metrics on fixed inputs: real vs real at the floor, blank at its ceiling, shifts."""
+import functools
+
 import numpy as np
 import pytest
 
@@ -109,7 +111,8 @@ def test_calibration_on_real_digits_floor_below_ceilings(mnist_quality):
     classifier, reference, second = mnist_quality
     # An "untrained policy" stand-in: random grey noise.
     noise = np.random.RandomState(0).uniform(0.5, 1, reference.shape).astype(np.float32)
-    cal = quality.calibrate(classifier, reference, second, noise)
+    cal = quality.calibrate(functools.partial(quality.features, classifier), reference, second,
+                            noise)
     assert cal['fd_floor'] < 0.05 * min(cal['fd_blank'], cal['fd_untrained'])
     real = quality.sample_metrics(classifier, second, reference, cal)
     assert real['fd_normalised'] == pytest.approx(0.0, abs=1e-9)
@@ -124,7 +127,8 @@ def test_one_class_drawings_are_seen_as_one_class(mnist_quality, mnist_dataset):
     classifier, reference, second = mnist_quality
     labels = mnist_dataset.labels(True)
     sevens = mnist_dataset.images(True)[labels == 7][:300]
-    cal = quality.calibrate(classifier, reference, second, np.ones_like(reference))
+    cal = quality.calibrate(functools.partial(quality.features, classifier), reference, second,
+                            np.ones_like(reference))
     m = quality.sample_metrics(classifier, sevens, reference, cal, painter=7)
     assert m['painter_class_share'] > 0.95
     assert m['class_entropy'] < 0.3
