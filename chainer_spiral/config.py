@@ -134,11 +134,6 @@ class ModelConfig:
                                 'control points, times a learned scale per '
                                 "head from 4 (models/decoder.py); the paper's action space, "
                                 'conditional, with local_features')
-    position_prior: bool = option(False, "the grid heads' logits start peaked where the canvas "
-                                  'differs most from the target: the squared error summed over '
-                                  "about the wide pen's width around each grid point, scaled "
-                                  'to [0, 1], times a learned scale per head from 4 '
-                                  '(models/decoder.py); conditional, with local_features')
 
 
 @dataclasses.dataclass
@@ -457,9 +452,6 @@ def _check_consistency(cfg, items, check_paths, source):
                                        and cfg.env.action_space == 'paper'):
         fail('model', 'colour_prior', "expected model.local_features, model.conditional and "
              "env.action_space paper (it reads the target's colour along the stroke)")
-    if cfg.model.position_prior and not (cfg.model.local_features and cfg.model.conditional):
-        fail('model', 'position_prior', 'expected model.local_features and model.conditional '
-             "(it reads the target and the canvas at the grid's resolution)")
     if cfg.agent.synthetic_updates and cfg.agent.demo_updates:
         fail('agent', 'synthetic_updates', 'expected 0 with agent.demo_updates > 0 (one warm '
              'start)')

@@ -28,16 +28,6 @@ three points (the pen, the end and the control point: the grid heads' choices) a
 scale from COLOUR_PRIOR_SCALE: a new policy paints, within about a bin, the target's colour
 along its stroke. Adam moves a weight by about its learning rate per update, so a linear head
 would need thousands of updates to make its logits this sharp in a feature in [0, 1].
-
-With `error` (`model.position_prior`: the indices of the canvas's and the target's channels
-among the K local features) each grid head adds to its logits
-
-    b_g * e(p),   e = box_W(sum_c (target_c - canvas_c)^2) / max_p box_W(...),
-
-the squared error between the pooled canvas and target summed over a window of W = 2 (R // 8) + 1
-cells (about the wide pen's width) around grid point p, scaled to [0, 1] per image, times a
-learned scale b_g per grid head from POSITION_PRIOR_SCALE: a new policy sends its points where
-the canvas differs most from the target.
 """
 import chainer
 import chainer.functions as F
@@ -52,9 +42,6 @@ COLOUR_HEADS = ('red', 'green', 'blue')
 # The colour prior's initial scale: the target's bin 2 nats above its neighbours, so that a new
 # policy samples within a bin of it (about 0.05 in intensity) most of the time.
 COLOUR_PRIOR_SCALE = 4.0
-# The position prior's initial scale: the cells of largest error e^4 = 55 times as likely as
-# those the canvas already matches.
-POSITION_PRIOR_SCALE = 4.0
 ACTIVATIONS = {'sigmoid': F.sigmoid, 'relu': F.relu}
 # Weight scale times sqrt(1 / fan-in) of each activation's initialisation: LeCun, He.
 _INIT_GAIN = {'sigmoid': 1.0, 'relu': np.sqrt(2.0)}
@@ -128,23 +115,16 @@ class AutoregressiveDecoder(chainer.Chain):
         local_size: K, the local features per grid point the non-spatial heads read (0: none).
         colour: the indices of the target's red, green and blue among the K features (the
             colour prior), or None.
-        error: (canvas indices, target indices) of the image channels among the K features
-            (the position prior), or None.
     """
 
-    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0, colour=None,
-                 error=None):
+    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0, colour=None):
         super().__init__()
         self.spec = spec
         self.colour = None if colour is None else dict(zip(COLOUR_HEADS, colour))
-        self.error = error
         with self.init_scope():
             if colour is not None:
                 self.colour_scale = chainer.Parameter(
                     np.full(len(COLOUR_HEADS), COLOUR_PRIOR_SCALE, np.float32))
-            if error is not None:
-                self.position_scale = chainer.Parameter(np.full(
-                    sum(h.spatial for h in spec.heads), POSITION_PRIOR_SCALE, np.float32))
             self.heads = chainer.ChainList(*[
                 GridHead(z_size, spec.R, position_activation) if h.spatial
                 else L.Linear(z_size + local_size * self._points_before(i), h.size)
@@ -179,16 +159,11 @@ class AutoregressiveDecoder(chainer.Chain):
         actions, log_prob, entropy = {}, 0, 0
         last, grid = len(self.spec.heads) - 1, 0
         points = [] if local is None else [local.start]
-        error = None if self.error is None else error_map(local, *self.error)
         for i, head in enumerate(self.spec.heads):
             logits = self.heads[i](z if head.spatial or local is None
                                    else F.concat([z] + points, axis=1))
-            if head.spatial:
-                if skip is not None:
-                    logits = logits + skip[:, grid]
-                if error is not None:
-                    logits = logits + F.broadcast_to(self.position_scale[grid], error.shape) * error
-                grid += 1
+            if skip is not None and head.spatial:
+                logits, grid = logits + skip[:, grid], grid + 1
             if self.colour is not None and head.name in self.colour:
                 logits = logits + self._colour_prior(head, points[:3])
             log_p = F.log_softmax(logits)
@@ -213,19 +188,3 @@ class AutoregressiveDecoder(chainer.Chain):
         prior = -0.5 * (bins[None, :] - (head.size - 1) * F.broadcast_to(
             t[:, None], (len(t), head.size))) ** 2
         return F.broadcast_to(self.colour_scale[c], prior.shape) * prior
-
-
-def error_map(local, canvas, target):
-    """The position prior's e (N, R * R) (see the module docstring) from the pooled images in
-    LocalMaps `local`; canvas, target: the channels' indices among its K features."""
-    cells = local.cells.array
-    R = int(round(np.sqrt(local.per_image)))
-    x = cells.reshape(local.n, R, R, -1)
-    d = ((x[..., list(target)] - x[..., list(canvas)]) ** 2).sum(axis=3)
-    half = R // 8
-    # Window sums through an integral image padded by `half` cells of zero error.
-    s = np.pad(d, ((0, 0), (half + 1, half), (half + 1, half))).cumsum(1).cumsum(2)
-    W = 2 * half + 1
-    box = s[:, W:, W:] - s[:, :-W, W:] - s[:, W:, :-W] + s[:, :-W, :-W]
-    top = box.reshape(local.n, -1).max(axis=1, keepdims=True)
-    return (box.reshape(local.n, -1) / np.maximum(top, 1e-12)).astype(np.float32)

@@ -25,9 +25,6 @@ holds at the pen's and the chosen grid points (models/local.py), not only the LS
 `colour_prior` (with local features, conditional, RGB, the paper's action space): the red,
 green and blue heads' logits start peaked at the target's colour along the stroke
 (models/decoder.py).
-
-`position_prior` (with local features, conditional): the grid heads' logits start peaked where
-the canvas differs most from the target (models/decoder.py).
 """
 import chainer
 import chainer.functions as F
@@ -75,13 +72,12 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, spatial_skip, local_features, colour_prior, position_prior: see the
-            module docstring.
+        coord_channels, spatial_skip, local_features, colour_prior: see the module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
                  position_activation='sigmoid', coord_channels=False, spatial_skip=False,
-                 local_features=False, colour_prior=False, position_prior=False):
+                 local_features=False, colour_prior=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
@@ -103,11 +99,8 @@ class Generator(chainer.Chain):
             # The target's red, green and blue among the local features: the pooled image
             # channels come first, the canvas's C, then the target's C.
             colour = tuple(range(channels, 2 * channels)) if colour_prior else None
-            error = ((tuple(range(channels)), tuple(range(channels, 2 * channels)))
-                     if position_prior else None)
             self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation,
-                                                 0 if local is None else local.size, colour,
-                                                 error)
+                                                 0 if local is None else local.size, colour)
             if local is not None:
                 self.local = local
             if spatial_skip:
@@ -121,8 +114,6 @@ class Generator(chainer.Chain):
                                  and spec.kind == 'paper'):
             raise ValueError("colour_prior: expected local_features, a conditional RGB policy "
                              "and the paper's action space")
-        if position_prior and not (local_features and conditional):
-            raise ValueError('position_prior: expected local_features and a conditional policy')
         if blind and local_features:
             raise ValueError('local_features: they describe the canvas, so a blind policy '
                              'cannot have them')
