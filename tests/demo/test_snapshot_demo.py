@@ -187,7 +187,7 @@ def test_unconditional_without_dataset_reads_no_data(mnist_snapshot, tmp_path):
     assert len(json.loads((tmp_path / 'd.json').read_text())['actions']) == 2
 
 
-def test_a_32_painter_is_shown_replayed_on_64():
+def test_a_32_painter_is_shown_replayed_on_64(shared_data):  # held-out MNIST digits
     snapshot = REPO / 'trained_models' / 'mnist_conditional' / '200000'
     plain = record_from_snapshot(snapshot, lambda conditional: 4, seed=1)
     # replayed on its own canvas: the same frames, programs and targets

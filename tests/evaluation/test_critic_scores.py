@@ -10,7 +10,7 @@ SHIPPED = REPO / 'trained_models' / 'mnist_conditional' / '200000'
 PRESET = REPO / 'trained_models' / 'mnist_conditional_l2' / '512800'
 
 
-def test_the_critic_ranks_targets_drawings_and_blanks(load_script):
+def test_the_critic_ranks_targets_drawings_and_blanks(load_script, shared_data):
     figures = load_script('critic_scores').critic_scores(SHIPPED, [SHIPPED, PRESET], n=20)
     assert list(figures) == ['own painter', str(SHIPPED), str(PRESET), 'targets', 'blank']
     own, same = figures['own painter'], figures[str(SHIPPED)]
@@ -23,7 +23,7 @@ def test_the_critic_ranks_targets_drawings_and_blanks(load_script):
             > figures['blank']['score_mean'])
 
 
-def test_a_painter_of_another_problem_is_one_line(tmp_path):
+def test_a_painter_of_another_problem_is_one_line(tmp_path, shared_data):
     kmnist = REPO / 'trained_models' / 'kmnist_conditional'
     snapshot = max((p for p in kmnist.iterdir() if p.name.isdigit()), key=lambda p: int(p.name))
     out = subprocess.run([sys.executable, str(REPO / 'scripts' / 'critic_scores.py'),

@@ -85,7 +85,7 @@ def test_repeats_are_for_unconditional_painters_and_at_least_one(unconditional, 
         evaluate_snapshot(unconditional, n=8, repeats=0)
 
 
-def test_a_conditional_painter_is_measured_on_twice_its_canvas():
+def test_a_conditional_painter_is_measured_on_twice_its_canvas(shared_data):  # held-out MNIST
     snapshot = REPO / 'trained_models' / 'mnist_conditional' / '200000'
     own = evaluate_snapshot(snapshot, n=20, greedy=True)
     assert own['imsize'] == 32
