@@ -130,8 +130,8 @@ class ModelConfig:
                                   'points (models/local.py)')
     colour_prior: bool = option(False, "the red, green and blue heads' logits start peaked at "
                                 "the target's colour along the stroke, -(k - 19 t)^2 / 2 for bin "
-                                'k and t the target intensity averaged over eight points of '
-                                "the stroke's curve, times a learned scale per "
+                                'k and t the target intensity averaged over the pen, end and '
+                                'control points, times a learned scale per '
                                 "head from 4 (models/decoder.py); the paper's action space, "
                                 'conditional, with local_features')
 

@@ -23,9 +23,8 @@ local features) the heads named red, green and blue add to their logits
 
     a_c * -(k - (n - 1) t_c)^2 / 2,   k = 0 .. n - 1,
 
-where t_c in [0, 1] is the target's channel c averaged over the grid cells of STROKE_SAMPLES
-points of the curve the stroke paints (the quadratic Bezier from the pen through the control
-point to the end point: the grid heads' choices) and a_c a learned
+where t_c in [0, 1] is the target's channel c averaged over the grid cells of the stroke's
+three points (the pen, the end and the control point: the grid heads' choices) and a_c a learned
 scale from COLOUR_PRIOR_SCALE: a new policy paints, within about a bin, the target's colour
 along its stroke. Adam moves a weight by about its learning rate per update, so a linear head
 would need thousands of updates to make its logits this sharp in a feature in [0, 1].
@@ -40,9 +39,6 @@ from chainer_spiral.models.conv import ConvNHWC, deconvolution_nhwc
 
 ACTION_EMBED = 16
 COLOUR_HEADS = ('red', 'green', 'blue')
-# Points of the stroke's curve (its two ends included) whose target colour the colour prior
-# averages.
-STROKE_SAMPLES = 8
 # The colour prior's initial scale: the target's bin 2 nats above its neighbours, so that a new
 # policy samples within a bin of it (about 0.05 in intensity) most of the time.
 COLOUR_PRIOR_SCALE = 4.0
@@ -163,16 +159,13 @@ class AutoregressiveDecoder(chainer.Chain):
         actions, log_prob, entropy = {}, 0, 0
         last, grid = len(self.spec.heads) - 1, 0
         points = [] if local is None else [local.start]
-        along = None
         for i, head in enumerate(self.spec.heads):
             logits = self.heads[i](z if head.spatial or local is None
                                    else F.concat([z] + points, axis=1))
             if skip is not None and head.spatial:
                 logits, grid = logits + skip[:, grid], grid + 1
             if self.colour is not None and head.name in self.colour:
-                if along is None:
-                    along = self._along_the_stroke(local, actions)
-                logits = logits + self._colour_prior(head, along)
+                logits = logits + self._colour_prior(head, points[:3])
             log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
@@ -186,23 +179,11 @@ class AutoregressiveDecoder(chainer.Chain):
                 z = F.sigmoid(self.mixers[i](F.concat((z, e), axis=1)))
         return actions, log_prob, entropy
 
-    def _along_the_stroke(self, local, actions):
-        """The local features (N, K) averaged over STROKE_SAMPLES points of the quadratic Bezier
-        curve the step paints, from the pen through the control point to the end point, each
-        rounded to its grid cell."""
-        R = int(round(np.sqrt(local.per_image)))
-        pen, control, end = (np.stack([p % R, p // R], axis=1).astype(np.float32)
-                             for p in (local.pens, actions['control'], actions['end']))
-        t = np.linspace(0, 1, STROKE_SAMPLES, dtype=np.float32)[:, None, None]
-        xy = np.rint((1 - t) ** 2 * pen + 2 * (1 - t) * t * control + t ** 2 * end)
-        cells = (xy[..., 1] * R + xy[..., 0]).astype(np.int64)  # (STROKE_SAMPLES, N)
-        return sum(local.at(c) for c in cells) / len(cells)
-
-    def _colour_prior(self, head, along):
-        """The colour prior's logits (N, n) of a colour head from the local features (N, K)
-        averaged along the stroke."""
+    def _colour_prior(self, head, points):
+        """The colour prior's logits (N, n) of a colour head from the local features (N, K) at
+        the stroke's three points (the pen, the end and the control point)."""
         c = COLOUR_HEADS.index(head.name)
-        t = along[:, self.colour[head.name]]
+        t = sum(p[:, self.colour[head.name]] for p in points) / len(points)
         bins = np.arange(head.size, dtype=np.float32)
         prior = -0.5 * (bins[None, :] - (head.size - 1) * F.broadcast_to(
             t[:, None], (len(t), head.size))) ** 2

@@ -1,13 +1,11 @@
 """`model.colour_prior` (models/decoder.py): a new policy's colour heads peak at the target's
-colour along the stroke's curve, acting and both recomputes agree, and the key refuses what it
-cannot read."""
-import chainer
+colour along the stroke, acting and both recomputes agree, and the key refuses what it cannot
+read."""
 import numpy as np
 import pytest
 
 from chainer_spiral.config import ConfigError, config_from_dict
 from chainer_spiral.models.decoder import COLOUR_HEADS
-from chainer_spiral.models.local import LocalMaps
 
 from test_local_features import ColourDataset, local_agent
 from test_recompute import assert_acting_and_recomputes_agree
@@ -54,22 +52,3 @@ def test_the_prior_needs_local_features_a_conditional_policy_and_the_papers_colo
     envs = mypaint_envs(1, T=1, action_space=space)
     with pytest.raises(ValueError, match='colour_prior: expected local_features'):
         build_agent(envs[0], ColourDataset(), model, {'rollout_n': 1})
-
-
-def test_the_prior_reads_the_target_along_the_strokes_curve_not_only_at_its_three_points():
-    """A target red on row 8 only: a straight stroke along that row reads red at every sample;
-    a stroke whose pen and end lie on row 0 and whose control point on row 16 bends the curve
-    through row 8 and reads some red, where its three points read none."""
-    R, K = 16, 1
-    red = np.zeros((1, R, R, K), np.float32)
-    red[0, 8, :, 0] = 1
-    decoder = local_agent(MODEL, n=1, T=1)[0].generator.decoder
-
-    def along(pen, control, end):
-        cell = lambda xy: np.array([xy[1] * R + xy[0]])
-        local = LocalMaps(chainer.Variable(red.reshape(-1, K)), 1, cell(pen))
-        return float(decoder._along_the_stroke(
-            local, {'control': cell(control), 'end': cell(end)}).array[0, 0])
-
-    assert along((0, 8), (8, 8), (15, 8)) == 1
-    assert 0 < along((0, 0), (8, 16), (15, 0)) < 1
