@@ -24,7 +24,8 @@ def snapshot_of(model_dir):
 def test_the_shipped_painters_are_all_there():
     assert {p.name for p in MODELS} >= {'mnist', 'toy', 'mnist_conditional', 'mnist_conditional64',
                                        'mnist_conditional64_traced', 'mnist_conditional_l2',
-                                       'kmnist_conditional', 'quickdraw', 'mnist7'}
+                                       'kmnist_conditional', 'quickdraw', 'mnist7',
+                                       'celeba_conditional'}
 
 
 @pytest.mark.parametrize('model_dir', MODELS, ids=[p.name for p in MODELS])
