@@ -12,9 +12,11 @@ REPO = Path(__file__).resolve().parents[1]
 EXTENSIONS = ('chainer_spiral/envs/_mypaint_cffi.abi3.so', 'chainer_spiral/models/_conv_cffi.abi3.so')
 
 
-def clone_alone(dest, paths=('chainer_spiral', 'configs', 'tests', 'train.py', 'setup.cfg')):
-    """Copy the repository's tracked files under `paths` (as they are in the work tree) and its
-    built extensions into `dest`/repo, which has no ../shared beside it. Returns the copy."""
+def clone_alone(dest):
+    """Copy the repository's tracked files of the package, its configs and tests (as they are in
+    the work tree) and its built extensions into `dest`/repo, which has no ../shared beside it.
+    Returns the copy."""
+    paths = ('chainer_spiral', 'configs', 'tests', 'train.py', 'setup.cfg')
     listed = subprocess.run(['git', 'ls-files', '-z', '--', *paths], cwd=REPO, check=True,
                             capture_output=True, text=True).stdout.split('\0')
     repo = dest / 'repo'

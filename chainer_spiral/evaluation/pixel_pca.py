@@ -3,11 +3,11 @@ principal components of the images at 8 x 8 pixels, fitted on the training image
 
 A face painter's drawings are compared with real faces by the Frechet distance between Gaussians
 fitted to these features (quality.frechet_distance), calibrated as the classifier's distance is
-(quality.calibrate with `PixelPCA.features`): the floor is two disjoint sets of real images, the ceilings white canvases
-and the untrained policy's drawings, normalised as (FD - floor) / (untrained - floor). At 8 x 8
-the features see a picture's layout of colours (where the face, hair and background are, their
-tones), not its detail: a painter near 0 paints faces' colour layouts as real ones vary, not
-faces a person would recognise.
+(quality.calibrate with `PixelPCA.features`): the floor is two disjoint sets of real images, the
+ceilings white canvases and the untrained policy's drawings, normalised as
+(FD - floor) / (untrained - floor). At 8 x 8 the features see a picture's layout of colours
+(where the face, hair and background are, their tones), not its detail: a painter near 0 paints
+faces' colour layouts as real ones vary, not faces a person would recognise.
 """
 import cv2
 import numpy as np
