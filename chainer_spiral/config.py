@@ -25,6 +25,8 @@ import yaml
 from chainer_spiral.errors import read_text
 
 SECTIONS = ('env', 'data', 'model', 'agent', 'train')
+# Reward modes scored by the distance to the target (no discriminator).
+DISTANCE_REWARDS = ('l2', 'psnr')
 
 # The dataset problems (`data.problem`); chainer_spiral.datasets has a reader module for each.
 PROBLEMS = ('mnist', 'emnist', 'kmnist', 'jikei', 'quickdraw', 'omniglot', 'celeba', 'folder',
@@ -134,6 +136,11 @@ class ModelConfig:
                                 'control points, times a learned scale per '
                                 "head from 4 (models/decoder.py); the paper's action space, "
                                 'conditional, with local_features')
+    control_prior: bool = option(False, "the control head's logits start peaked at the midpoint "
+                                 'of the pen and the end point, -d^2 / (2 (R / 8)^2) for a grid '
+                                 'point d cells from it, times a learned scale from 1 '
+                                 "(models/decoder.py); the paper's action space, with "
+                                 'local_features')
 
 
 @dataclasses.dataclass
@@ -145,8 +152,9 @@ class AgentConfig:
     pi_loss_coef: float = option(1.0, 'weight of the policy loss', low=0)
     v_loss_coef: float = option(0.5, 'weight of the value loss', low=0)
     reward_mode: str = option('wgangp', 'reward of the final canvas: the wgangp critic, the dcgan '
-                              "discriminator's softplus (chainer_spiral), or l2 (negative L2 "
-                              'distance to the target)', choices=('wgangp', 'dcgan', 'l2'))
+                              "discriminator's softplus (chainer_spiral), l2 (negative L2 "
+                              'distance to the target) or psnr (10 log10 of its inverse, dB)',
+                              choices=('wgangp', 'dcgan') + DISTANCE_REWARDS)
     reward_standardisation: str = option(
         'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
         'none, or batch (to mean 0 and standard deviation 1 over the rollout)',
@@ -452,6 +460,10 @@ def _check_consistency(cfg, items, check_paths, source):
                                        and cfg.env.action_space == 'paper'):
         fail('model', 'colour_prior', "expected model.local_features, model.conditional and "
              "env.action_space paper (it reads the target's colour along the stroke)")
+    if cfg.model.control_prior and not (cfg.model.local_features
+                                        and cfg.env.action_space == 'paper'):
+        fail('model', 'control_prior', "expected model.local_features and env.action_space "
+             "paper (it reads the pen's grid point there)")
     if cfg.agent.synthetic_updates and cfg.agent.demo_updates:
         fail('agent', 'synthetic_updates', 'expected 0 with agent.demo_updates > 0 (one warm '
              'start)')
@@ -461,18 +473,18 @@ def _check_consistency(cfg, items, check_paths, source):
     if cfg.agent.complement_critic and not cfg.model.conditional:
         fail('agent', 'complement_critic', 'expected model.conditional true (the pairs split '
              'a target)')
-    if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode == 'l2':
-        fail('agent', 'critic_warmup_updates', 'expected 0 with agent.reward_mode l2 (no '
-             'discriminator)')
+    if cfg.agent.critic_warmup_updates and cfg.agent.reward_mode in DISTANCE_REWARDS:
+        fail('agent', 'critic_warmup_updates', f'expected 0 with agent.reward_mode '
+             f'{cfg.agent.reward_mode} (no discriminator)')
     if cfg.agent.population > 1 and cfg.train.backend == 'ray':
         fail('agent', 'population', 'expected 1 with train.backend ray (the members live in '
              "this machine's shared memory)")
     if cfg.agent.population > 1 and not cfg.train.n_save_interval:
         fail('agent', 'population', 'expected train.n_save_interval > 0 (the members are '
              'compared at every snapshot)')
-    if cfg.agent.population > 1 and cfg.agent.reward_mode == 'l2':
-        fail('agent', 'population', "expected 1 with agent.reward_mode l2 (the members are "
-             "ranked by the critic's score)")
+    if cfg.agent.population > 1 and cfg.agent.reward_mode in DISTANCE_REWARDS:
+        fail('agent', 'population', f'expected 1 with agent.reward_mode '
+             f"{cfg.agent.reward_mode} (the members are ranked by the critic's score)")
     if cfg.env.pos_resolution > cfg.env.imsize:
         fail('env', 'pos_resolution', f'expected <= env.imsize ({cfg.env.imsize}), '
              f'got {cfg.env.pos_resolution}')

@@ -57,7 +57,7 @@ def test_int_is_accepted_for_float_and_converted(tmp_path):
     ('agent: {rollout_n: true}', 'agent.rollout_n: expected int >= 1, got True (bool)'),
     ("agent: {rollout_n: '20'}", "agent.rollout_n: expected int >= 1, got '20' (str)"),
     ('agent: {reward_mode: gan}',
-     "agent.reward_mode: expected one of 'wgangp', 'dcgan', 'l2', got 'gan' (str)"),
+     "agent.reward_mode: expected one of 'wgangp', 'dcgan', 'l2', 'psnr', got 'gan' (str)"),
     ('agent: {temporal_credit: 1}', 'agent.temporal_credit: expected bool, got 1 (int)'),
     ('agent: {beta1: 1.0}', 'agent.beta1: expected float in [0, 1), got 1.0 (float)'),
     ('agent: {lr: .nan}', 'agent.lr: expected float > 0, got nan (float)'),

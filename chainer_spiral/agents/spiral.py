@@ -482,7 +482,7 @@ def build_agent(env, dataset, model, agent, seed=0, process_idx=0):
     try:
         gen = Generator(env.imsize, dataset.channels, spec, model.conditional, model.blind,
                         model.position_activation, model.coord_channels, model.spatial_skip,
-                        model.local_features, model.colour_prior)
+                        model.local_features, model.colour_prior, model.control_prior)
         dis = Discriminator(env.imsize, dataset.channels, model.conditional, model.spectral_norm)
     finally:
         np.random.set_state(state)

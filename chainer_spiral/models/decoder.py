@@ -28,6 +28,15 @@ three points (the pen, the end and the control point: the grid heads' choices) a
 scale from COLOUR_PRIOR_SCALE: a new policy paints, within about a bin, the target's colour
 along its stroke. Adam moves a weight by about its learning rate per update, so a linear head
 would need thousands of updates to make its logits this sharp in a feature in [0, 1].
+
+With `control_prior` (`model.control_prior`: with local features, which carry the pen's grid
+point, and the paper's action space) the control head adds to its logits
+
+    b * -|g - m|^2 / (2 (R / 8)^2)   for each grid point g (in cells),
+
+with m the midpoint of the pen's grid point and the end point chosen in the step and b a
+learned scale from CONTROL_PRIOR_SCALE: a new policy bends its strokes little, so that the
+colour prior's third point lies on the stroke.
 """
 import chainer
 import chainer.functions as F
@@ -42,6 +51,9 @@ COLOUR_HEADS = ('red', 'green', 'blue')
 # The colour prior's initial scale: the target's bin 2 nats above its neighbours, so that a new
 # policy samples within a bin of it (about 0.05 in intensity) most of the time.
 COLOUR_PRIOR_SCALE = 4.0
+# The control prior's initial scale: a control point R / 8 cells from the midpoint is half a nat
+# less likely than the midpoint.
+CONTROL_PRIOR_SCALE = 1.0
 ACTIVATIONS = {'sigmoid': F.sigmoid, 'relu': F.relu}
 # Weight scale times sqrt(1 / fan-in) of each activation's initialisation: LeCun, He.
 _INIT_GAIN = {'sigmoid': 1.0, 'relu': np.sqrt(2.0)}
@@ -115,16 +127,22 @@ class AutoregressiveDecoder(chainer.Chain):
         local_size: K, the local features per grid point the non-spatial heads read (0: none).
         colour: the indices of the target's red, green and blue among the K features (the
             colour prior), or None.
+        control_prior: the control head's logits favour the midpoint of the pen and the end.
     """
 
-    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0, colour=None):
+    def __init__(self, spec, z_size, position_activation='sigmoid', local_size=0, colour=None,
+                 control_prior=False):
         super().__init__()
         self.spec = spec
         self.colour = None if colour is None else dict(zip(COLOUR_HEADS, colour))
+        self.control_prior = control_prior
         with self.init_scope():
             if colour is not None:
                 self.colour_scale = chainer.Parameter(
                     np.full(len(COLOUR_HEADS), COLOUR_PRIOR_SCALE, np.float32))
+            if control_prior:
+                self.control_scale = chainer.Parameter(
+                    np.full(1, CONTROL_PRIOR_SCALE, np.float32))
             self.heads = chainer.ChainList(*[
                 GridHead(z_size, spec.R, position_activation) if h.spatial
                 else L.Linear(z_size + local_size * self._points_before(i), h.size)
@@ -166,6 +184,8 @@ class AutoregressiveDecoder(chainer.Chain):
                 logits, grid = logits + skip[:, grid], grid + 1
             if self.colour is not None and head.name in self.colour:
                 logits = logits + self._colour_prior(head, points[:3])
+            if self.control_prior and head.name == 'control':
+                logits = logits + self._control_prior(local.pens, actions['end'])
             log_p = F.log_softmax(logits)
             a = choose(head, log_p.array)
             actions[head.name] = a
@@ -178,6 +198,18 @@ class AutoregressiveDecoder(chainer.Chain):
                 e = F.sigmoid(self.embeds[i](a_in))
                 z = F.sigmoid(self.mixers[i](F.concat((z, e), axis=1)))
         return actions, log_prob, entropy
+
+    def _control_prior(self, pens, ends):
+        """The control prior's logits (N, R * R) from the pen's and the end's grid points
+        int (N,)."""
+        R = self.spec.R
+        mid_x = (pens % R + ends % R) / 2
+        mid_y = (pens // R + ends // R) / 2
+        cells = np.arange(R * R)
+        d2 = (np.square(cells[None, :] % R - mid_x[:, None])
+              + np.square(cells[None, :] // R - mid_y[:, None]))
+        prior = (-0.5 * d2 / (R / 8) ** 2).astype(np.float32)
+        return F.broadcast_to(self.control_scale, prior.shape) * prior
 
     def _colour_prior(self, head, points):
         """The colour prior's logits (N, n) of a colour head from the local features (N, K) at

@@ -25,6 +25,9 @@ holds at the pen's and the chosen grid points (models/local.py), not only the LS
 `colour_prior` (with local features, conditional, RGB, the paper's action space): the red,
 green and blue heads' logits start peaked at the target's colour along the stroke
 (models/decoder.py).
+
+`control_prior` (with local features, the paper's action space): the control head's logits
+start peaked at the midpoint of the pen and the end point (models/decoder.py).
 """
 import chainer
 import chainer.functions as F
@@ -72,12 +75,13 @@ class Generator(chainer.Chain):
         conditional: see the module docstring.
         blind: see the module docstring.
         position_activation: 'sigmoid' or 'relu' in the position head (see decoder.GridHead).
-        coord_channels, spatial_skip, local_features, colour_prior: see the module docstring.
+        coord_channels, spatial_skip, local_features, colour_prior, control_prior: see the
+            module docstring.
     """
 
     def __init__(self, imsize, channels, spec, conditional=False, blind=False,
                  position_activation='sigmoid', coord_channels=False, spatial_skip=False,
-                 local_features=False, colour_prior=False):
+                 local_features=False, colour_prior=False, control_prior=False):
         super().__init__()
         self.imsize, self.channels, self.spec = imsize, channels, spec
         self.conditional, self.blind = conditional, blind
@@ -100,7 +104,8 @@ class Generator(chainer.Chain):
             # channels come first, the canvas's C, then the target's C.
             colour = tuple(range(channels, 2 * channels)) if colour_prior else None
             self.decoder = AutoregressiveDecoder(spec, POLICY_HIDDEN, position_activation,
-                                                 0 if local is None else local.size, colour)
+                                                 0 if local is None else local.size, colour,
+                                                 control_prior)
             if local is not None:
                 self.local = local
             if spatial_skip:
@@ -114,6 +119,9 @@ class Generator(chainer.Chain):
                                  and spec.kind == 'paper'):
             raise ValueError("colour_prior: expected local_features, a conditional RGB policy "
                              "and the paper's action space")
+        if control_prior and not (local_features and spec.kind == 'paper'):
+            raise ValueError("control_prior: expected local_features and the paper's action "
+                             "space")
         if blind and local_features:
             raise ValueError('local_features: they describe the canvas, so a blind policy '
                              'cannot have them')

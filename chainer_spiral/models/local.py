@@ -34,7 +34,7 @@ class LocalMaps:
     """
 
     def __init__(self, cells, n, pens):
-        self.cells, self.n = cells, n
+        self.cells, self.n, self.pens = cells, n, np.asarray(pens)
         self.per_image = cells.shape[0] // n
         self.start = self.at(pens)
 

@@ -45,14 +45,28 @@ def test_each_reward_mode_has_its_object():
     for mode, kind in [('wgangp', rewards.WGANGP), ('dcgan', rewards.DCGAN)]:
         reward = rewards.make_reward(section('agent', {'reward_mode': mode}), dis)
         assert type(reward) is kind and reward.learns and reward.discriminator is dis
-    l2 = rewards.make_reward(section('agent', {'reward_mode': 'l2'}), dis)
-    assert type(l2) is rewards.L2 and not l2.learns
+    for mode, kind in [('l2', rewards.L2), ('psnr', rewards.PSNR)]:
+        reward = rewards.make_reward(section('agent', {'reward_mode': mode}), dis)
+        assert type(reward) is kind and not reward.learns
 
 
 def test_l2_reward_is_the_negative_mse_to_the_target():
     scores = rewards.L2().scores(IMAGES, TARGETS)
     # Sample 0: squared errors 1, 0.25, 1, 0 over 4 pixels; sample 1: equal.
     np.testing.assert_allclose(scores, [-2.25 / 4, 0.0])
+
+
+def test_psnr_reward_is_ten_log10_of_the_inverse_mse_capped_at_100_db():
+    scores = rewards.PSNR().scores(IMAGES, TARGETS)
+    np.testing.assert_allclose(scores, [10 * np.log10(4 / 2.25), 100.0], rtol=1e-6)
+
+
+def test_psnr_temporal_credit_rewards_relative_decreases_alike():
+    # Distances 0.4 -> 0.2 and 0.02 -> 0.01: both halve, so both steps earn 10 log10(2) dB.
+    canvases = np.sqrt(np.array([0.4, 0.2, 0.02, 0.01], np.float32)).reshape(4, 1, 1, 1)
+    scores = rewards.PSNR().scores(canvases, np.zeros_like(canvases)).reshape(2, 2).T
+    r = rewards.step_rewards(np.zeros((1, 2), np.float32), 1.0, all_scores=scores)
+    np.testing.assert_allclose(r, [[10 * np.log10(2)] * 2], rtol=1e-5)
 
 
 SPEC = ActionSpec('spiral', 3)
