@@ -1,0 +1,35 @@
+"""scripts/action_statistics.py on a tiny untrained colour painter: the distance after reset is
+the blank canvas's, the heads' figures are those of the drawings' actions."""
+from pathlib import Path
+
+import numpy as np
+
+from chainer_spiral.config import load_config
+from chainer_spiral.runs.loading import build_agent_from_config, make_envs_from_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_step_statistics_of_a_tiny_colour_painter(load_script):
+    script = load_script('action_statistics')
+    cfg = load_config(REPO / 'configs' / 'celeba.yaml',
+                      ['env.imsize=16', 'env.pos_resolution=8', 'env.max_episode_steps=3'],
+                      check_paths=False)
+    agent = build_agent_from_config(cfg, None)
+    targets = np.random.RandomState(0).rand(5, 3, 16, 16).astype(np.float32)
+    agent.seed(0)
+    stats = script.step_statistics(agent, make_envs_from_config(cfg, 2), targets)
+    assert len(stats['mse']) == 4
+    # the canvas starts white
+    np.testing.assert_allclose(stats['mse'][0], np.mean(np.square(1 - targets)), rtol=1e-5)
+    assert set(stats['heads']) == {'end', 'control', 'flag', 'size', 'pressure', 'red', 'green',
+                                   'blue'}
+    for head in stats['heads'].values():
+        assert len(head['top_share']) == len(head['distinct']) == 3
+        for share, distinct in zip(head['top_share'], head['distinct']):
+            # the top choice is taken by at least 1 of 5 and at least a 1/distinct share
+            assert 1 / distinct - 1e-9 <= share <= 1 and 1 <= distinct <= 5
+            assert share * 5 == round(share * 5)
+    agent.seed(0)
+    again = script.step_statistics(agent, make_envs_from_config(cfg, 2), targets)
+    assert again == stats
