@@ -43,7 +43,7 @@ class PSNR(L2):
 
     With temporal credit a step's reward is its relative decrease of the distance, so a late
     stroke that takes a face from 0.055 to 0.050 counts as much as an early one from 0.35 to
-    0.32, where -MSE's differences make it sixty times smaller.
+    0.32, where -MSE's differences make it six times smaller.
     """
 
     def scores(self, images, targets):
