@@ -1,16 +1,12 @@
 """`model.colour_prior` (models/decoder.py): a new policy's colour heads peak at the target's
-colour along the stroke, acting and both recomputes agree, and the key refuses what it cannot
-read."""
+colour along the stroke, and the key refuses what it cannot read (acting and both recomputes
+agree: test_local_features.py)."""
 import numpy as np
 import pytest
 
-from chainer_spiral.config import ConfigError, config_from_dict
 from chainer_spiral.models.decoder import COLOUR_HEADS
 
-from test_local_features import ColourDataset, local_agent
-from test_recompute import assert_acting_and_recomputes_agree
-from test_spiral import mypaint_envs
-from chainer_spiral.agents import build_agent
+from test_local_features import assert_prior_refused, local_agent
 
 MODEL = {'conditional': True, 'local_features': True, 'colour_prior': True}
 
@@ -35,20 +31,9 @@ def test_a_new_policy_paints_the_targets_colour_within_a_bin_and_without_the_pri
                for c, name in enumerate(COLOUR_HEADS))
 
 
-def test_acting_and_both_recomputes_agree_with_the_colour_prior():
-    agent, envs = local_agent(MODEL)
-    targets = np.random.RandomState(0).rand(3, 3, 64, 64).astype(np.float32)
-    assert_acting_and_recomputes_agree(agent, envs, targets, agent.generator.decoder.colour_scale)
-
-
 @pytest.mark.parametrize('model,space', [
     ({'conditional': True, 'colour_prior': True}, 'paper'),
     ({'local_features': True, 'colour_prior': True}, 'paper'),
     (MODEL, 'spiral')])
 def test_the_prior_needs_local_features_a_conditional_policy_and_the_papers_colours(model, space):
-    with pytest.raises(ConfigError, match=r'model.colour_prior: expected model.local_features'):
-        config_from_dict({'env': {'action_space': space}, 'data': {'problem': 'celeba'},
-                          'model': model}, 'tiny', '.')
-    envs = mypaint_envs(1, T=1, action_space=space)
-    with pytest.raises(ValueError, match='colour_prior: expected local_features'):
-        build_agent(envs[0], ColourDataset(), model, {'rollout_n': 1})
+    assert_prior_refused('colour_prior', model, space)

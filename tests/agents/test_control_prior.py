@@ -1,15 +1,10 @@
 """`model.control_prior` (models/decoder.py): the control head's prior peaks at the midpoint of
-the pen and the end, a new policy bends its strokes little, acting and both recomputes agree,
-and the key refuses what it cannot read."""
+the pen and the end, a new policy bends its strokes little, and the key refuses what it cannot
+read (acting and both recomputes agree: test_local_features.py)."""
 import numpy as np
 import pytest
 
-from chainer_spiral.agents import build_agent
-from chainer_spiral.config import ConfigError, config_from_dict
-
-from test_local_features import ColourDataset, local_agent
-from test_recompute import assert_acting_and_recomputes_agree
-from test_spiral import mypaint_envs
+from test_local_features import assert_prior_refused, local_agent
 
 MODEL = {'conditional': True, 'local_features': True, 'control_prior': True}
 
@@ -45,19 +40,8 @@ def test_a_new_policy_puts_its_control_points_near_the_midpoint_and_without_the_
     assert shares[True] > 0.6 and shares[False] < 0.4, shares
 
 
-def test_acting_and_both_recomputes_agree_with_the_control_prior():
-    agent, envs = local_agent(MODEL)
-    targets = np.random.RandomState(0).rand(3, 3, 64, 64).astype(np.float32)
-    assert_acting_and_recomputes_agree(agent, envs, targets, agent.generator.decoder.control_scale)
-
-
 @pytest.mark.parametrize('model,space', [
     ({'conditional': True, 'control_prior': True}, 'paper'),
     (MODEL, 'spiral')])
 def test_the_prior_needs_local_features_and_the_papers_control_point(model, space):
-    with pytest.raises(ConfigError, match=r'model.control_prior: expected model.local_features'):
-        config_from_dict({'env': {'action_space': space}, 'data': {'problem': 'celeba'},
-                          'model': model}, 'tiny', '.')
-    envs = mypaint_envs(1, T=1, action_space=space)
-    with pytest.raises(ValueError, match='control_prior: expected local_features'):
-        build_agent(envs[0], ColourDataset(), model, {'rollout_n': 1})
+    assert_prior_refused('control_prior', model, space)

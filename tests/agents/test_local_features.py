@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from chainer_spiral.agents import build_agent
+from chainer_spiral.config import ConfigError, config_from_dict
 from chainer_spiral.models.generator import POLICY_HIDDEN
 from chainer_spiral.models.local import LocalFeatures
 
@@ -27,6 +28,17 @@ class ColourDataset:
 def local_agent(model, action_space='paper', n=3, T=2, seed=0):
     envs = mypaint_envs(n, T=T, action_space=action_space)
     return build_agent(envs[0], ColourDataset(), model, {'rollout_n': n}, seed=seed), envs
+
+
+def assert_prior_refused(key, model, space):
+    """The config and build_agent both refuse `model` on the `space` action space, naming
+    model.<key> (a prior of models/decoder.py) and what it expects first: local features."""
+    with pytest.raises(ConfigError, match=rf'model.{key}: expected model.local_features'):
+        config_from_dict({'env': {'action_space': space}, 'data': {'problem': 'celeba'},
+                          'model': model}, 'tiny', '.')
+    envs = mypaint_envs(1, T=1, action_space=space)
+    with pytest.raises(ValueError, match=f'{key}: expected local_features'):
+        build_agent(envs[0], ColourDataset(), model, {'rollout_n': 1})
 
 
 def non_spatial_heads(generator):
@@ -66,15 +78,21 @@ def test_zero_weights_on_the_local_inputs_act_as_off():
     np.testing.assert_allclose(a.log_probs, b.log_probs, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize('action_space, model', [
-    ('paper', {'conditional': True, 'local_features': True}),
+@pytest.mark.parametrize('action_space, model, trained', [
+    ('paper', {'conditional': True, 'local_features': True}, '/local/conv/W'),
     ('spiral', {'conditional': True, 'coord_channels': True, 'spatial_skip': True,
-                'local_features': True}),
+                'local_features': True}, '/local/conv/W'),
+    # the priors of models/decoder.py, which read the local features' points
+    ('paper', {'conditional': True, 'local_features': True, 'colour_prior': True},
+     '/decoder/colour_scale'),
+    ('paper', {'conditional': True, 'local_features': True, 'control_prior': True},
+     '/decoder/control_scale'),
 ])
-def test_acting_and_both_recomputes_agree_with_local_features(action_space, model):
+def test_acting_and_both_recomputes_agree_with_local_features(action_space, model, trained):
     agent, envs = local_agent(model, action_space)
     targets = np.random.RandomState(0).rand(3, 3, 64, 64).astype(np.float32)
-    assert_acting_and_recomputes_agree(agent, envs, targets, agent.generator.local.conv.W)
+    assert_acting_and_recomputes_agree(agent, envs, targets,
+                                       dict(agent.generator.namedparams())[trained])
 
 
 def test_the_features_are_the_images_at_the_points():
