@@ -136,6 +136,8 @@ class AutoregressiveDecoder(chainer.Chain):
         self.spec = spec
         self.colour = None if colour is None else dict(zip(COLOUR_HEADS, colour))
         self.control_prior = control_prior
+        # Each grid point's column and row (R * R,), which the control prior measures from.
+        self._grid_xy = np.divmod(np.arange(spec.R * spec.R), spec.R)[::-1]
         with self.init_scope():
             if colour is not None:
                 self.colour_scale = chainer.Parameter(
@@ -203,11 +205,10 @@ class AutoregressiveDecoder(chainer.Chain):
         """The control prior's logits (N, R * R) from the pen's and the end's grid points
         int (N,)."""
         R = self.spec.R
+        x, y = self._grid_xy
         mid_x = (pens % R + ends % R) / 2
         mid_y = (pens // R + ends // R) / 2
-        cells = np.arange(R * R)
-        d2 = (np.square(cells[None, :] % R - mid_x[:, None])
-              + np.square(cells[None, :] // R - mid_y[:, None]))
+        d2 = np.square(x[None, :] - mid_x[:, None]) + np.square(y[None, :] - mid_y[:, None])
         prior = (-0.5 * d2 / (R / 8) ** 2).astype(np.float32)
         return F.broadcast_to(self.control_scale, prior.shape) * prior
 

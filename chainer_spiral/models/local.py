@@ -30,12 +30,13 @@ class LocalMaps:
     Args:
         cells: Variable (N * R * R, K), the features of cell p of image i at row i * R * R + p.
         n: N.
-        pens: int (N,) the pen's grid point before the step.
+        pens: int (N,) the pen's grid point before the step (kept as `pens`).
     """
 
     def __init__(self, cells, n, pens):
-        self.cells, self.n, self.pens = cells, n, np.asarray(pens)
+        self.cells, self.n = cells, n
         self.per_image = cells.shape[0] // n
+        self.pens = np.asarray(pens, np.int64)
         self.start = self.at(pens)
 
     def at(self, points):
