@@ -1,7 +1,10 @@
 """Measure a snapshot and write SNAPSHOT_DIR/metrics.json.
 
     python scripts/evaluate.py SNAPSHOT_DIR [--n 1000] [--seed 0] [--greedy] [--temperature T]
-                               [--repeats K] [--imsize S] [--classifier NPZ]
+                               [--repeats K] [--imsize S] [--classifier NPZ] [--out F.json]
+
+A shipped painter's snapshot keeps the metrics.json its manifest lists (its card's figures):
+there the figures are printed, and written only to --out.
 
 Conditional models: mean L2 between target and final canvas on held-out images; colour ones also
 the per-pixel MSE over RGB and PSNR, sampled and greedy, and the share of empty drawings, printed
@@ -20,6 +23,13 @@ import sys
 from pathlib import Path
 
 from chainer_spiral.evaluation import colour, evaluate_snapshot
+from chainer_spiral.runs.snapshots import MANIFEST_FILE
+
+
+def listed_files(snapshot_dir):
+    """The file names a snapshot's manifest.json lists (none without one)."""
+    path = snapshot_dir / MANIFEST_FILE
+    return set(json.loads(path.read_text())) if path.is_file() else set()
 
 
 def main(argv=None):
@@ -39,6 +49,9 @@ def main(argv=None):
     parser.add_argument('--classifier', type=Path, default=None,
                         help='classifier npz (default: the shipped '
                         'chainer_spiral/evaluation/classifiers/<problem><imsize>.npz)')
+    parser.add_argument('--out', type=Path, default=None,
+                        help='write the figures here (default: SNAPSHOT_DIR/metrics.json, '
+                        "unless the snapshot's manifest lists that file)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
     if args.temperature <= 0:
@@ -54,8 +67,13 @@ def main(argv=None):
     except (OSError, ValueError) as e:
         parser.error(str(e).splitlines()[0])
     text = json.dumps(metrics, indent=2)
-    (args.snapshot_dir / 'metrics.json').write_text(text + '\n')
+    out = args.out or args.snapshot_dir / 'metrics.json'
     print(text)
+    if args.out is None and 'metrics.json' in listed_files(args.snapshot_dir):
+        logging.info('%s: kept (the snapshot\'s manifest lists it); --out writes the figures',
+                     out)
+    else:
+        out.write_text(text + '\n')
     if 'colour' in metrics:
         figures = metrics['colour']
         print(colour.table({k: figures[k] for k in ('sampled', 'greedy')}, figures['baselines']))

@@ -112,7 +112,8 @@ def quality_table(folder):
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
     wanted = ('fd_normalised', 'precision', 'recall', 'class_entropy', 'distinct',
-              'painter_class_share', 'l2_gain', 'ink_recall', 'target_class_share')
+              'painter_class_share', 'l2_gain', 'ink_recall', 'target_class_share',
+              'colour_mse', 'colour_mse_greedy', 'colour_psnr')
     columns = ['steps', 'time/elapsed'] + [c for c in wanted if rows and c in rows[0]]
     lines = ['', '## Quality during training', '',
              '`quality.csv`, written by the trainer during the run (`train.eval_interval`; '

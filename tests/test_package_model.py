@@ -55,6 +55,14 @@ def test_package_writes_a_card_from_the_measured_files(tmp_path):
     assert rows[0].startswith('| steps | time/elapsed |')
     assert [r.split(' | ')[0] for r in rows[1:]] == ['| 32', '| 64']
     assert card.rstrip().endswith('It draws lines.')
+    # Measuring the shipped painter again keeps its card's metrics.json; --out writes elsewhere.
+    shipped = (dest / '64' / 'metrics.json').read_text()
+    again = script('evaluate.py', dest / '64', '--n', 4, '--seed', 1)
+    assert json.loads(again)['episodes'] == 4
+    assert (dest / '64' / 'metrics.json').read_text() == shipped
+    verify_snapshot(dest / '64')
+    script('evaluate.py', dest / '64', '--n', 4, '--seed', 1, '--out', tmp_path / 'again.json')
+    assert json.loads((tmp_path / 'again.json').read_text()) == json.loads(again)
 
 
 def test_card_of_a_conditional_painter_gives_its_figures_by_label(load_script):
