@@ -2,13 +2,17 @@
 step, and what each head of its action space chooses.
 
     .venv/bin/python scripts/action_statistics.py SNAPSHOT_OR_NAME [--n 32] [--seed 0]
-        [--greedy] [--out F.json]
+        [--greedy] [--out F.json] [--resize K ...]
 
 The targets are the first --n held-out images of the painter's dataset (as scripts/evaluate.py
 draws them). Printed: the mean per-pixel squared error over the painter's channels in [0, 1]
 after reset and after every step; then per head, at every step, the share of the drawings that
 took that step's most common choice, and the number of distinct choices. A head whose share is
 near 1 at every step has collapsed: the policy no longer explores it, whatever the target.
+
+With --resize K (the paper's action space) the same drawings are replayed as programs with every
+stroke from step K on at each size in turn, and their final distances printed: whether the
+strokes a collapsed size head paints would do better at another size where they are.
 """
 import argparse
 import json
@@ -50,6 +54,39 @@ def step_statistics(agent, envs, targets, greedy=False):
     return {'mse': np.concatenate(errors, axis=1).mean(axis=1).tolist(), 'heads': heads}
 
 
+def resized_errors(envs, render_envs, actions, targets, starts):
+    """Final distances of drawings replayed with the strokes from each step in `starts` on at
+    each size.
+
+    Args:
+        envs: the B envs the drawings were painted in.
+        render_envs: B envs to replay them on.
+        actions: dict field -> int (T, B), the drawings' actions.
+        targets: float32 (B, C, H, W) in [0, 1].
+        starts: steps K.
+
+    Returns:
+        dict (K, size) -> float (B,) the per-pixel squared error of each replayed drawing, and
+        (None, None) -> the same of the drawings replayed as painted.
+    """
+    from chainer_spiral.program.conversion import replay
+    channels = targets.shape[1]
+    shown = targets.transpose(0, 2, 3, 1)
+
+    def errors(changed):
+        frames, _ = replay(envs, changed, render_envs)
+        finals = frames[:, -1, ..., :channels].astype(np.float32) / 255
+        return np.mean(np.square(finals - shown), axis=(1, 2, 3))
+
+    out = {(None, None): errors(actions)}
+    for start in starts:
+        for size in range(envs[0].action_space['size'].n):
+            sizes = np.array(actions['size'])
+            sizes[start:] = size
+            out[start, size] = errors(dict(actions, size=sizes))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('snapshot', help='snapshot directory or shipped painter name')
@@ -57,9 +94,12 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--greedy', action='store_true')
     parser.add_argument('--out', help='write the figures as JSON here')
+    parser.add_argument('--resize', type=int, nargs='*', default=[], metavar='K',
+                        help='replay the drawings with the strokes from step K on at each size')
     args = parser.parse_args(argv)
 
     from chainer_spiral.demo.session import check_snapshot_dir, seed_everything
+    from chainer_spiral.evaluation.evaluate import paint
     from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     snapshot = check_snapshot_dir(args.snapshot)
     cfg, agent, dataset = load_agent(str(snapshot), with_dataset=True)
@@ -74,6 +114,18 @@ def main(argv=None):
         print(f'{name}: top share', ' '.join(f'{s:.2f}' for s in head['top_share']),
               '| top choice', ' '.join(map(str, head['top_choice'])),
               '| distinct', ' '.join(map(str, head['distinct'])))
+    if args.resize:
+        if cfg.env.action_space != 'paper':
+            parser.error(f'--resize: expected a painter of the paper\'s action space, got '
+                         f'{cfg.env.action_space}')
+        seed_everything(args.seed, agent, dataset)
+        envs = make_envs_from_config(cfg, args.n)
+        _, rollout = next(paint(agent, envs, args.n, targets.astype(np.float32), args.greedy))
+        resized = resized_errors(envs, make_envs_from_config(cfg, args.n), rollout.actions,
+                                 targets.astype(np.float32), args.resize)
+        print(f'replayed as painted: {resized.pop((None, None)).mean():.4f}')
+        for (start, size), mse in resized.items():
+            print(f'every stroke from step {start} at size {size}: {mse.mean():.4f}')
     if args.out:
         with open(args.out, 'w') as f:
             json.dump(dict(stats, snapshot=str(snapshot), n=args.n, seed=args.seed,

@@ -33,3 +33,25 @@ def test_step_statistics_of_a_tiny_colour_painter(load_script):
     agent.seed(0)
     again = script.step_statistics(agent, make_envs_from_config(cfg, 2), targets)
     assert again == stats
+
+
+def test_resized_replays_change_only_the_strokes_from_the_step_given(load_script):
+    script = load_script('action_statistics')
+    from chainer_spiral.evaluation.evaluate import paint
+    cfg = load_config(REPO / 'configs' / 'celeba.yaml',
+                      ['env.imsize=16', 'env.pos_resolution=8', 'env.max_episode_steps=3'],
+                      check_paths=False)
+    agent = build_agent_from_config(cfg, None)
+    targets = np.random.RandomState(1).rand(4, 3, 16, 16).astype(np.float32)
+    agent.seed(0)
+    envs = make_envs_from_config(cfg, 4)
+    _, rollout = next(paint(agent, envs, 4, targets))
+    out = script.resized_errors(envs, make_envs_from_config(cfg, 4), rollout.actions, targets,
+                                [0, 3])
+    painted = np.mean(np.square(rollout.finals - targets), axis=(1, 2, 3))
+    np.testing.assert_allclose(out[None, None], painted, atol=1e-6)
+    assert set(out) == {(None, None)} | {(k, s) for k in (0, 3) for s in range(4)}
+    for size in range(4):  # from step T on nothing is left to change
+        np.testing.assert_array_equal(out[3, size], out[None, None])
+    # every stroke at each size in turn: the sizes paint differently
+    assert len({tuple(out[0, size]) for size in range(4)}) == 4
