@@ -149,7 +149,8 @@ def test_a_colour_painter_paints_a_colour_picture(action_space):
     cfg = load_config(REPO / 'configs' / 'celeba.yaml',
                       ['model.conditional=true', 'env.imsize=16', 'env.pos_resolution=8',
                        'env.max_episode_steps=3', f'env.action_space={action_space}',
-                       f'model.colour_prior={action_space == "paper"}'], check_paths=False)
+                       f'model.colour_prior={action_space == "paper"}',
+                       f'model.control_prior={action_space == "paper"}'], check_paths=False)
     agent = build_agent_from_config(cfg, None)  # untrained: what matters is the path
     assert agent.generator.channels == 3
     picture = np.zeros((30, 20, 3), np.uint8)
