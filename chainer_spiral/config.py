@@ -157,10 +157,8 @@ class AgentConfig:
                               choices=('wgangp', 'dcgan') + DISTANCE_REWARDS)
     reward_standardisation: str = option(
         'none', 'standardise the reward-mode scores before lambda_R and the penalties apply: '
-        'none, batch (to mean 0 and standard deviation 1 over the rollout), or step (with '
-        "temporal credit: each step's score changes divided by their running root mean "
-        'square, agents/rewards.py StepScale)',
-        choices=('none', 'batch', 'step'))
+        'none, or batch (to mean 0 and standard deviation 1 over the rollout)',
+        choices=('none', 'batch'))
     recompute: str = option(
         'fused', "how the update recomputes the policy: fused (agents/fused.py: reused acting "
         "passes, chunks, shared encoder passes; fast) or plain (Generator.evaluate's one graph; "
@@ -466,9 +464,6 @@ def _check_consistency(cfg, items, check_paths, source):
                                         and cfg.env.action_space == 'paper'):
         fail('model', 'control_prior', "expected model.local_features and env.action_space "
              "paper (it reads the pen's grid point there)")
-    if cfg.agent.reward_standardisation == 'step' and not cfg.agent.temporal_credit:
-        fail('agent', 'reward_standardisation', 'expected batch or none without '
-             "agent.temporal_credit ('step' scales each step's change of the score)")
     if cfg.agent.synthetic_updates and cfg.agent.demo_updates:
         fail('agent', 'synthetic_updates', 'expected 0 with agent.demo_updates > 0 (one warm '
              'start)')

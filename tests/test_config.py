@@ -139,10 +139,6 @@ def test_cross_key_checks(tmp_path):
     path = write(tmp_path, 'data: {problem: toy}\nenv: {kind: toy, imsize: 3, pos_resolution: 2}')
     assert error_of(path) == (f'{path}: env.pos_resolution: expected env.imsize (3) with env.kind'
                               ' toy (one grid point per cell), got 2')
-    path = write(tmp_path, MINIMAL + 'agent: {reward_standardisation: step}\n')
-    assert error_of(path) == (f"{path}: agent.reward_standardisation: expected batch or none "
-                              "without agent.temporal_credit ('step' scales each step's change "
-                              "of the score)")
     path = write(tmp_path, 'data: {problem: toy}\n')
     assert error_of(path) == (f'{path}: env.imsize: expected 3 with data.problem toy '
                               '(3x3 patterns), got 64')

@@ -15,9 +15,7 @@ What the discriminator sees of the canvases (complement pairs, augmentation) is 
 
 The scores become per-step rewards: standardised (`ScoreStandardiser`,
 `agent.reward_standardisation`), scaled by lambda_R, at the last step or as differences of
-every step's score (temporal credit, `step_rewards`; with 'step' standardisation each step's
-differences divided by their running spread, `StepScale`), plus the penalties
-(`auxiliary_rewards`).
+every step's score (temporal credit, `step_rewards`), plus the penalties (`auxiliary_rewards`).
 """
 import chainer
 import chainer.functions as F
@@ -197,49 +195,20 @@ def make_reward(cfg, discriminator):
 
 class ScoreStandardiser:
     """Standardises reward-mode scores: 'batch': (s - mean) / std over the scores given in one
-    call (a rollout's); 'none' and 'step' (whose scaling is `StepScale`'s, on the scores'
-    changes) return the scores unchanged."""
+    call (a rollout's); 'none' returns the scores unchanged."""
 
     def __init__(self, mode):
-        if mode not in ('none', 'batch', 'step'):
-            raise ValueError(f"reward standardisation: expected 'none', 'batch' or 'step', "
-                             f'got {mode!r}')
+        if mode not in ('none', 'batch'):
+            raise ValueError(f"reward standardisation: expected 'none' or 'batch', got {mode!r}")
         self.mode = mode
 
     def __call__(self, scores):
         """float32 array of any shape -> standardised float32 array of that shape."""
-        if self.mode != 'batch':
+        if self.mode == 'none':
             return scores
         flat = np.asarray(scores, np.float32).reshape(-1)
         mean, std = flat.mean(), flat.std()
         return ((scores - mean) / (std + 1e-8)).astype(np.float32)
-
-
-class StepScale:
-    """'step' standardisation of temporal credit: each step's score changes divided by the
-    running root mean square of that step's changes (an exponential average over rollouts,
-    started at the first rollout's), so that the last strokes, which change a drawing little,
-    weigh as much in the update as the first, which change it most.
-
-    The average is each process's own and starts again when a run resumes.
-
-    Args:
-        decay: the weight of the old average at each rollout.
-    """
-
-    def __init__(self, decay=0.99):
-        self.decay = decay
-        self.mean_square = None  # (T,)
-
-    def __call__(self, changes):
-        """float32 (T, B) score changes -> float32 (T, B), each step's divided by its running
-        RMS (after this rollout's changes are averaged in)."""
-        square = np.mean(np.square(changes, dtype=np.float64), axis=1)
-        if self.mean_square is None:
-            self.mean_square = square
-        else:
-            self.mean_square = self.decay * self.mean_square + (1 - self.decay) * square
-        return (changes / (np.sqrt(self.mean_square)[:, None] + 1e-8)).astype(np.float32)
 
 
 def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new_stroke_penalty):
@@ -266,7 +235,7 @@ def auxiliary_rewards(spec, actions, empty_drawing_penalty, staying_penalty, new
     return r.astype(np.float32)
 
 
-def step_rewards(aux, lambda_R, final_scores=None, all_scores=None, step_scale=None):
+def step_rewards(aux, lambda_R, final_scores=None, all_scores=None):
     """Per-step rewards.
 
     Args:
@@ -275,15 +244,13 @@ def step_rewards(aux, lambda_R, final_scores=None, all_scores=None, step_scale=N
         final_scores: (B,) score of the final canvases: the terminal reward (at step T - 1).
         all_scores: (T + 1, B) scores of every canvas instead (temporal credit assignment,
             SPIRAL++): r_t = lambda_R * (s_{t+1} - s_t).
-        step_scale: with all_scores, a StepScale that rescales each step's changes, or None.
 
     Returns:
         float32 (T, B).
     """
     r = aux.copy()
     if all_scores is not None:
-        changes = np.diff(all_scores, axis=0)
-        r += lambda_R * (changes if step_scale is None else step_scale(changes))
+        r += lambda_R * np.diff(all_scores, axis=0)
     else:
         r[-1] += lambda_R * final_scores
     return r

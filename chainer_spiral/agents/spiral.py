@@ -128,8 +128,6 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               new_stroke_penalty=cfg.new_stroke_penalty)
         self.temporal_credit = cfg.temporal_credit
         self.standardise = rewards.ScoreStandardiser(cfg.reward_standardisation)
-        self.step_scale = (rewards.StepScale() if cfg.reward_standardisation == 'step'
-                           else None)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
                        else None)
         self.process_idx = process_idx
@@ -345,8 +343,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
             ((T + 1) * B,) + rollout.finals.shape[1:]).astype(np.float32) / np.float32(255)
         tiled = np.broadcast_to(reals, (T + 1,) + reals.shape).reshape(images.shape)
         scores = self.reward.scores(images, tiled).reshape(T + 1, B)
-        return (rewards.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores),
-                                     step_scale=self.step_scale),
+        return (rewards.step_rewards(aux, self.lambda_R, all_scores=self.standardise(scores)),
                 scores[-1])
 
     def _discriminator_backward(self, rollout, reals):

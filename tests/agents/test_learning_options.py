@@ -19,39 +19,6 @@ def test_batch_standardisation_gives_mean_0_and_unit_variance():
     assert rewards.ScoreStandardiser('none')(scores) is scores
 
 
-def test_step_scale_gives_every_step_unit_spread_and_follows_a_running_average():
-    rng = np.random.RandomState(0)
-    spread = np.array([3.0, 0.3, 0.01], np.float32)[:, None]  # first strokes change most
-    scale = rewards.StepScale(decay=0.9)
-    first_changes = spread * rng.normal(size=(3, 400)).astype(np.float32)
-    first = scale(first_changes)
-    assert first.dtype == np.float32
-    assert np.sqrt(np.mean(np.square(first), axis=1)) == pytest.approx([1, 1, 1], abs=1e-5)
-    # The next rollout's changes are averaged in with weight 0.1 before they are divided.
-    changes = np.array([[3.0], [0.3], [0.1]], np.float32) * np.ones((3, 4), np.float32)
-    mean_square = (0.9 * np.mean(np.square(first_changes.astype(np.float64)), axis=1)
-                   + 0.1 * np.square(changes[:, 0].astype(np.float64)))
-    out = scale(changes)
-    assert out == pytest.approx(changes / np.sqrt(mean_square)[:, None], rel=1e-5)
-    assert out[2, 0] > 2.5 * out[0, 0]  # step 2's tenfold change stands out while averaged in
-
-
-def test_step_standardisation_reaches_the_updates_rewards(monkeypatch):
-    agent = toy_agent(reward_standardisation='step', temporal_credit=True,
-                      empty_drawing_penalty=0.0, rollout_n=8)
-    seen = {}
-    real = rewards.step_rewards
-
-    def spy(aux, lambda_R, final_scores=None, all_scores=None, step_scale=None):
-        seen['rewards'] = real(aux, lambda_R, final_scores, all_scores, step_scale)
-        return seen['rewards']
-    monkeypatch.setattr(rewards, 'step_rewards', spy)
-    agent.update(agent.collect([make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
-                                for _ in range(8)]))
-    rms = np.sqrt(np.mean(np.square(seen['rewards']), axis=1))
-    assert rms[rms > 0] == pytest.approx(np.ones((rms > 0).sum()), abs=1e-4)
-
-
 def toy_agent(**agent):
     env = make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
     return build_agent(env, make_dataset('toy', 3, label=0), {}, {'rollout_n': 4, **agent})
@@ -70,9 +37,9 @@ def test_the_updates_of_the_standardised_agent_see_standardised_scores(monkeypat
     seen = {}
     real = rewards.step_rewards
 
-    def spy(aux, lambda_R, final_scores=None, all_scores=None, step_scale=None):
+    def spy(aux, lambda_R, final_scores=None, all_scores=None):
         seen['scores'] = final_scores
-        return real(aux, lambda_R, final_scores, all_scores, step_scale)
+        return real(aux, lambda_R, final_scores, all_scores)
     monkeypatch.setattr(rewards, 'step_rewards', spy)
     agent.update(agent.collect([make_env('toy', imsize=3, pos_resolution=3, max_episode_steps=3)
                                 for _ in range(8)]))
