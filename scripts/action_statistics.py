@@ -11,8 +11,9 @@ took that step's most common choice, and the number of distinct choices. A head 
 near 1 at every step has collapsed: the policy no longer explores it, whatever the target.
 
 With --resize K (the paper's action space) the same drawings are replayed as programs with every
-stroke from step K on at each size in turn, and their final distances printed: whether the
-strokes a collapsed size head paints would do better at another size where they are.
+stroke from step K on at each size in turn, and their final distances printed beside the
+drawings' own: whether the strokes a collapsed size head paints would do better at another size
+where they are.
 """
 import argparse
 import json
@@ -31,7 +32,8 @@ def step_statistics(agent, envs, targets, greedy=False):
 
     Returns:
         dict: 'mse' float (T + 1,) after reset and every step; 'heads': name -> dict of
-        'top_share' (T,), 'top_choice' (T,) and 'distinct' (T,) over the N drawings.
+        'top_share' (T,), 'top_choice' (T,) and 'distinct' (T,) over the N drawings;
+        'actions': name -> int lists (T, N), the drawings' choices.
     """
     from chainer_spiral.evaluation.evaluate import paint
     channels = targets.shape[1]
@@ -45,13 +47,14 @@ def step_statistics(agent, envs, targets, greedy=False):
             actions.setdefault(name, []).append(np.asarray(chosen))
         start += len(batch)
     heads = {}
+    actions = {name: np.concatenate(chosen, axis=1) for name, chosen in actions.items()}
     for name, chosen in actions.items():
-        chosen = np.concatenate(chosen, axis=1)  # (T, N)
         rows = [np.unique(step, return_counts=True) for step in chosen]
         heads[name] = {'top_share': [float(c.max() / c.sum()) for _, c in rows],
                        'top_choice': [int(u[c.argmax()]) for u, c in rows],
                        'distinct': [len(u) for u, _ in rows]}
-    return {'mse': np.concatenate(errors, axis=1).mean(axis=1).tolist(), 'heads': heads}
+    return {'mse': np.concatenate(errors, axis=1).mean(axis=1).tolist(), 'heads': heads,
+            'actions': {name: chosen.tolist() for name, chosen in actions.items()}}
 
 
 def resized_errors(envs, render_envs, actions, targets, starts):
@@ -59,7 +62,7 @@ def resized_errors(envs, render_envs, actions, targets, starts):
     each size.
 
     Args:
-        envs: the B envs the drawings were painted in.
+        envs: B envs of the painter's config (their grid reads the actions).
         render_envs: B envs to replay them on.
         actions: dict field -> int (T, B), the drawings' actions.
         targets: float32 (B, C, H, W) in [0, 1].
@@ -99,7 +102,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     from chainer_spiral.demo.session import check_snapshot_dir, seed_everything
-    from chainer_spiral.evaluation.evaluate import paint
     from chainer_spiral.runs.loading import load_agent, make_envs_from_config
     snapshot = check_snapshot_dir(args.snapshot)
     cfg, agent, dataset = load_agent(str(snapshot), with_dataset=True)
@@ -118,10 +120,9 @@ def main(argv=None):
         if cfg.env.action_space != 'paper':
             parser.error(f'--resize: expected a painter of the paper\'s action space, got '
                          f'{cfg.env.action_space}')
-        seed_everything(args.seed, agent, dataset)
-        envs = make_envs_from_config(cfg, args.n)
-        _, rollout = next(paint(agent, envs, args.n, targets.astype(np.float32), args.greedy))
-        resized = resized_errors(envs, make_envs_from_config(cfg, args.n), rollout.actions,
+        drawn = {name: np.array(chosen) for name, chosen in stats['actions'].items()}
+        resized = resized_errors(make_envs_from_config(cfg, args.n),
+                                 make_envs_from_config(cfg, args.n), drawn,
                                  targets.astype(np.float32), args.resize)
         print(f'replayed as painted: {resized.pop((None, None)).mean():.4f}')
         for (start, size), mse in resized.items():

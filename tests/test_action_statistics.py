@@ -10,12 +10,17 @@ from chainer_spiral.runs.loading import build_agent_from_config, make_envs_from_
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_step_statistics_of_a_tiny_colour_painter(load_script):
-    script = load_script('action_statistics')
+def tiny_colour_painter():
+    """(config, untrained agent) of configs/celeba.yaml on 16 x 16, R 8, T 3."""
     cfg = load_config(REPO / 'configs' / 'celeba.yaml',
                       ['env.imsize=16', 'env.pos_resolution=8', 'env.max_episode_steps=3'],
                       check_paths=False)
-    agent = build_agent_from_config(cfg, None)
+    return cfg, build_agent_from_config(cfg, None)
+
+
+def test_step_statistics_of_a_tiny_colour_painter(load_script):
+    script = load_script('action_statistics')
+    cfg, agent = tiny_colour_painter()
     targets = np.random.RandomState(0).rand(5, 3, 16, 16).astype(np.float32)
     agent.seed(0)
     stats = script.step_statistics(agent, make_envs_from_config(cfg, 2), targets)
@@ -30,6 +35,10 @@ def test_step_statistics_of_a_tiny_colour_painter(load_script):
             # the top choice is taken by at least 1 of 5 and at least a 1/distinct share
             assert 1 / distinct - 1e-9 <= share <= 1 and 1 <= distinct <= 5
             assert share * 5 == round(share * 5)
+    # the drawings' own actions, from which the heads' figures are counted
+    sizes = np.array(stats['actions']['size'])
+    assert sizes.shape == (3, 5)
+    assert stats['heads']['size']['distinct'] == [len(set(row)) for row in sizes]
     agent.seed(0)
     again = script.step_statistics(agent, make_envs_from_config(cfg, 2), targets)
     assert again == stats
@@ -38,10 +47,7 @@ def test_step_statistics_of_a_tiny_colour_painter(load_script):
 def test_resized_replays_change_only_the_strokes_from_the_step_given(load_script):
     script = load_script('action_statistics')
     from chainer_spiral.evaluation.evaluate import paint
-    cfg = load_config(REPO / 'configs' / 'celeba.yaml',
-                      ['env.imsize=16', 'env.pos_resolution=8', 'env.max_episode_steps=3'],
-                      check_paths=False)
-    agent = build_agent_from_config(cfg, None)
+    cfg, agent = tiny_colour_painter()
     targets = np.random.RandomState(1).rand(4, 3, 16, 16).astype(np.float32)
     agent.seed(0)
     envs = make_envs_from_config(cfg, 4)
