@@ -195,7 +195,9 @@ class AgentConfig:
     demonstrations: typing.Optional[str] = option(
         None, "pen trajectories the policy imitates before training: Omniglot's (an official "
         "strokes .zip) or programs (.json of demo.py json, scripts/paint_demonstrations.py "
-        "or scripts/trace_demonstrations.py); 'spiral' action space; null: none", path=True)
+        "or scripts/trace_demonstrations.py), 'spiral' action space; or a teacher's programs "
+        "with their targets (.npz of scripts/greedy_strokes.py --programs), a conditional "
+        "painter's; null: none", path=True)
     demo_updates: int = option(0, 'behaviour-cloning updates on the demonstrations before the '
                                'first training update of a new run', low=0)
     demo_spacing: str = option('arc', "the demonstrations' actions: arc (each stroke's draws "
@@ -456,6 +458,9 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
+    if (cfg.agent.demonstrations or '').endswith('.npz') and not cfg.model.conditional:
+        fail('agent', 'demonstrations', "expected model.conditional true with a teacher's "
+             'programs (.npz: each painted for its target)')
     if cfg.model.colour_prior and not (cfg.model.local_features and cfg.model.conditional
                                        and cfg.env.action_space == 'paper'):
         fail('model', 'colour_prior', "expected model.local_features, model.conditional and "

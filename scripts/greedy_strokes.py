@@ -21,14 +21,23 @@ A stroke of one colour c over canvas x gives x (1 - a) + c a, with a its coverag
 normal blending, dab after dab of one colour), so each candidate is rendered once, in black on
 white, and composited for every colour; `composite` is checked against the env's own canvas in
 tests/test_greedy_strokes.py.
+
+With --programs OUT.npz the search paints the training images instead (with --flip also their
+mirror images), at the first --sizes range, and writes each drawing's actions with its target:
+a teacher's programs, which `agent.demonstrations` clones as a conditional painter's warm start
+(agents/demonstrations.py). Each image has its own random stream (the seed and its index), so
+the file is the same for any --workers.
 """
 import argparse
+import multiprocessing
 
 import numpy as np
 
 from chainer_spiral.envs.base import PAPER_SIZES, paper_color
 from chainer_spiral.envs.libmypaint import Brush, Canvas
 from chainer_spiral.envs.mypaint_env import REFERENCE_IMSIZE, SIZE_SCALES
+
+ACTION_NAMES = ('end', 'control') + tuple(PAPER_SIZES)  # the paper action space's heads
 
 
 class StrokeRenderer:
@@ -81,7 +90,9 @@ def search(renderer, target, sizes, candidates, T, rng):
         rng: numpy RandomState.
 
     Returns:
-        (mse float (T + 1,) after reset and after every step, painted sizes: list of ints).
+        (mse float (T + 1,) after reset and after every step, painted sizes: list of ints,
+        actions: dict name -> int64 (T,) of the paper action space that paint the same canvas:
+        each step the best candidate at full pressure, its flag 0 where it was a jump).
     """
     R, channels = renderer.R, target.shape[0]
     goal = target.reshape(channels, -1).T  # (P, C)
@@ -91,25 +102,94 @@ def search(renderer, target, sizes, candidates, T, rng):
     canvas = np.ones_like(goal)
     mse, painted, pen = [float(np.mean(np.square(canvas - goal)))], [], 0
     bins = PAPER_SIZES['red'] - 1
-    for _ in range(T):
-        best = (np.inf, None, None, None)  # (distance, canvas, size, end)
+    actions = {name: np.zeros(T, np.int64) for name in ACTION_NAMES}
+    for t in range(T):
+        best = (np.inf, None, None)  # (distance, canvas, action)
         for size in sizes:
             for _ in range(candidates):
                 end = rng.randint(R * R)
                 mid = (np.array(divmod(pen, R)) + np.array(divmod(end, R))) / 2
                 row, col = np.clip(np.rint(mid + rng.normal(0, R / 8, 2)), 0, R - 1).astype(int)
                 control = row * R + col
-                colour = paper_color(np.rint(cells[[pen, control, end]].mean(axis=0) * bins))
-                after = composite(canvas, renderer.coverage(pen, control, end, size), colour)
+                rgb = np.rint(cells[[pen, control, end]].mean(axis=0) * bins).astype(int)
+                after = composite(canvas, renderer.coverage(pen, control, end, size),
+                                  paper_color(rgb))
                 err = float(np.mean(np.square(after - goal)))
                 if err < best[0]:
-                    best = (err, after, size, end)
-        if best[0] < mse[-1]:
+                    best = (err, after, dict(end=end, control=control, size=size, red=rgb[0],
+                                             green=rgb[1], blue=rgb[2]))
+        action = dict(best[2], flag=int(best[0] < mse[-1]), pressure=PAPER_SIZES['pressure'] - 1)
+        if action['flag']:
             canvas = best[1]
-            painted.append(best[2])
-        pen = best[3]  # painted, or a jump there
+            painted.append(action['size'])
+        for name in ACTION_NAMES:
+            actions[name][t] = action[name]
+        pen = action['end']  # painted, or a jump there
         mse.append(float(np.mean(np.square(canvas - goal))))
-    return np.array(mse), painted
+    return np.array(mse), painted, actions
+
+
+def teacher_programs(config, sets, sizes, candidates, flip=False, seed=0, workers=1):
+    """The search's programs for every training image of a config's dataset.
+
+    Args:
+        config: the config file's path.
+        sets: its --set overrides.
+        sizes: the size indices searched.
+        candidates: random strokes per size and step.
+        flip: also paint each image's mirror image (left to right).
+        seed: image i's search draws from RandomState([seed, i]).
+        workers: processes.
+
+    Returns:
+        dict: each action name -> int64 (T, N), 'targets' uint8 (N, C, H, W), 'mse' float (N,)
+        the drawings' final distances; N the training images (twice that with flip, the mirror
+        images after the originals).
+    """
+    from chainer_spiral.config import load_config
+    from chainer_spiral.runs.loading import make_dataset_from_config
+    cfg = load_config(config, sets)
+    images = make_dataset_from_config(cfg).images(train=True)
+    if flip:
+        images = np.concatenate((images, images[..., ::-1]))
+    jobs = [(cfg.env.imsize, cfg.env.pos_resolution, cfg.env.brush, image, sizes, candidates,
+             cfg.env.max_episode_steps, (seed, i)) for i, image in enumerate(images)]
+    drawn = _in_parallel(jobs, workers)
+    programs = {name: np.stack([a[name] for _, a in drawn], axis=1) for name in ACTION_NAMES}
+    targets = np.rint(images * 255).astype(np.uint8)
+    return dict(programs, targets=targets, mse=np.array([m for m, _ in drawn]))
+
+
+def _in_parallel(jobs, workers):
+    """[_teach(*job) for job in jobs] in forked processes, worker w taking jobs w, w + workers,
+    ... (the function is not pickled: the script runs as a file, not a module)."""
+    ctx = multiprocessing.get_context('fork')
+    pipes, processes = [], []
+    for w in range(workers):
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_teach_all, args=(jobs[w::workers], send))
+        process.start()
+        pipes.append(receive)
+        processes.append(process)
+    drawn = [None] * len(jobs)
+    for w, receive in enumerate(pipes):
+        drawn[w::workers] = receive.recv()
+    for process in processes:
+        process.join()
+    return drawn
+
+
+def _teach_all(jobs, send):
+    """Send [(final distance, actions)] of each job's search, one renderer for all."""
+    renderer = StrokeRenderer(*jobs[0][:3]) if jobs else None
+    send.send([_teach(renderer, *job[3:]) for job in jobs])
+    send.close()
+
+
+def _teach(renderer, target, sizes, candidates, T, seed):
+    """(final distance, actions) of one image's search."""
+    mse, _, actions = search(renderer, target, sizes, candidates, T, np.random.RandomState(seed))
+    return mse[-1], actions
 
 
 def main(argv=None):
@@ -124,7 +204,21 @@ def main(argv=None):
                         help='size indices searched together, e.g. 0123 or 3 (repeatable; '
                              'default: 0123 and each size alone)')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--programs', metavar='OUT.npz',
+                        help="paint the training images at the first --sizes range and write "
+                             "the programs with their targets (agent.demonstrations' teacher)")
+    parser.add_argument('--flip', action='store_true',
+                        help='with --programs: also the mirror images')
+    parser.add_argument('--workers', type=int, default=1, help='with --programs: processes')
     args = parser.parse_args(argv)
+    if args.programs:
+        sizes = [int(d) for d in (args.sizes or ['0123'])[0]]
+        teacher = teacher_programs(args.config, args.set, sizes, args.candidates, args.flip,
+                                   args.seed, args.workers)
+        np.savez_compressed(args.programs, **teacher)
+        print(f"{len(teacher['mse'])} training images painted at sizes {sizes}: mean distance "
+              f"{teacher['mse'].mean():.4f}; programs written to {args.programs}")
+        return
 
     from chainer_spiral.config import load_config
     from chainer_spiral.runs.loading import make_dataset_from_config
@@ -144,7 +238,7 @@ def main(argv=None):
         rng = np.random.RandomState(args.seed)
         curves, painted = [], []
         for target in targets:
-            curve, chosen = search(renderer, target, sizes, args.candidates, T, rng)
+            curve, chosen, _ = search(renderer, target, sizes, args.candidates, T, rng)
             curves.append(curve)
             painted += chosen
         curve = np.mean(curves, axis=0)

@@ -1,9 +1,14 @@
 """scripts/greedy_strokes.py: a stroke's coverage composited in a colour is the env's own canvas
-after that stroke, and the search only ever lowers the distance, at the sizes it is given."""
+after that stroke, the search only ever lowers the distance, at the sizes it is given, and its
+actions paint its canvas; the teacher's programs cover the training images."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from chainer_spiral.envs import make_env
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize('brush, size', [('wide', 3), ('wide', 0), ('round', 1)])
@@ -35,8 +40,8 @@ def test_search_lowers_the_distance_at_the_given_sizes_and_repeats_under_a_seed(
     renderer = script.StrokeRenderer(16, 4, 'wide')
     target = np.ones((3, 16, 16), np.float32)
     target[:, 4:12, 2:14] = np.array([0.8, 0.3, 0.1], np.float32)[:, None, None]
-    mse, painted = script.search(renderer, target, [1, 2], candidates=10, T=4,
-                                 rng=np.random.RandomState(0))
+    mse, painted, _ = script.search(renderer, target, [1, 2], candidates=10, T=4,
+                                    rng=np.random.RandomState(0))
     assert mse.shape == (5,) and mse[0] == pytest.approx(np.mean(np.square(1 - target)))
     assert np.all(np.diff(mse) <= 0) and mse[-1] < 0.5 * mse[0]
     assert painted and set(painted) <= {1, 2}
@@ -44,3 +49,49 @@ def test_search_lowers_the_distance_at_the_given_sizes_and_repeats_under_a_seed(
                           rng=np.random.RandomState(0))
     np.testing.assert_array_equal(again[0], mse)
     assert again[1] == painted
+
+
+def test_search_actions_paint_its_canvas_in_the_env(load_script):
+    script = load_script('greedy_strokes')
+    renderer = script.StrokeRenderer(16, 4, 'wide')
+    target = np.ones((3, 16, 16), np.float32)
+    target[:, 2:10, 3:15] = np.array([0.2, 0.6, 0.9], np.float32)[:, None, None]
+    mse, painted, actions = script.search(renderer, target, [0, 3], candidates=8, T=4,
+                                          rng=np.random.RandomState(1))
+    assert set(actions) == set(script.ACTION_NAMES)
+    assert all(a.shape == (4,) and a.dtype == np.int64 for a in actions.values())
+    assert list(actions['size'][actions['flag'] == 1]) == painted
+    env = make_env('mypaint', imsize=16, pos_resolution=4, action_space='paper', brush='wide',
+                   max_episode_steps=4)
+    env.reset()
+    for t in range(4):
+        env.step({name: int(a[t]) for name, a in actions.items()})
+    canvas = env.render().astype(np.float32).transpose(2, 0, 1) / 255
+    # The env continues each stroke's dabs from the last; the search paints each anew.
+    assert np.mean(np.square(canvas - target)) == pytest.approx(mse[-1], abs=2e-3)
+
+
+def tiny_faces(tmp_path, n=6):
+    """A celeba npz of n random 64 x 64 'faces' and the --set keys of a 16 x 16, R 4, T 2 run
+    holding out the last 2."""
+    faces = np.random.RandomState(0).randint(0, 256, (n, 64, 64, 3)).astype(np.uint8)
+    np.savez(tmp_path / 'faces.npz', images=faces)
+    return ['env.imsize=16', 'env.pos_resolution=4', 'env.max_episode_steps=2',
+            f'data.path={tmp_path / "faces.npz"}', 'data.test_last=2']
+
+
+def test_teacher_programs_paint_the_training_images_and_their_mirrors(load_script, tmp_path):
+    script = load_script('greedy_strokes')
+    sets = tiny_faces(tmp_path)
+    config = str(REPO / 'configs' / 'celeba.yaml')
+    teacher = script.teacher_programs(config, sets, [3], candidates=3, flip=True, workers=2)
+    assert teacher['targets'].shape == (8, 3, 16, 16) and teacher['targets'].dtype == np.uint8
+    np.testing.assert_array_equal(teacher['targets'][4:], teacher['targets'][:4, ..., ::-1])
+    for name in script.ACTION_NAMES:
+        assert teacher[name].shape == (2, 8)
+    assert set(teacher['size'][teacher['flag'] == 1]) <= {3}
+    assert teacher['mse'].shape == (8,)
+    # one random stream per image: the same programs from one worker
+    alone = script.teacher_programs(config, sets, [3], candidates=3, flip=True, workers=1)
+    for key in teacher:
+        np.testing.assert_array_equal(alone[key], teacher[key])

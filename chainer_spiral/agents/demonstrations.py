@@ -13,6 +13,11 @@ its corners (arc spacing moves every vertex of a T-step program along its path).
 the loss is -mean(log pi(a_t | canvas_t, a_<t)) over the T * B steps, computed on the plain
 path of the learner (Generator.evaluate); the value network is left alone. For a conditional
 painter each demonstration's own finished canvas is its target.
+
+A teacher's programs (`read_teacher`: an .npz of scripts/greedy_strokes.py --programs) are
+actions of any action space with the images they were painted for; `teacher_cloning` clones
+them with those images as the targets, so a conditional painter learns to paint real targets
+as the teacher does.
 """
 from pathlib import Path
 
@@ -20,7 +25,7 @@ import chainer
 import numpy as np
 
 from chainer_spiral.agents.acting import Rollout, to_canvas
-from chainer_spiral.datasets.base import DatasetError
+from chainer_spiral.datasets.base import DatasetError, to_float
 from chainer_spiral.errors import check_finite
 
 
@@ -163,22 +168,75 @@ def behaviour_cloning(agent, envs, demos, rng, spacing='arc'):
     return clone_actions(agent, envs, actions)
 
 
-def clone_actions(agent, envs, actions):
+def read_teacher(path, spec, T, shape):
+    """A teacher's programs with the images they paint, checked against a run.
+
+    Args:
+        path: an .npz of scripts/greedy_strokes.py --programs: each head's actions int64
+            (T, N) and 'targets' uint8 (N, C, H, W).
+        spec: the run's ActionSpec.
+        T: the run's steps per episode.
+        shape: (C, H, W) of the run's targets.
+
+    Returns:
+        (actions dict name -> int64 (T, N), targets uint8 (N, C, H, W)).
+
+    Raises:
+        DatasetError: an unreadable file, or programs of another action space, T or image shape.
+    """
+    try:
+        with np.load(path) as f:
+            actions = {name: f[name].astype(np.int64) for name in spec.names}
+            targets = f['targets']
+    except (OSError, ValueError, KeyError) as e:
+        raise DatasetError(f"{path}: expected a teacher's programs with the heads "
+                           f"{', '.join(spec.names)} and targets, got {str(e).splitlines()[0]}"
+                           ) from None
+    got = {name: a.shape for name, a in actions.items()}
+    if any(s != (T, len(targets)) for s in got.values()) or targets.shape[1:] != tuple(shape):
+        raise DatasetError(f'{path}: expected programs of {T} steps for targets of shape '
+                           f'{tuple(shape)}, got actions {sorted(set(got.values()))} for targets '
+                           f'{targets.shape}')
+    for head in spec.heads:
+        if actions[head.name].min() < 0 or actions[head.name].max() >= head.size:
+            raise DatasetError(f"{path}: expected '{head.name}' actions in [0, {head.size}), "
+                               f'got {actions[head.name].min()} to {actions[head.name].max()}')
+    return actions, targets
+
+
+def teacher_cloning(agent, envs, teacher, rng):
+    """One behaviour-cloning step of a conditional agent on len(envs) of a teacher's programs
+    (`read_teacher`), drawn at random, each with the image it was painted for as its target.
+
+    Returns:
+        float: the loss, -mean log-probability of the programs' actions.
+    """
+    actions, targets = teacher
+    picked = rng.randint(len(targets), size=len(envs))
+    return clone_actions(agent, envs, {name: a[:, picked] for name, a in actions.items()},
+                         to_float(targets[picked]))
+
+
+def clone_actions(agent, envs, actions, targets=None):
     """One behaviour-cloning step of the agent's shared generator on the actions of len(envs)
-    episodes, played once in the envs; a conditional painter's target is each episode's own
-    finished canvas.
+    episodes, played once in the envs.
 
     Args:
         agent: SpiralAgent.
         envs: B envs.
         actions: dict name -> int64 (T, B) in the agent's action space.
+        targets: a conditional painter's targets float32 (B, C, H, W) in [0, 1]; None: each
+            episode's own finished canvas (unconditional painters: ignored).
 
     Returns:
         float: the loss, -mean log-probability of the actions.
     """
     generator = agent.generator
     rollout = played(envs, agent.spec, actions, generator.channels)
-    targets = rollout.finals if agent.conditional else None
+    if not agent.conditional:
+        targets = None
+    elif targets is None:
+        targets = rollout.finals
     generator.cleargrads()
     log_prob, _, _ = generator.evaluate(rollout, targets)
     loss = -chainer.functions.mean(log_prob)

@@ -48,7 +48,8 @@ def train(cfg, outdir, load=None, argv=None, progress=True, ray_address=None, in
             a local one.
         init: snapshot (or run) directory whose generator and discriminator a new run starts
             from, with its own counters and fresh optimizer states (fine-tuning another run's
-            painter, on this config's data; no demonstrations warm start); not with `load`.
+            painter, on this config's data; its warm start, if any, clones from there); not
+            with `load`.
         evaluate: ``evaluate(snapshot_dir, n, seed) -> {figure: float}``, a module-level
             function that measures every ``train.eval_interval``-th snapshot and the final one
             in a process of its own (``train.py`` passes evaluation.evaluate.summarise); None:
@@ -140,7 +141,7 @@ def prepare_run(cfg, outdir, load, init, argv):
     elif init is not None:
         init_from_snapshot(agent, init)
         logger.info('starting from the networks of %s', init)
-    elif cfg.agent.demo_updates or cfg.agent.synthetic_updates:
+    if load is None and (cfg.agent.demo_updates or cfg.agent.synthetic_updates):
         warm_start(cfg, agent, outdir)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)

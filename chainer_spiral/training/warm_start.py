@@ -1,7 +1,7 @@
 """The warm start of a new run, in the main process before the workers start.
 
 - `warm_start`: `agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`
-  (agents/demonstrations.py), or `agent.synthetic_updates` on random programs, each its own
+  (agents/demonstrations.py: pen trajectories, or a teacher's programs with their targets), or `agent.synthetic_updates` on random programs, each its own
   target (agents/synthetic.py), checkpointed to ``OUTDIR/warm_start/`` every
   `train.warm_start_save_interval` updates: a new run started again in that OUTDIR goes on from
   the newest checkpoint, exactly.
@@ -43,6 +43,14 @@ def warm_start(cfg, agent, outdir=None):
 
         def clone():
             return synthetic.behaviour_cloning(agent, envs, rng)
+    elif a.demonstrations.endswith('.npz'):
+        shape = (agent.generator.channels, cfg.env.imsize, cfg.env.imsize)
+        teacher = demonstrations.read_teacher(a.demonstrations, agent.spec,
+                                              cfg.env.max_episode_steps, shape)
+        n, what = a.demo_updates, f"{len(teacher[1])} teacher's programs"
+
+        def clone():
+            return demonstrations.teacher_cloning(agent, envs, teacher, rng)
     else:
         demos = demonstrations.read_demonstrations(a.demonstrations)
         n, what = a.demo_updates, f'{len(demos)} demonstrations'

@@ -1,0 +1,136 @@
+"""A teacher's programs with their targets (agents/demonstrations.read_teacher, teacher_cloning):
+cloned with the teacher's images as the targets, read back checked against the run, and a new
+run's warm start, after --init too."""
+import logging
+from pathlib import Path
+
+import chainer
+import numpy as np
+import pytest
+
+from chainer_spiral.agents.demonstrations import (clone_actions, played, read_teacher,
+                                                  teacher_cloning)
+from chainer_spiral.config import ConfigError, load_config
+from chainer_spiral.datasets import DatasetError
+from chainer_spiral.runs.loading import build_agent_from_config, make_envs_from_config
+from chainer_spiral.training import train
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def tiny_colour(tmp_path, *extra):
+    """configs/celeba.yaml on 16 x 16, R 4, T 2, B 4, on 6 random 'faces' (the last 2 held
+    out)."""
+    faces = np.random.RandomState(0).randint(0, 256, (6, 16, 16, 3)).astype(np.uint8)
+    np.savez(tmp_path / 'faces.npz', images=faces)
+    return load_config(REPO / 'configs' / 'celeba.yaml', [
+        'env.imsize=16', 'env.pos_resolution=4', 'env.max_episode_steps=2',
+        f'data.path={tmp_path / "faces.npz"}', 'data.test_last=2', 'agent.rollout_n=4',
+        'agent.lr=3.0e-3', 'train.processes=1', 'train.steps=16', *extra])
+
+
+def teacher_file(path, spec, n=4, T=2, seed=0):
+    """An .npz of n random programs of the spec's heads with random targets (3, 16, 16)."""
+    rng = np.random.RandomState(seed)
+    arrays = {h.name: rng.randint(h.size, size=(T, n)) for h in spec.heads}
+    arrays['flag'][:] = 1
+    np.savez(path, targets=rng.randint(0, 256, (n, 3, 16, 16)).astype(np.uint8), **arrays)
+    return path
+
+
+def nll(agent, envs, actions, targets):
+    """-mean log pi of programs' actions for the given targets."""
+    rollout = played(envs, agent.spec, actions, agent.generator.channels)
+    with chainer.no_backprop_mode():
+        log_prob, _, _ = agent.generator.evaluate(rollout, targets)
+    return -float(log_prob.array.mean())
+
+
+def test_cloning_a_teacher_makes_its_programs_likelier_for_its_targets(tmp_path):
+    cfg = tiny_colour(tmp_path)
+    agent = build_agent_from_config(cfg, None)
+    envs = make_envs_from_config(cfg, 4)
+    teacher = read_teacher(teacher_file(tmp_path / 't.npz', agent.spec), agent.spec, 2,
+                           (3, 16, 16))
+    actions, targets = teacher
+    goal = targets.astype(np.float32) / 255
+    before = nll(agent, envs, actions, goal)
+    rng = np.random.RandomState(0)
+    losses = [teacher_cloning(agent, envs, teacher, rng) for _ in range(30)]
+    assert nll(agent, envs, actions, goal) < before - 1.0
+    again = build_agent_from_config(cfg, None)
+    rng = np.random.RandomState(0)
+    assert [teacher_cloning(again, envs, teacher, rng) for _ in range(3)] == losses[:3]
+
+
+def test_teacher_cloning_clones_random_programs_with_the_teachers_targets(tmp_path):
+    cfg = tiny_colour(tmp_path)
+    envs = make_envs_from_config(cfg, 4)
+    agents = [build_agent_from_config(cfg, None) for _ in range(3)]
+    teacher = read_teacher(teacher_file(tmp_path / 't.npz', agents[0].spec, n=6),
+                           agents[0].spec, 2, (3, 16, 16))
+    actions, targets = teacher
+    picked = np.random.RandomState(5).randint(6, size=4)
+    got = teacher_cloning(agents[0], envs, teacher, np.random.RandomState(5))
+    chosen = {name: a[:, picked] for name, a in actions.items()}
+    assert got == clone_actions(agents[1], envs, chosen, targets[picked] / np.float32(255))
+    assert got != clone_actions(agents[2], envs, chosen)  # not the programs' own canvases
+
+
+def test_clone_actions_targets_default_to_the_finished_canvases(tmp_path):
+    cfg = tiny_colour(tmp_path)
+    envs = make_envs_from_config(cfg, 4)
+    first = build_agent_from_config(cfg, None)
+    actions, _ = read_teacher(teacher_file(tmp_path / 't.npz', first.spec), first.spec, 2,
+                              (3, 16, 16))
+    finals = played(envs, first.spec, actions, first.generator.channels).finals
+    second = build_agent_from_config(cfg, None)
+    assert clone_actions(first, envs, actions) == clone_actions(second, envs, actions, finals)
+
+
+def test_a_teacher_of_another_run_is_a_one_line_error(tmp_path):
+    cfg = tiny_colour(tmp_path)
+    spec = build_agent_from_config(cfg, None).spec
+    good = teacher_file(tmp_path / 'good.npz', spec)
+    with np.load(good) as f:
+        arrays = dict(f)
+    np.savez(tmp_path / 'no_size.npz', **{k: v for k, v in arrays.items() if k != 'size'})
+    np.savez(tmp_path / 'big_size.npz', **dict(arrays, size=arrays['size'] + 4))
+    (tmp_path / 'broken.npz').write_bytes(b'PK')
+    for name, shape, T, message in [
+            ('good.npz', (3, 16, 16), 3, r'expected programs of 3 steps'),
+            ('good.npz', (3, 32, 32), 2, r'for targets of shape \(3, 32, 32\)'),
+            ('no_size.npz', (3, 16, 16), 2, r"expected a teacher's programs with the heads"),
+            ('big_size.npz', (3, 16, 16), 2, r"expected 'size' actions in \[0, 4\), got 4 to"),
+            ('broken.npz', (3, 16, 16), 2, r'broken\.npz: expected a teacher')]:
+        with pytest.raises(DatasetError, match=message) as info:
+            read_teacher(tmp_path / name, spec, T, shape)
+        assert '\n' not in str(info.value)
+
+
+def test_a_new_run_clones_the_teacher_after_init_and_a_resumed_one_does_not(tmp_path, caplog):
+    cfg = tiny_colour(tmp_path)
+    train(cfg, tmp_path / 'first', progress=False)
+    spec = build_agent_from_config(cfg, None).spec
+    path = teacher_file(tmp_path / 't.npz', spec, n=5)
+    cloning = tiny_colour(tmp_path, f'agent.demonstrations={path}', 'agent.demo_updates=3')
+    with caplog.at_level(logging.INFO):
+        train(cloning, tmp_path / 'run', init=tmp_path / 'first' / '16', progress=False)
+    assert 'starting from the networks of' in caplog.text
+    assert "behaviour cloning 3/3 on 5 teacher's programs: loss" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        train(tiny_colour(tmp_path, f'agent.demonstrations={path}', 'agent.demo_updates=3',
+                          'train.steps=24'), tmp_path / 'run', load=tmp_path / 'run' / '16',
+              progress=False)
+    assert 'behaviour cloning' not in caplog.text
+
+
+def test_a_teacher_needs_a_conditional_painter(tmp_path):
+    path = tmp_path / 't.npz'
+    path.write_bytes(b'')
+    with pytest.raises(ConfigError, match=r"agent\.demonstrations: expected model\.conditional "
+                                          r"true with a teacher's programs"):
+        tiny_colour(tmp_path, f'agent.demonstrations={path}', 'agent.demo_updates=3',
+                    'model.conditional=false', 'model.colour_prior=false',
+                    'model.control_prior=false')
