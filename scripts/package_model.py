@@ -1,11 +1,12 @@
 """Package one snapshot of a training run as a shipped model in trained_models/NAME/.
 
     python scripts/package_model.py RUN_DIR STEP NAME [--n 1000] [--greedy-too] [--notes FILE]
-                                    [--into trained_models]
+                                    [--into trained_models] [--half]
 
 Copies the run's resolved config (paths rewritten relative to the new folder; a demonstrations
 warm start, which ran before the run's first update, left out), the snapshot `RUN_DIR/STEP/`
-without its optimizer states (inference-only: it draws and starts new runs with --init), the
+without its optimizer states (inference-only: it draws and starts new runs with --init; with
+`--half` its weights in float16, half the bytes, and the card's figures measured on them), the
 run's metrics.csv and command line; evaluates the snapshot (scripts/evaluate.py's figures, written
 to STEP/metrics.json); renders `demo.py many` to many.png; draws the curves to curves.png (when
 the run logged any); copies RUN_DIR/evaluation.csv and its command (scripts/evaluate_run.py) when
@@ -46,7 +47,8 @@ def machine():
            f'Python {platform.python_version()}'
 
 
-def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_models'):
+def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_models',
+            half=False):
     run_dir, dest = Path(run_dir), Path(into) / name
     snapshot = run_dir / str(step)
     counters = json.loads((snapshot / 'counters.json').read_text())
@@ -60,7 +62,7 @@ def package(run_dir, step, name, n, greedy_too, notes, into=REPO / 'trained_mode
         cfg = dataclasses.replace(cfg, agent=dataclasses.replace(
             cfg.agent, demonstrations=None, demo_updates=0))
     dump_config(cfg, dest / CONFIG_FILE)
-    export_inference(snapshot, dest / str(step))
+    export_inference(snapshot, dest / str(step), half=half)
     for extra in ('metrics.csv', 'evaluation.csv', 'evaluation_command.txt', 'quality.csv',
                   'calibration.json', 'command.txt', 'git.txt'):
         if (run_dir / extra).is_file():
@@ -247,10 +249,13 @@ def main(argv=None):
     parser.add_argument('--notes', type=Path, help='a markdown file: what it can and cannot draw')
     parser.add_argument('--into', type=Path, default=REPO / 'trained_models',
                         help='the folder of shipped models (default trained_models/)')
+    parser.add_argument('--half', action='store_true',
+                        help="store the networks' weights in float16 (half the bytes)")
     args = parser.parse_args(argv)
     if not (args.run_dir / str(args.step) / 'counters.json').is_file():
         parser.error(f'{args.run_dir / str(args.step)}: expected a snapshot directory')
-    package(args.run_dir, args.step, args.name, args.n, args.greedy_too, args.notes, args.into)
+    package(args.run_dir, args.step, args.name, args.n, args.greedy_too, args.notes, args.into,
+            args.half)
 
 
 if __name__ == '__main__':

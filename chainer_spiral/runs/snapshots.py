@@ -207,11 +207,13 @@ def _load_refined(agent, dirname):
     agent.set_networks(arrays)
 
 
-def export_inference(snapshot_dir, dest):
+def export_inference(snapshot_dir, dest, half=False):
     """Write `snapshot_dir` without its optimizer states into the new directory `dest`.
 
     The networks, counters.json and any other record (metrics.json) are copied, not a
-    population's other members; a fresh manifest covers them. Returns `dest`.
+    population's other members; a fresh manifest covers them. With `half` the networks'
+    float32 arrays are stored as float16 (half the bytes; a network loading them casts them
+    back, each parameter within float16's rounding, 2^-11 of its size). Returns `dest`.
 
     Raises:
         SnapshotError: `snapshot_dir` does not verify, lacks a network, or `dest` exists.
@@ -228,6 +230,12 @@ def export_inference(snapshot_dir, dest):
         if path.is_file() and path.name not in OPTIMIZER_FILES + (MANIFEST_FILE,) \
                 and not path.name.startswith(POPULATION_PREFIX):
             shutil.copy2(path, dest / path.name)
+    if half:
+        for name in NETWORK_FILES:
+            with np.load(snapshot_dir / name) as f:
+                arrays = {k: f[k].astype(np.float16) if f[k].dtype == np.float32 else f[k]
+                          for k in f.files}
+            np.savez_compressed(dest / name, **arrays)
     write_manifest(dest)
     return dest
 

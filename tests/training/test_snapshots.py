@@ -8,7 +8,8 @@ from chainer_spiral.config import load_config
 from chainer_spiral.runs import loading
 from chainer_spiral.runs.snapshots import (Counters, SnapshotError, export_inference,
                                            init_from_snapshot, latest_snapshot, list_snapshots, load_snapshot,
-                                           remove_stale_tmp, resolve_load, save_snapshot)
+                                           remove_stale_tmp, resolve_load, save_snapshot,
+                                           verify_snapshot)
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
 
@@ -178,6 +179,26 @@ def test_init_takes_the_networks_and_leaves_the_optimizer_states_fresh(toy_agent
     with pytest.raises(SnapshotError, match=rf"^{path}: expected a snapshot of this config's "
                                             r"agent, got one that does not load into it \("):
         init_from_snapshot(conditional, path)
+
+
+def test_a_half_precision_export_loads_within_float16_rounding_in_half_the_bytes(
+        toy_agent, tmp_path):
+    cfg, agent, _ = toy_agent
+    full = save_snapshot(agent, tmp_path / 'run', Counters(steps=16, updates=7, episodes=8), 1.0)
+    half = export_inference(full, tmp_path / 'half' / '16', half=True)
+    verify_snapshot(half)
+    for name in ('generator.npz', 'discriminator.npz'):
+        with np.load(half / name) as f:
+            assert {f[k].dtype for k in f.files} == {np.dtype(np.float16)}
+        assert (half / name).stat().st_size < 0.6 * (full / name).stat().st_size
+    fresh = loading.build_agent_from_config(cfg, loading.make_dataset_from_config(cfg))
+    init_from_snapshot(fresh, half)
+    got, want = parameters(fresh), parameters(agent)
+    assert got.keys() == want.keys()
+    for key in want:
+        assert got[key].dtype == want[key].dtype
+        np.testing.assert_allclose(got[key], want[key], rtol=2 ** -11, atol=2 ** -24)
+    assert any(not np.array_equal(got[key], want[key]) for key in want)
 
 
 def test_an_inference_only_export_draws_the_same_and_refuses_to_resume(toy_agent, tmp_path):
