@@ -210,6 +210,11 @@ class AgentConfig:
                                     'each its own target: agents/synthetic.py) before the first '
                                     'training update of a new run; conditional painters; not '
                                     'with demo_updates', low=0)
+    teacher_weight: float = option(0.0, "with a teacher's programs in demonstrations (.npz): "
+                                   "every update's generator loss also holds teacher_weight x "
+                                   'the mean negative log-probability of B of them, their '
+                                   'targets the teacher\'s images (kickstarting: the teacher '
+                                   'keeps pulling while the reward leads); 0: none', low=0)
     demo_lr_decay: bool = option(False, "the generator's learning rate falls linearly over the "
                                  "warm start's n cloning updates, from its value to 1/n of it "
                                  '(the last updates barely move the policy); training then '
@@ -458,6 +463,12 @@ def _check_consistency(cfg, items, check_paths, source):
              f'got {cfg.env.imsize}')
     if cfg.agent.demo_updates and cfg.agent.demonstrations is None:
         fail('agent', 'demo_updates', 'expected agent.demonstrations with demo_updates > 0')
+    if cfg.agent.teacher_weight and not (cfg.agent.demonstrations or '').endswith('.npz'):
+        fail('agent', 'teacher_weight', "expected agent.demonstrations with a teacher's "
+             'programs (.npz) with teacher_weight > 0')
+    if cfg.agent.teacher_weight and cfg.train.backend == 'ray':
+        fail('agent', 'teacher_weight', "expected 0 with train.backend ray (the teacher's "
+             "programs live in this machine's workers)")
     if (cfg.agent.demonstrations or '').endswith('.npz') and not cfg.model.conditional:
         fail('agent', 'demonstrations', "expected model.conditional true with a teacher's "
              'programs (.npz: each painted for its target)')

@@ -17,7 +17,8 @@ painter each demonstration's own finished canvas is its target.
 A teacher's programs (`read_teacher`: an .npz of scripts/greedy_strokes.py --programs) are
 actions of any action space with the images they were painted for; `teacher_cloning` clones
 them with those images as the targets, so a conditional painter learns to paint real targets
-as the teacher does.
+as the teacher does. `Teacher` holds them played once, so that every SPIRAL update can add
+their cloning loss to the policy's (`agent.teacher_weight`: kickstarting).
 """
 from pathlib import Path
 
@@ -215,6 +216,46 @@ def teacher_cloning(agent, envs, teacher, rng):
     picked = rng.randint(len(targets), size=len(envs))
     return clone_actions(agent, envs, {name: a[:, picked] for name, a in actions.items()},
                          to_float(targets[picked]))
+
+
+class Teacher:
+    """A teacher's programs played once, whose cloning loss every SPIRAL update adds to the
+    generator's (agent.teacher_weight; agents/spiral.py calls `backward`).
+
+    Args:
+        actions: dict name -> int64 (T, N).
+        targets: uint8 (N, C, H, W), the images the programs were painted for.
+        canvases: uint8 (T + 1, N, H, W, C') the network's canvases along the programs.
+        weight: the loss's weight.
+    """
+
+    def __init__(self, actions, targets, canvases, weight):
+        self.actions, self.targets, self.canvases = actions, targets, canvases
+        self.weight = weight
+
+    @classmethod
+    def played(cls, teacher, envs, spec, channels, weight):
+        """A Teacher of `read_teacher`'s (actions, targets), played in the envs len(envs) at a
+        time."""
+        actions, targets = teacher
+        B, canvases = len(envs), []
+        for start in range(0, len(targets), B):
+            chunk = {name: a[:, start:start + B] for name, a in actions.items()}
+            n = len(chunk[spec.position_field][0])
+            canvases.append(played(envs[:n], spec, chunk, channels).canvases)
+        return cls(actions, targets, np.concatenate(canvases, axis=1), weight)
+
+    def backward(self, generator, rng, B):
+        """Accumulate in `generator` the gradient of weight x -mean log pi of B programs drawn
+        at random (their targets the teacher's images); returns that loss (float)."""
+        picked = rng.randint(len(self.targets), size=B)
+        rollout = Rollout({name: a[:, picked] for name, a in self.actions.items()},
+                          self.canvases[:, picked], None, None, None, None, None, None, 0)
+        log_prob, _, _ = generator.evaluate(rollout, to_float(self.targets[picked]))
+        loss = -self.weight * chainer.functions.mean(log_prob)
+        check_finite(teacher_loss=loss.array)
+        loss.backward()
+        return float(loss.array)
 
 
 def clone_actions(agent, envs, actions, targets=None):

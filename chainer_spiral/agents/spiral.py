@@ -39,7 +39,7 @@ logger = getLogger(__name__)
 # other figures of those B scores (scores.txt's ChainerRL columns).
 STATISTICS = ('avg_value', 'avg_entropy', 'l2', 'pi_loss', 'v_loss', 'R', 'R_median', 'R_std',
               'R_max', 'R_min', 'reward_min', 'reward_mean', 'reward_max', 'reward_std',
-              'd_loss', 'gp', 'd_grad_norm')
+              'd_loss', 'gp', 'd_grad_norm', 'teacher_loss')
 
 
 class ReplayBuffer:
@@ -107,6 +107,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                          'dis_optimizer')
     process_idx = None
     population = None  # a Population (agents/population.py) with agent.population >= 2
+    teacher = None     # a demonstrations.Teacher with agent.teacher_weight > 0
     member = 0         # the population member that draws and learns now
 
     def __init__(self, generator, discriminator, gen_optimizer, dis_optimizer, dataset, spec,
@@ -281,6 +282,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
         g_stats = self.generator_backward(self.generator, rollout, rollout.targets, returns,
                                           self.loss, rollout.version == self.version)
         rollout.maps = None  # valid for the current parameters only: free them now
+        if self.teacher is not None:
+            g_stats['teacher_loss'] = self.teacher.backward(self.generator, self.rng, B)
         self.discriminator.cleargrads()
         d_stats = self._discriminator_backward(rollout, reals)
         learning.check_finite(generator_gradients=_grad_sum(self.generator),

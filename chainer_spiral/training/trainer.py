@@ -23,7 +23,7 @@ from chainer_spiral.training.processes import InlineBackend, ProcessesBackend
 from chainer_spiral.training.records import prepare_outdir
 from chainer_spiral.training.run_lock import RunLock
 from chainer_spiral.training.supervisor import Supervisor
-from chainer_spiral.training.warm_start import warm_critic, warm_start
+from chainer_spiral.training.warm_start import kickstart, warm_critic, warm_start
 
 logger = getLogger(__name__)
 
@@ -145,6 +145,8 @@ def prepare_run(cfg, outdir, load, init, argv):
         warm_start(cfg, agent, outdir)
     if load is None and cfg.agent.critic_warmup_updates:
         warm_critic(cfg, agent)
+    if cfg.agent.teacher_weight:
+        kickstart(cfg, agent)
     return agent, dataset, start, elapsed
 
 

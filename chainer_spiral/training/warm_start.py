@@ -5,6 +5,7 @@
   target (agents/synthetic.py), checkpointed to ``OUTDIR/warm_start/`` every
   `train.warm_start_save_interval` updates: a new run started again in that OUTDIR goes on from
   the newest checkpoint, exactly.
+- `kickstart`: the teacher whose cloning loss every update adds (`agent.teacher_weight`).
 - `warm_critic`: `agent.critic_warmup_updates` discriminator-only updates, so that a policy that
   already draws meets a critic that can tell its drawings from real images.
 """
@@ -44,9 +45,7 @@ def warm_start(cfg, agent, outdir=None):
         def clone():
             return synthetic.behaviour_cloning(agent, envs, rng)
     elif a.demonstrations.endswith('.npz'):
-        shape = (agent.generator.channels, cfg.env.imsize, cfg.env.imsize)
-        teacher = demonstrations.read_teacher(a.demonstrations, agent.spec,
-                                              cfg.env.max_episode_steps, shape)
+        teacher = read_teacher(cfg, agent)
         n, what = a.demo_updates, f"{len(teacher[1])} teacher's programs"
 
         def clone():
@@ -73,6 +72,31 @@ def warm_start(cfg, agent, outdir=None):
     agent.gen_optimizer.alpha = lr
     for env in envs:
         env.close()
+
+
+def read_teacher(cfg, agent):
+    """`agent.demonstrations`' teacher's programs (actions, targets), checked against the run.
+
+    Raises:
+        DatasetError: an unreadable file, or programs of another run.
+    """
+    from chainer_spiral.agents import demonstrations
+    shape = (agent.generator.channels, cfg.env.imsize, cfg.env.imsize)
+    return demonstrations.read_teacher(cfg.agent.demonstrations, agent.spec,
+                                       cfg.env.max_episode_steps, shape)
+
+
+def kickstart(cfg, agent):
+    """Give the agent its teacher (`agent.teacher_weight`): the teacher's programs played once
+    in the main process, before the workers start (they share the canvases)."""
+    from chainer_spiral.agents.demonstrations import Teacher
+    envs = loading.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    agent.teacher = Teacher.played(read_teacher(cfg, agent), envs, agent.spec,
+                                   agent.generator.channels, cfg.agent.teacher_weight)
+    for env in envs:
+        env.close()
+    logger.info("kickstarting: %d teacher's programs, weight %g", len(agent.teacher.targets),
+                cfg.agent.teacher_weight)
 
 
 def warm_start_state(cfg, done, rng, agent):

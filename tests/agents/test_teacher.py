@@ -1,6 +1,7 @@
-"""A teacher's programs with their targets (agents/demonstrations.read_teacher, teacher_cloning):
-cloned with the teacher's images as the targets, read back checked against the run, and a new
-run's warm start, after --init too."""
+"""A teacher's programs with their targets (agents/demonstrations.read_teacher, teacher_cloning,
+Teacher): cloned with the teacher's images as the targets, read back checked against the run, a
+new run's warm start, after --init too, and a loss every update adds (agent.teacher_weight)."""
+import csv
 import logging
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import chainer
 import numpy as np
 import pytest
 
+from chainer_spiral.agents.acting import collect
 from chainer_spiral.agents.demonstrations import (clone_actions, played, read_teacher,
                                                   teacher_cloning)
 from chainer_spiral.config import ConfigError, load_config
@@ -134,3 +136,52 @@ def test_a_teacher_needs_a_conditional_painter(tmp_path):
         tiny_colour(tmp_path, f'agent.demonstrations={path}', 'agent.demo_updates=3',
                     'model.conditional=false', 'model.colour_prior=false',
                     'model.control_prior=false')
+
+
+def test_a_kickstarted_update_adds_the_teachers_cloning_gradient(tmp_path):
+    """With a teacher the update's generator gradient is the plain one plus weight x the
+    cloning gradient of B of its programs, drawn from the agent's random stream."""
+    from chainer_spiral.agents.demonstrations import Teacher
+    cfg = tiny_colour(tmp_path)
+    envs = make_envs_from_config(cfg, 4)
+    plain, kicked, alone = (build_agent_from_config(cfg, None) for _ in range(3))
+    programs = read_teacher(teacher_file(tmp_path / 't.npz', plain.spec, n=6), plain.spec, 2,
+                            (3, 16, 16))
+    teacher = Teacher.played(programs, envs[:4], plain.spec, 3, weight=0.5)
+    assert teacher.canvases.shape == (3, 6, 16, 16, 3)
+    kicked.teacher = teacher
+    targets = np.random.RandomState(3).rand(4, 3, 16, 16).astype(np.float32)
+    rollout = collect(plain.generator, plain.spec, envs, np.random.RandomState(1), 3,
+                      targets=targets)
+    for agent in (plain, kicked):
+        agent.seed(7)
+        pending = agent.compute_gradients(rollout)
+    assert np.isnan(plain.stats['teacher_loss'])
+    alone.generator.cleargrads()
+    rng = np.random.RandomState(7)
+    loss = teacher.backward(alone.generator, rng, 4)
+    assert pending.stats['teacher_loss'] == loss > 0
+    for (name, p), q, r in zip(kicked.generator.namedparams(), plain.generator.params(),
+                               alone.generator.params()):
+        if p.grad is not None:
+            want = q.grad + (0 if r.grad is None else r.grad)
+            np.testing.assert_allclose(p.grad, want, rtol=1e-4, atol=1e-6, err_msg=name)
+
+
+def test_a_kickstarted_run_logs_its_teachers_loss(tmp_path, caplog):
+    spec = build_agent_from_config(tiny_colour(tmp_path), None).spec
+    path = teacher_file(tmp_path / 't.npz', spec, n=5)
+    cfg = tiny_colour(tmp_path, f'agent.demonstrations={path}', 'agent.teacher_weight=0.5',
+                      'train.log_interval=1')
+    with caplog.at_level(logging.INFO):
+        train(cfg, tmp_path / 'run', progress=False)
+    assert "kickstarting: 5 teacher's programs, weight 0.5" in caplog.text
+    with open(tmp_path / 'run' / 'metrics.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert rows and float(rows[-1]['train/teacher_loss']) > 0
+
+
+def test_a_teacher_weight_needs_a_teachers_programs(tmp_path):
+    with pytest.raises(ConfigError, match=r"agent\.teacher_weight: expected agent\."
+                                          r"demonstrations with a teacher's programs"):
+        tiny_colour(tmp_path, 'agent.teacher_weight=0.5')
