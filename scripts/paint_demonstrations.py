@@ -1,12 +1,16 @@
 """Paint the training images with a conditional painter and write its programs as demonstrations.
 
-    python scripts/paint_demonstrations.py SNAPSHOT_DIR OUT.json [--n N] [--seed 0] [--greedy]
+    python scripts/paint_demonstrations.py SNAPSHOT_DIR OUT.json|OUT.npz [--n N] [--seed 0]
+        [--greedy] [--flip]
 
 The programs file (demo.py json's format) is what `agent.demonstrations` reads: a new run, an
 unconditional painter say, first imitates these pen paths for `agent.demo_updates`
-behaviour-cloning updates (docs/results.md, "How the recipe was found: the students"). The targets
-are the first N images of the training split of the snapshot's run, so no held-out image is
-seen. Prints the mean L2 (per pixel) between the targets and the drawings.
+behaviour-cloning updates (docs/results.md, "How the recipe was found: the students"). An .npz
+holds the actions with their targets instead, a teacher's programs in any action space
+(agents/demonstrations.read_teacher): a painter's greedy drawings cloned by itself sharpen its
+policy (docs/colour.md, "A teacher"). The targets are the first N images of the training split
+of the snapshot's run (with --flip, then their mirror images), so no held-out image is seen.
+Prints the mean L2 (per pixel) between the targets and the drawings.
 """
 import argparse
 import json
@@ -20,9 +24,13 @@ from chainer_spiral.demo.session import BATCH, DemoError, check_snapshot_dir, ro
 from chainer_spiral.program import json as programs_json
 
 
-def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):
-    """(Programs of the first n training images painted by a conditional snapshot, their mean
-    L2 per pixel to the targets).
+def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False, flip=False):
+    """A conditional snapshot's drawings of the first n training images (with `flip`, then of
+    their mirror images).
+
+    Returns:
+        (programs, their mean L2 per pixel to the targets, actions dict name -> int64 (T, N),
+        targets float32 (N, C, H, W)); N is n, 2n with flip.
 
     Raises:
         DemoError: not a conditional snapshot, or n outside [1, training images].
@@ -43,13 +51,17 @@ def paint_training_images(snapshot_dir, n=None, seed=0, greedy=False):
         raise DemoError(f'--n {n}: expected 1 to {len(images)} (the training images)')
     agent.seed(seed)
     targets = images[:n]
-    programs, squares = [], 0.0
-    for batch, rollout in paint(agent, make_envs_from_config(cfg, min(BATCH, n)), n, targets,
-                                greedy):
+    if flip:
+        targets = np.concatenate((targets, targets[..., ::-1]))
+    programs, squares, actions = [], 0.0, []
+    for batch, rollout in paint(agent, make_envs_from_config(cfg, min(BATCH, len(targets))),
+                                len(targets), targets, greedy):
         start = len(programs)
         programs += rollout_programs(batch, rollout)
+        actions.append(rollout.actions)
         squares += float(np.sum(np.square(rollout.finals - targets[start:len(programs)])))
-    return programs, squares / targets.size
+    actions = {name: np.concatenate([a[name] for a in actions], axis=1) for name in actions[0]}
+    return programs, squares / targets.size, actions, targets
 
 
 def main(argv=None):
@@ -60,15 +72,21 @@ def main(argv=None):
                         help='paint the first N training images (default: all)')
     parser.add_argument('--seed', type=int, default=0, help="seed of the painter's sampling")
     parser.add_argument('--greedy', action='store_true', help='most probable actions')
+    parser.add_argument('--flip', action='store_true', help='also the mirror images')
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(message)s')
-    if args.out.suffix != '.json':
-        parser.error(f'{args.out}: expected a .json file name')
+    if args.out.suffix not in ('.json', '.npz'):
+        parser.error(f'{args.out}: expected a .json or .npz file name')
     try:
-        programs, l2 = paint_training_images(args.snapshot_dir, args.n, args.seed, args.greedy)
+        programs, l2, actions, targets = paint_training_images(
+            args.snapshot_dir, args.n, args.seed, args.greedy, args.flip)
     except DemoError as e:
         parser.error(str(e))
-    args.out.write_text(json.dumps(programs_json.to_doc(programs)))
+    if args.out.suffix == '.npz':
+        np.savez_compressed(args.out, targets=np.rint(targets * 255).astype(np.uint8),
+                            **actions)
+    else:
+        args.out.write_text(json.dumps(programs_json.to_doc(programs)))
     print(f'{len(programs)} programs, mean L2 per pixel to their targets {l2:.4f}: {args.out}')
 
 

@@ -360,7 +360,8 @@ def test_a_conditional_painters_programs_replay_its_drawings_of_the_training_ima
     _, unconditional = tiny_mnist_run(tmp_path, shared_data, 'uncond', False)
     for args, message in [([str(unconditional), str(out)], 'expected a conditional painter'),
                           ([str(snapshot), str(out), '--n', '0'], '--n 0: expected 1 to'),
-                          ([str(snapshot), str(tmp_path / 'demos.txt')], 'expected a .json')]:
+                          ([str(snapshot), str(tmp_path / 'demos.txt')],
+                           'expected a .json or .npz')]:
         with pytest.raises(SystemExit):
             paint.main(args)
         assert message in capsys.readouterr().err

@@ -185,3 +185,29 @@ def test_a_teacher_weight_needs_a_teachers_programs(tmp_path):
     with pytest.raises(ConfigError, match=r"agent\.teacher_weight: expected agent\."
                                           r"demonstrations with a teacher's programs"):
         tiny_colour(tmp_path, 'agent.teacher_weight=0.5')
+
+
+def test_a_painters_own_drawings_are_a_teacher_that_repaints_them(tmp_path, load_script,
+                                                                   capsys):
+    """scripts/paint_demonstrations.py OUT.npz: the actions of the painter's drawings of the
+    training faces and their mirrors, with those faces, which read back as a teacher of the run
+    and replay the drawings."""
+    paint = load_script('paint_demonstrations')
+    cfg = tiny_colour(tmp_path)
+    train(cfg, tmp_path / 'run', progress=False)
+    out = tmp_path / 'own.npz'
+    paint.main([str(tmp_path / 'run' / '16'), str(out), '--greedy', '--flip'])
+    assert '8 programs' in capsys.readouterr().out
+    agent = build_agent_from_config(cfg, None)
+    actions, targets = read_teacher(out, agent.spec, 2, (3, 16, 16))
+    np.testing.assert_array_equal(targets[4:], targets[:4, ..., ::-1])
+    faces = np.load(tmp_path / 'faces.npz')['images'][:4].transpose(0, 3, 1, 2)
+    np.testing.assert_array_equal(targets[:4], faces)
+    drawn, l2, got, again = paint.paint_training_images(tmp_path / 'run' / '16', greedy=True,
+                                                        flip=True)
+    assert len(drawn) == 8
+    for name in got:
+        np.testing.assert_array_equal(got[name], actions[name])
+    np.testing.assert_allclose(again, targets / np.float32(255), atol=0.5 / 255)
+    replayed = played(make_envs_from_config(cfg, 8), agent.spec, actions, 3).finals
+    assert np.mean(np.square(replayed - again)) == pytest.approx(l2, rel=1e-5)
