@@ -211,3 +211,20 @@ def test_a_painters_own_drawings_are_a_teacher_that_repaints_them(tmp_path, load
     np.testing.assert_allclose(again, targets / np.float32(255), atol=0.5 / 255)
     replayed = played(make_envs_from_config(cfg, 8), agent.spec, actions, 3).finals
     assert np.mean(np.square(replayed - again)) == pytest.approx(l2, rel=1e-5)
+
+
+def test_the_best_of_k_drawings_are_each_nearer_than_any_one_of_them(tmp_path, load_script):
+    paint = load_script('paint_demonstrations')
+    cfg = tiny_colour(tmp_path)
+    train(cfg, tmp_path / 'run', progress=False)
+    snapshot = tmp_path / 'run' / '16'
+    _, first_l2, _, _ = paint.paint_training_images(snapshot, seed=3)
+    _, l2, actions, targets = paint.paint_training_images(snapshot, seed=3, best_of=4)
+    assert l2 < first_l2  # the same first drawings, then three more to choose from
+    agent = build_agent_from_config(cfg, None)
+    replayed = played(make_envs_from_config(cfg, 4), agent.spec, actions, 3).finals
+    assert np.mean(np.square(replayed - targets)) == pytest.approx(l2, rel=1e-5)
+    # with --greedy the first drawing is the greedy one, so the best is no worse than it
+    _, greedy_l2, _, _ = paint.paint_training_images(snapshot, greedy=True)
+    _, best_l2, _, _ = paint.paint_training_images(snapshot, greedy=True, best_of=3)
+    assert best_l2 <= greedy_l2 + 1e-9
