@@ -1,8 +1,9 @@
 """The warm start of a new run, in the main process before the workers start.
 
 - `warm_start`: `agent.demo_updates` behaviour-cloning updates on `agent.demonstrations`
-  (agents/demonstrations.py: pen trajectories, or a teacher's programs with their targets), or `agent.synthetic_updates` on random programs, each its own
-  target (agents/synthetic.py), checkpointed to ``OUTDIR/warm_start/`` every
+  (agents/demonstrations.py: pen trajectories, or a teacher's programs with their targets),
+  or `agent.synthetic_updates` on random programs, each its own target (agents/synthetic.py),
+  checkpointed to ``OUTDIR/warm_start/`` every
   `train.warm_start_save_interval` updates: a new run started again in that OUTDIR goes on from
   the newest checkpoint, exactly.
 - `kickstart`: the teacher whose cloning loss every update adds (`agent.teacher_weight`).

@@ -7,9 +7,9 @@ import pytest
 from chainer_spiral.config import load_config
 from chainer_spiral.runs import loading
 from chainer_spiral.runs.snapshots import (Counters, SnapshotError, export_inference,
-                                           init_from_snapshot, latest_snapshot, list_snapshots, load_snapshot,
-                                           remove_stale_tmp, resolve_load, save_snapshot,
-                                           verify_snapshot)
+                                           init_from_snapshot, latest_snapshot, list_snapshots,
+                                           load_snapshot, remove_stale_tmp, resolve_load,
+                                           save_snapshot, verify_snapshot)
 from training_helpers import REPO, assert_same, optimizer_arrays, parameters
 
 
