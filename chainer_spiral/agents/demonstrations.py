@@ -15,10 +15,10 @@ path of the learner (Generator.evaluate); the value network is left alone. For a
 painter each demonstration's own finished canvas is its target.
 
 A teacher's programs (`read_teacher`: an .npz of scripts/greedy_strokes.py --programs) are
-actions of any action space with the images they were painted for; `teacher_cloning` clones
-them with those images as the targets, so a conditional painter learns to paint real targets
-as the teacher does. `Teacher` holds them played once, so that every SPIRAL update can add
-their cloning loss to the policy's (`agent.teacher_weight`: kickstarting).
+actions of any action space with the images they were painted for. `Teacher` holds them played
+once; its `backward` is their cloning loss with those images as the targets, so that a
+conditional painter learns to paint real targets as the teacher does: alone as a warm start
+(`teacher_cloning`), or added to every SPIRAL update (`agent.teacher_weight`: kickstarting).
 """
 from pathlib import Path
 
@@ -205,36 +205,20 @@ def read_teacher(path, spec, T, shape):
     return actions, targets
 
 
-def teacher_cloning(agent, envs, teacher, rng):
-    """One behaviour-cloning step of a conditional agent on len(envs) of a teacher's programs
-    (`read_teacher`), drawn at random, each with the image it was painted for as its target.
-
-    Returns:
-        float: the loss, -mean log-probability of the programs' actions.
-    """
-    actions, targets = teacher
-    picked = rng.randint(len(targets), size=len(envs))
-    return clone_actions(agent, envs, {name: a[:, picked] for name, a in actions.items()},
-                         to_float(targets[picked]))
-
-
 class Teacher:
-    """A teacher's programs played once, whose cloning loss every SPIRAL update adds to the
-    generator's (agent.teacher_weight; agents/spiral.py calls `backward`).
+    """A teacher's programs played once, for their cloning loss (`backward`).
 
     Args:
         actions: dict name -> int64 (T, N).
         targets: uint8 (N, C, H, W), the images the programs were painted for.
         canvases: uint8 (T + 1, N, H, W, C') the network's canvases along the programs.
-        weight: the loss's weight.
     """
 
-    def __init__(self, actions, targets, canvases, weight):
+    def __init__(self, actions, targets, canvases):
         self.actions, self.targets, self.canvases = actions, targets, canvases
-        self.weight = weight
 
     @classmethod
-    def played(cls, teacher, envs, spec, channels, weight):
+    def played(cls, teacher, envs, spec, channels):
         """A Teacher of `read_teacher`'s (actions, targets), played in the envs len(envs) at a
         time."""
         actions, targets = teacher
@@ -243,41 +227,51 @@ class Teacher:
             chunk = {name: a[:, start:start + B] for name, a in actions.items()}
             n = len(chunk[spec.position_field][0])
             canvases.append(played(envs[:n], spec, chunk, channels).canvases)
-        return cls(actions, targets, np.concatenate(canvases, axis=1), weight)
+        return cls(actions, targets, np.concatenate(canvases, axis=1))
 
-    def backward(self, generator, rng, B):
+    def backward(self, generator, rng, B, weight=1.0):
         """Accumulate in `generator` the gradient of weight x -mean log pi of B programs drawn
         at random (their targets the teacher's images); returns that loss (float)."""
         picked = rng.randint(len(self.targets), size=B)
         rollout = Rollout({name: a[:, picked] for name, a in self.actions.items()},
                           self.canvases[:, picked], None, None, None, None, None, None, 0)
         log_prob, _, _ = generator.evaluate(rollout, to_float(self.targets[picked]))
-        loss = -self.weight * chainer.functions.mean(log_prob)
+        loss = -weight * chainer.functions.mean(log_prob)
         check_finite(teacher_loss=loss.array)
         loss.backward()
         return float(loss.array)
 
 
-def clone_actions(agent, envs, actions, targets=None):
+def teacher_cloning(agent, teacher, rng, B):
+    """One behaviour-cloning step of a conditional agent's shared generator on B of a Teacher's
+    programs, drawn at random, each with the image it was painted for as its target.
+
+    Returns:
+        float: the loss, -mean log-probability of the programs' actions.
+    """
+    agent.generator.cleargrads()
+    loss = teacher.backward(agent.generator, rng, B)
+    agent._apply(agent.generator, agent.shared_generator, agent.gen_optimizer)
+    agent.sync_parameters()
+    return loss
+
+
+def clone_actions(agent, envs, actions):
     """One behaviour-cloning step of the agent's shared generator on the actions of len(envs)
-    episodes, played once in the envs.
+    episodes, played once in the envs; a conditional painter's target is each episode's own
+    finished canvas.
 
     Args:
         agent: SpiralAgent.
         envs: B envs.
         actions: dict name -> int64 (T, B) in the agent's action space.
-        targets: a conditional painter's targets float32 (B, C, H, W) in [0, 1]; None: each
-            episode's own finished canvas (unconditional painters: ignored).
 
     Returns:
         float: the loss, -mean log-probability of the actions.
     """
     generator = agent.generator
     rollout = played(envs, agent.spec, actions, generator.channels)
-    if not agent.conditional:
-        targets = None
-    elif targets is None:
-        targets = rollout.finals
+    targets = rollout.finals if agent.conditional else None
     generator.cleargrads()
     log_prob, _, _ = generator.evaluate(rollout, targets)
     loss = -chainer.functions.mean(log_prob)

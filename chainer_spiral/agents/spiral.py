@@ -128,6 +128,7 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                               staying_penalty=cfg.staying_penalty,
                               new_stroke_penalty=cfg.new_stroke_penalty)
         self.temporal_credit = cfg.temporal_credit
+        self.teacher_weight = cfg.teacher_weight
         self.standardise = rewards.ScoreStandardiser(cfg.reward_standardisation)
         self.replay = (ReplayBuffer(cfg.replay_buffer_size) if cfg.replay_buffer_size > 0
                        else None)
@@ -283,7 +284,8 @@ class SPIRAL(agent.AttributeSavingMixin, agent.AsyncAgent):
                                           self.loss, rollout.version == self.version)
         rollout.maps = None  # valid for the current parameters only: free them now
         if self.teacher is not None:
-            g_stats['teacher_loss'] = self.teacher.backward(self.generator, self.rng, B)
+            g_stats['teacher_loss'] = self.teacher.backward(self.generator, self.rng, B,
+                                                            self.teacher_weight)
         self.discriminator.cleargrads()
         d_stats = self._discriminator_backward(rollout, reals)
         learning.check_finite(generator_gradients=_grad_sum(self.generator),

@@ -46,11 +46,11 @@ def warm_start(cfg, agent, outdir=None):
         def clone():
             return synthetic.behaviour_cloning(agent, envs, rng)
     elif a.demonstrations.endswith('.npz'):
-        teacher = read_teacher(cfg, agent)
-        n, what = a.demo_updates, f"{len(teacher[1])} teacher's programs"
+        teacher = played_teacher(cfg, agent)
+        n, what = a.demo_updates, f"{len(teacher.targets)} teacher's programs"
 
         def clone():
-            return demonstrations.teacher_cloning(agent, envs, teacher, rng)
+            return demonstrations.teacher_cloning(agent, teacher, rng, a.rollout_n)
     else:
         demos = demonstrations.read_demonstrations(a.demonstrations)
         n, what = a.demo_updates, f'{len(demos)} demonstrations'
@@ -75,27 +75,28 @@ def warm_start(cfg, agent, outdir=None):
         env.close()
 
 
-def read_teacher(cfg, agent):
-    """`agent.demonstrations`' teacher's programs (actions, targets), checked against the run.
+def played_teacher(cfg, agent):
+    """`agent.demonstrations`' teacher's programs, checked against the run and played once
+    (agents/demonstrations.Teacher).
 
     Raises:
         DatasetError: an unreadable file, or programs of another run.
     """
     from chainer_spiral.agents import demonstrations
     shape = (agent.generator.channels, cfg.env.imsize, cfg.env.imsize)
-    return demonstrations.read_teacher(cfg.agent.demonstrations, agent.spec,
-                                       cfg.env.max_episode_steps, shape)
+    programs = demonstrations.read_teacher(cfg.agent.demonstrations, agent.spec,
+                                           cfg.env.max_episode_steps, shape)
+    envs = loading.make_envs_from_config(cfg, cfg.agent.rollout_n)
+    teacher = demonstrations.Teacher.played(programs, envs, agent.spec, agent.generator.channels)
+    for env in envs:
+        env.close()
+    return teacher
 
 
 def kickstart(cfg, agent):
     """Give the agent its teacher (`agent.teacher_weight`): the teacher's programs played once
     in the main process, before the workers start (they share the canvases)."""
-    from chainer_spiral.agents.demonstrations import Teacher
-    envs = loading.make_envs_from_config(cfg, cfg.agent.rollout_n)
-    agent.teacher = Teacher.played(read_teacher(cfg, agent), envs, agent.spec,
-                                   agent.generator.channels, cfg.agent.teacher_weight)
-    for env in envs:
-        env.close()
+    agent.teacher = played_teacher(cfg, agent)
     logger.info("kickstarting: %d teacher's programs, weight %g", len(agent.teacher.targets),
                 cfg.agent.teacher_weight)
 

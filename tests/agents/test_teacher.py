@@ -1,6 +1,7 @@
-"""A teacher's programs with their targets (agents/demonstrations.read_teacher, teacher_cloning,
-Teacher): cloned with the teacher's images as the targets, read back checked against the run, a
-new run's warm start, after --init too, and a loss every update adds (agent.teacher_weight)."""
+"""A teacher's programs with their targets (agents/demonstrations.read_teacher, Teacher,
+teacher_cloning): cloned with the teacher's images as the targets, read back checked against the
+run, a new run's warm start, after --init too, and a loss every update adds
+(agent.teacher_weight)."""
 import csv
 import logging
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from chainer_spiral.agents.acting import collect
-from chainer_spiral.agents.demonstrations import (clone_actions, played, read_teacher,
+from chainer_spiral.agents.demonstrations import (Teacher, played, read_teacher,
                                                   teacher_cloning)
 from chainer_spiral.config import ConfigError, load_config
 from chainer_spiral.datasets import DatasetError
@@ -52,42 +53,32 @@ def test_cloning_a_teacher_makes_its_programs_likelier_for_its_targets(tmp_path)
     cfg = tiny_colour(tmp_path)
     agent = build_agent_from_config(cfg, None)
     envs = make_envs_from_config(cfg, 4)
-    teacher = read_teacher(teacher_file(tmp_path / 't.npz', agent.spec), agent.spec, 2,
-                           (3, 16, 16))
-    actions, targets = teacher
-    goal = targets.astype(np.float32) / 255
-    before = nll(agent, envs, actions, goal)
+    teacher = Teacher.played(read_teacher(teacher_file(tmp_path / 't.npz', agent.spec),
+                                          agent.spec, 2, (3, 16, 16)), envs, agent.spec, 3)
+    goal = teacher.targets.astype(np.float32) / 255
+    before = nll(agent, envs, teacher.actions, goal)
     rng = np.random.RandomState(0)
-    losses = [teacher_cloning(agent, envs, teacher, rng) for _ in range(30)]
-    assert nll(agent, envs, actions, goal) < before - 1.0
+    losses = [teacher_cloning(agent, teacher, rng, 4) for _ in range(30)]
+    assert nll(agent, envs, teacher.actions, goal) < before - 1.0
     again = build_agent_from_config(cfg, None)
     rng = np.random.RandomState(0)
-    assert [teacher_cloning(again, envs, teacher, rng) for _ in range(3)] == losses[:3]
+    assert [teacher_cloning(again, teacher, rng, 4) for _ in range(3)] == losses[:3]
 
 
 def test_teacher_cloning_clones_random_programs_with_the_teachers_targets(tmp_path):
     cfg = tiny_colour(tmp_path)
     envs = make_envs_from_config(cfg, 4)
     agents = [build_agent_from_config(cfg, None) for _ in range(3)]
-    teacher = read_teacher(teacher_file(tmp_path / 't.npz', agents[0].spec, n=6),
-                           agents[0].spec, 2, (3, 16, 16))
-    actions, targets = teacher
+    actions, targets = read_teacher(teacher_file(tmp_path / 't.npz', agents[0].spec, n=6),
+                                    agents[0].spec, 2, (3, 16, 16))
+    teacher = Teacher.played((actions, targets), envs, agents[0].spec, 3)
+    assert teacher.canvases.shape == (3, 6, 16, 16, 3)
     picked = np.random.RandomState(5).randint(6, size=4)
-    got = teacher_cloning(agents[0], envs, teacher, np.random.RandomState(5))
+    got = teacher_cloning(agents[0], teacher, np.random.RandomState(5), 4)
     chosen = {name: a[:, picked] for name, a in actions.items()}
-    assert got == clone_actions(agents[1], envs, chosen, targets[picked] / np.float32(255))
-    assert got != clone_actions(agents[2], envs, chosen)  # not the programs' own canvases
-
-
-def test_clone_actions_targets_default_to_the_finished_canvases(tmp_path):
-    cfg = tiny_colour(tmp_path)
-    envs = make_envs_from_config(cfg, 4)
-    first = build_agent_from_config(cfg, None)
-    actions, _ = read_teacher(teacher_file(tmp_path / 't.npz', first.spec), first.spec, 2,
-                              (3, 16, 16))
-    finals = played(envs, first.spec, actions, first.generator.channels).finals
-    second = build_agent_from_config(cfg, None)
-    assert clone_actions(first, envs, actions) == clone_actions(second, envs, actions, finals)
+    assert got == nll(agents[1], envs, chosen, targets[picked] / np.float32(255))
+    own = played(envs, agents[2].spec, chosen, 3).finals
+    assert got != nll(agents[2], envs, chosen, own)  # not the programs' own canvases
 
 
 def test_a_teacher_of_another_run_is_a_one_line_error(tmp_path):
@@ -141,15 +132,13 @@ def test_a_teacher_needs_a_conditional_painter(tmp_path):
 def test_a_kickstarted_update_adds_the_teachers_cloning_gradient(tmp_path):
     """With a teacher the update's generator gradient is the plain one plus weight x the
     cloning gradient of B of its programs, drawn from the agent's random stream."""
-    from chainer_spiral.agents.demonstrations import Teacher
     cfg = tiny_colour(tmp_path)
     envs = make_envs_from_config(cfg, 4)
     plain, kicked, alone = (build_agent_from_config(cfg, None) for _ in range(3))
     programs = read_teacher(teacher_file(tmp_path / 't.npz', plain.spec, n=6), plain.spec, 2,
                             (3, 16, 16))
-    teacher = Teacher.played(programs, envs[:4], plain.spec, 3, weight=0.5)
-    assert teacher.canvases.shape == (3, 6, 16, 16, 3)
-    kicked.teacher = teacher
+    teacher = Teacher.played(programs, envs[:4], plain.spec, 3)
+    kicked.teacher, kicked.teacher_weight = teacher, 0.5
     targets = np.random.RandomState(3).rand(4, 3, 16, 16).astype(np.float32)
     rollout = collect(plain.generator, plain.spec, envs, np.random.RandomState(1), 3,
                       targets=targets)
@@ -159,7 +148,7 @@ def test_a_kickstarted_update_adds_the_teachers_cloning_gradient(tmp_path):
     assert np.isnan(plain.stats['teacher_loss'])
     alone.generator.cleargrads()
     rng = np.random.RandomState(7)
-    loss = teacher.backward(alone.generator, rng, 4)
+    loss = teacher.backward(alone.generator, rng, 4, 0.5)
     assert pending.stats['teacher_loss'] == loss > 0
     for (name, p), q, r in zip(kicked.generator.namedparams(), plain.generator.params(),
                                alone.generator.params()):
