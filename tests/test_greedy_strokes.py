@@ -35,11 +35,17 @@ def test_composited_coverage_is_the_envs_canvas(load_script, brush, size):
     assert off.sum() <= 3, off.sum()
 
 
+def box_on_white(script, box, colour):
+    """(the wide pen's renderer on 16 x 16, R 4; a target float32 (3, 16, 16): white, with rows
+    box[0]:box[1] and columns box[2]:box[3] in `colour`)."""
+    target = np.ones((3, 16, 16), np.float32)
+    target[:, box[0]:box[1], box[2]:box[3]] = np.array(colour, np.float32)[:, None, None]
+    return script.StrokeRenderer(16, 4, 'wide'), target
+
+
 def test_search_lowers_the_distance_at_the_given_sizes_and_repeats_under_a_seed(load_script):
     script = load_script('greedy_strokes')
-    renderer = script.StrokeRenderer(16, 4, 'wide')
-    target = np.ones((3, 16, 16), np.float32)
-    target[:, 4:12, 2:14] = np.array([0.8, 0.3, 0.1], np.float32)[:, None, None]
+    renderer, target = box_on_white(script, (4, 12, 2, 14), (0.8, 0.3, 0.1))
     mse, painted, _ = script.search(renderer, target, [1, 2], candidates=10, T=4,
                                     rng=np.random.RandomState(0))
     assert mse.shape == (5,) and mse[0] == pytest.approx(np.mean(np.square(1 - target)))
@@ -53,9 +59,7 @@ def test_search_lowers_the_distance_at_the_given_sizes_and_repeats_under_a_seed(
 
 def test_search_actions_paint_its_canvas_in_the_env(load_script):
     script = load_script('greedy_strokes')
-    renderer = script.StrokeRenderer(16, 4, 'wide')
-    target = np.ones((3, 16, 16), np.float32)
-    target[:, 2:10, 3:15] = np.array([0.2, 0.6, 0.9], np.float32)[:, None, None]
+    renderer, target = box_on_white(script, (2, 10, 3, 15), (0.2, 0.6, 0.9))
     mse, painted, actions = script.search(renderer, target, [0, 3], candidates=8, T=4,
                                           rng=np.random.RandomState(1))
     assert set(actions) == set(script.ACTION_NAMES)
